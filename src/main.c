@@ -1,0 +1,43 @@
+/* driftscope: the command line only. Parse, run the pipeline, print a short summary, exit
+ * 0 identical, 1 different, 2 trouble. */
+#include <stdio.h>
+#include <string.h>
+
+#include "options.h"
+#include "pipeline.h"
+
+static void print_summary(const ds_run_t *run, int status)
+{
+    static const char *const verdicts[] = {"identical", "different", "trouble"};
+    printf("driftscope: %s", verdicts[status]);
+    if (status != 0)
+        printf(" (%zu differences)", ds_findings_total(&run->findings));
+    printf("\n");
+    for (int i = 0; i < DS_STAGE_COUNT; i++)
+        printf("  %-9s %-8s %7.2f s%s%s\n", ds_stage_name((ds_stage_id_t)i),
+               ds_stage_status_name(run->stages[i].status), run->stages[i].seconds,
+               run->stages[i].message ? "  " : "",
+               run->stages[i].message && strlen(run->stages[i].message) < 100 ? run->stages[i].message
+               : run->stages[i].message ? "(see checklist.md)" : "");
+    printf("reports: %s/checklist.md, %s/report.json\n", run->options->output_dir,
+           run->options->output_dir);
+}
+
+int main(int argc, char **argv)
+{
+    ds_options_t options;
+    switch (ds_options_parse(argc, argv, &options, stdout, stderr)) {
+    case DS_OPTIONS_EXIT_OK:
+        return 0;
+    case DS_OPTIONS_EXIT_USAGE:
+        return 2;
+    default:
+        break;
+    }
+    ds_run_t run;
+    int status = ds_pipeline_run(&options, &run);
+    if (run.out_fd >= 0 && !options.quiet)
+        print_summary(&run, status);
+    ds_run_free(&run);
+    return status;
+}

@@ -1,0 +1,119 @@
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { OPT_STAGE_TIMEOUT = 256, OPT_MAX_DIFFERENCES };
+
+static const struct option long_options[] = {
+    {"output", required_argument, NULL, 'o'},
+    {"stage-timeout", required_argument, NULL, OPT_STAGE_TIMEOUT},
+    {"max-differences", required_argument, NULL, OPT_MAX_DIFFERENCES},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+void ds_options_usage(FILE *out)
+{
+    fputs("Usage: driftscope [OPTIONS] A B -o OUTDIR\n"
+          "Explain why two builds of the same OS image are not bit-identical.\n"
+          "\n"
+          "A and B are ISO 9660 images (live-build hybrid ISOs). Stages run cheap to\n"
+          "expensive (hash, header, toc, squashfs, content, report); each writes its\n"
+          "artifacts into OUTDIR, also when it stops early.\n"
+          "\n"
+          "Options:\n"
+          "  -o, --output DIR          write the reports into DIR (created if missing)\n"
+          "      --stage-timeout SECS  time budget of each stage (default 600; 0: none)\n"
+          "      --max-differences N   keep at most N differences (default 100000; 0: all)\n"
+          "  -q, --quiet               print nothing but errors\n"
+          "  -h, --help                show this help\n"
+          "  -V, --version             show the version\n"
+          "\n"
+          "Exit status: 0 identical, 1 different, 2 trouble (as cmp and diff).\n"
+          "Reports: OUTDIR/checklist.md (read this first), OUTDIR/report.json.\n",
+          out);
+}
+
+static bool parse_seconds(const char *text, double *value)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (errno != 0 || end == text || *end != '\0' || !isfinite(v) || v < 0 || v > 1e7)
+        return false;
+    *value = v;
+    return true;
+}
+
+static bool parse_count(const char *text, size_t *value)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0' || text[0] == '-')
+        return false;
+    *value = (size_t)v;
+    return true;
+}
+
+int ds_options_parse(int argc, char **argv, ds_options_t *opts, FILE *out, FILE *err)
+{
+    memset(opts, 0, sizeof *opts);
+    opts->stage_timeout = DS_DEFAULT_STAGE_TIMEOUT;
+    opts->max_differences = DS_DEFAULT_MAX_DIFFERENCES;
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":o:qhV", long_options, NULL)) != -1) {
+        switch (c) {
+        case 'o':
+            opts->output_dir = optarg;
+            break;
+        case OPT_STAGE_TIMEOUT:
+            if (!parse_seconds(optarg, &opts->stage_timeout)) {
+                fprintf(err, "driftscope: --stage-timeout wants seconds (0 to 1e7), not '%s'\n",
+                        optarg);
+                return DS_OPTIONS_EXIT_USAGE;
+            }
+            break;
+        case OPT_MAX_DIFFERENCES:
+            if (!parse_count(optarg, &opts->max_differences)) {
+                fprintf(err, "driftscope: --max-differences wants a count, not '%s'\n", optarg);
+                return DS_OPTIONS_EXIT_USAGE;
+            }
+            break;
+        case 'q':
+            opts->quiet = true;
+            break;
+        case 'h':
+            ds_options_usage(out);
+            return DS_OPTIONS_EXIT_OK;
+        case 'V':
+            fprintf(out, "driftscope %s\n", DS_VERSION);
+            return DS_OPTIONS_EXIT_OK;
+        case ':':
+            fprintf(err, "driftscope: option '%s' needs a value\n", argv[optind - 1]);
+            return DS_OPTIONS_EXIT_USAGE;
+        default:
+            fprintf(err, "driftscope: unknown option '%s' (see --help)\n", argv[optind - 1]);
+            return DS_OPTIONS_EXIT_USAGE;
+        }
+    }
+    if (argc - optind != 2) {
+        fprintf(err, "driftscope: two inputs are needed, A and B (see --help)\n");
+        return DS_OPTIONS_EXIT_USAGE;
+    }
+    opts->input[0] = argv[optind];
+    opts->input[1] = argv[optind + 1];
+    if (opts->output_dir == NULL) {
+        fprintf(err, "driftscope: -o OUTDIR is needed (see --help)\n");
+        return DS_OPTIONS_EXIT_USAGE;
+    }
+    return DS_OPTIONS_RUN;
+}

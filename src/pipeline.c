@@ -1,0 +1,170 @@
+#include "pipeline.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/outfile.h"
+#include "util/strbuf.h"
+
+const char *ds_stage_name(ds_stage_id_t id)
+{
+    static const char *const names[] = {"hash", "header", "toc", "squashfs", "content", "report"};
+    return (size_t)id < DS_STAGE_COUNT ? names[id] : "unknown";
+}
+
+const char *ds_stage_status_name(ds_stage_status_t status)
+{
+    switch (status) {
+    case DS_STATUS_OK: return "ok";
+    case DS_STATUS_FAILED: return "failed";
+    case DS_STATUS_TIMEOUT: return "timeout";
+    default: return "skipped";
+    }
+}
+
+void ds_stage_fail(ds_stage_result_t *result, int code, const char *fmt, ...)
+{
+    if (code == DS_ERR_TIMEOUT) {
+        if (result->status != DS_STATUS_FAILED)
+            result->status = DS_STATUS_TIMEOUT;
+    } else {
+        result->status = DS_STATUS_FAILED;
+    }
+    ds_strbuf_t sb = {0};
+    if (result->message != NULL) {
+        ds_strbuf_puts(&sb, result->message);
+        ds_strbuf_puts(&sb, "; ");
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    ds_strbuf_vprintf(&sb, fmt, ap);
+    va_end(ap);
+    free(result->message);
+    result->message = ds_strbuf_take(&sb);
+}
+
+void ds_stage_artifact(ds_stage_result_t *result, const char *name)
+{
+    for (size_t i = 0; i < result->artifact_count; i++)
+        if (strcmp(result->artifacts[i], name) == 0)
+            return;
+    if (result->artifact_count < DS_STAGE_ARTIFACTS_MAX)
+        result->artifacts[result->artifact_count++] = name;
+}
+
+void ds_run_limit(ds_run_t *run, const char *fmt, ...)
+{
+    if (run->limit_count >= sizeof run->limits / sizeof run->limits[0])
+        return;
+    ds_strbuf_t sb = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    ds_strbuf_vprintf(&sb, fmt, ap);
+    va_end(ap);
+    run->limits[run->limit_count++] = ds_strbuf_take(&sb);
+}
+
+static void stage_not_needed(ds_run_t *run, ds_stage_result_t *result, const char *why)
+{
+    (void)run;
+    result->status = DS_STATUS_SKIPPED;
+    free(result->message);
+    result->message = strdup(why);
+}
+
+/* The squashfs layer is read in place by a later version: say so instead of pretending. */
+static void stage_not_implemented(ds_run_t *run, ds_stage_result_t *result)
+{
+    stage_not_needed(run, result,
+                     "not implemented in this version: the squashfs layer and nested content are "
+                     "not compared yet");
+}
+
+int ds_run_exit_status(const ds_run_t *run)
+{
+    if (run->identity_known && run->identical)
+        return 0;
+    for (int i = 0; i < DS_STAGE_COUNT; i++)
+        if (run->stages[i].status == DS_STATUS_FAILED)
+            return 2;
+    if (!run->identity_known)
+        return 2;
+    return 1;
+}
+
+int ds_pipeline_run(const ds_options_t *options, ds_run_t *run)
+{
+    memset(run, 0, sizeof *run);
+    run->options = options;
+    run->out_fd = -1;
+    run->started = ds_clock_now();
+    run->findings.max = options->max_differences;
+    for (int i = 0; i < 2; i++) {
+        ds_side_t *side = &run->side[i];
+        side->path = options->input[i];
+        side->name = (char)('A' + i);
+        char *escaped = ds_escape_line(side->path);
+        snprintf(side->display_path, sizeof side->display_path, "%s", escaped ? escaped : "?");
+        snprintf(side->label, sizeof side->label, "%c (%s)", side->name, side->display_path);
+        free(escaped);
+        side->type = "unknown";
+    }
+    ds_error_t err = {0};
+    if (ds_outdir_open(options->output_dir, &run->out_fd, &err) != DS_OK) {
+        fprintf(stderr, "driftscope: %s\n", err.message);
+        return 2;
+    }
+
+    typedef void (*stage_fn)(ds_run_t *, ds_stage_result_t *);
+    static const stage_fn stages[DS_STAGE_COUNT] = {
+        ds_stage_hash_run, ds_stage_header_run, ds_stage_toc_run, NULL, NULL, ds_stage_report_run,
+    };
+    for (int i = 0; i < DS_STAGE_COUNT; i++) {
+        ds_stage_result_t *result = &run->stages[i];
+        double start = ds_clock_now();
+        run->deadline = ds_deadline_in(options->stage_timeout);
+        result->status = DS_STATUS_OK;
+        result->ran = true;
+        if (i != DS_STAGE_HASH && i != DS_STAGE_REPORT && run->identity_known && run->identical) {
+            stage_not_needed(run, result, "inputs are identical");
+        } else if (stages[i] == NULL) {
+            stage_not_implemented(run, result);
+        } else {
+            /* The report stage states its own time so far inside report.json. */
+            if (i == DS_STAGE_REPORT)
+                result->seconds = 0;
+            stages[i](run, result);
+        }
+        result->seconds = ds_clock_now() - start;
+        if (result->status == DS_STATUS_TIMEOUT)
+            ds_run_limit(run, "%s: stopped by its time budget of %.0f s", ds_stage_name((ds_stage_id_t)i),
+                         options->stage_timeout);
+        if (result->message != NULL && result->status != DS_STATUS_OK &&
+            result->status != DS_STATUS_SKIPPED && !options->quiet)
+            fprintf(stderr, "driftscope: %s stage %s: %s\n", ds_stage_name((ds_stage_id_t)i),
+                    ds_stage_status_name(result->status), result->message);
+        else if (result->message != NULL && result->status == DS_STATUS_FAILED)
+            fprintf(stderr, "driftscope: %s stage failed: %s\n", ds_stage_name((ds_stage_id_t)i),
+                    result->message);
+    }
+    return ds_run_exit_status(run);
+}
+
+void ds_run_free(ds_run_t *run)
+{
+    for (int i = 0; i < 2; i++) {
+        ds_source_close(run->side[i].source);
+        free(run->side[i].open_error);
+    }
+    for (int i = 0; i < DS_STAGE_COUNT; i++)
+        free(run->stages[i].message);
+    for (size_t i = 0; i < run->limit_count; i++)
+        free(run->limits[i]);
+    ds_chunk_map_free(&run->chunks);
+    ds_findings_free(&run->findings);
+    if (run->out_fd >= 0)
+        close(run->out_fd);
+}

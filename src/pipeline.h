@@ -1,0 +1,100 @@
+/* The stages in order, each under its own time budget, each writing its artifacts also when it
+ * stops early; a stage's failure is recorded, never fatal to the run. */
+#ifndef DS_PIPELINE_H
+#define DS_PIPELINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "compare/content.h"
+#include "options.h"
+#include "report/findings.h"
+#include "util/clock.h"
+#include "util/source.h"
+
+typedef enum ds_stage_id {
+    DS_STAGE_HASH,
+    DS_STAGE_HEADER,
+    DS_STAGE_TOC,
+    DS_STAGE_SQUASHFS,
+    DS_STAGE_CONTENT,
+    DS_STAGE_REPORT,
+    DS_STAGE_COUNT,
+} ds_stage_id_t;
+
+typedef enum ds_stage_status {
+    DS_STATUS_OK,
+    DS_STATUS_FAILED,
+    DS_STATUS_TIMEOUT,
+    DS_STATUS_SKIPPED,
+} ds_stage_status_t;
+
+#define DS_STAGE_ARTIFACTS_MAX 8
+
+typedef struct ds_stage_result {
+    ds_stage_status_t status;
+    bool ran;
+    double seconds;
+    char *message; /* owned; NULL when there is nothing to say */
+    const char *artifacts[DS_STAGE_ARTIFACTS_MAX];
+    size_t artifact_count;
+} ds_stage_result_t;
+
+/* One input as the stages see it. */
+typedef struct ds_side {
+    const char *path;
+    char name;               /* 'A' or 'B' */
+    char label[300];         /* "B (/tmp/b.iso)", used in every message */
+    char display_path[280];  /* the path escaped as one printable line */
+    ds_source_t *source;     /* NULL when it could not be opened */
+    char *open_error;        /* owned; why source is NULL */
+    bool size_known;
+    uint64_t size;
+    bool sha256_known;
+    char sha256[65];
+    const char *type;        /* detected format: "iso9660", "squashfs", "unknown" */
+} ds_side_t;
+
+typedef struct ds_run {
+    const ds_options_t *options;
+    int out_fd;
+    ds_side_t side[2];
+    bool identity_known;     /* the hash stage compared every byte */
+    bool identical;
+    bool have_first_difference;
+    uint64_t first_difference; /* first differing byte of the inputs */
+    uint64_t differing_chunks;
+    ds_chunk_map_t chunks;   /* equal 64 KiB chunks at equal offsets */
+    bool chunks_valid;
+    ds_findings_t findings;
+    ds_stage_result_t stages[DS_STAGE_COUNT];
+    ds_deadline_t deadline;  /* the running stage's */
+    char *limits[16];        /* each limit hit, in words; owned */
+    size_t limit_count;
+    double started;
+} ds_run_t;
+
+const char *ds_stage_name(ds_stage_id_t id);
+const char *ds_stage_status_name(ds_stage_status_t status);
+
+/* Records that the stage failed (or timed out, for DS_ERR_TIMEOUT) with a message; the first
+ * message is kept, later ones are appended after "; ". */
+void ds_stage_fail(ds_stage_result_t *result, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void ds_stage_artifact(ds_stage_result_t *result, const char *name);
+void ds_run_limit(ds_run_t *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Runs every stage. Returns the exit status: 0 identical, 1 different, 2 trouble. */
+int ds_pipeline_run(const ds_options_t *options, ds_run_t *run);
+void ds_run_free(ds_run_t *run);
+
+/* The stages (src/stages/). Each returns nothing: it records its status in result. */
+void ds_stage_hash_run(ds_run_t *run, ds_stage_result_t *result);
+void ds_stage_header_run(ds_run_t *run, ds_stage_result_t *result);
+void ds_stage_toc_run(ds_run_t *run, ds_stage_result_t *result);
+void ds_stage_report_run(ds_run_t *run, ds_stage_result_t *result);
+
+/* Exit status from what the run found. */
+int ds_run_exit_status(const ds_run_t *run);
+
+#endif

@@ -1,0 +1,756 @@
+/* ISO 9660 directory tree reader with Rock Ridge and Joliet.
+ * ECMA-119 9.1 (directory record: length 0, extended attribute length 1, extent LBA 2 (LE),
+ * data length 10 (LE), date 18..24, flags 25 (0x02 directory, 0x80 multi-extent), name length
+ * 32, name 33, padding to even, then the system use area); SUSP 1.12 (SP at the root's "."
+ * record gives the skip length; CE continues the area elsewhere; ST ends it) and RRIP 1.12 (PX
+ * mode/nlink/uid/gid, PN device, SL symlink, NM name, TF times, CL/RE relocated directories).
+ *
+ * Why our own reader and not libisofs: the diagnosis needs the raw directory-record facts
+ * (extent LBA, record offset) and an error that names the byte offset of the bad record;
+ * libisofs builds its whole tree at import, reports through a global messenger and hides
+ * extents behind its node API. This reader streams one directory sector at a time, with the
+ * limits below, and never trusts an on-disk size before checking it. */
+#define _GNU_SOURCE
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../decode/fields.h"
+#include "../decode/volume_descriptor.h"
+#include "../util/strbuf.h"
+#include "reader.h"
+
+#define ISO_MAX_DEPTH 128                 /* directory nesting */
+#define ISO_MAX_ENTRIES 20000000u         /* nodes in one image */
+#define ISO_MAX_NAME 1024                 /* bytes of one Rock Ridge name (NM pieces joined) */
+#define ISO_MAX_PATH 4096                 /* bytes of one path */
+#define ISO_MAX_LINK 4096                 /* bytes of one symlink target */
+#define ISO_MAX_CONTINUATIONS 32          /* CE hops for one record */
+#define ISO_MAX_EXTENTS_PER_FILE 4096     /* multi-extent sections of one file */
+#define ISO_MAX_DIRECTORY_BYTES (1u << 30) /* bytes of one directory's extent */
+
+struct pending_dir {
+    char *path;
+    uint32_t lba;
+    uint32_t size;
+    unsigned depth;
+};
+
+typedef struct iso_state {
+    ds_source_t *src;
+    ds_problems_t *problems;
+    const ds_deadline_t *deadline;
+    uint32_t block;         /* logical block size */
+    bool rock_ridge;
+    unsigned susp_skip;     /* SP's LEN_SKP */
+    bool joliet;            /* names are UCS-2 (no Rock Ridge, Joliet tree chosen) */
+    unsigned char root_record[34];
+    bool root_emitted;
+    /* Directories still to read (a stack), and the one being read. */
+    struct pending_dir *stack;
+    size_t stack_count, stack_capacity;
+    struct pending_dir current;
+    bool have_current;
+    uint32_t offset_in_dir; /* next record's byte offset within current */
+    unsigned char sector[DS_ISO_SECTOR];
+    int64_t sector_loaded;  /* index of the sector in `sector`, -1 none */
+    /* Directory extents already walked, to refuse loops. */
+    uint32_t *visited;
+    size_t visited_count, visited_capacity;
+    size_t entries;
+} iso_state_t;
+
+/* What Rock Ridge says about one record. */
+struct rr_info {
+    bool has_px, has_tf_modify, relocated, has_child_link, has_pn;
+    uint32_t mode, nlink, uid, gid;
+    int64_t mtime;
+    uint32_t child_lba;
+    uint32_t dev_high, dev_low;
+    ds_strbuf_t name;
+    bool name_current, name_parent;
+    ds_strbuf_t link;
+    bool link_open_component; /* the previous SL component continues */
+    bool bad;
+};
+
+static int iso_probe(ds_source_t *src)
+{
+    unsigned char head[8];
+    if (ds_source_read(src, 16 * DS_ISO_SECTOR, head, sizeof head, "iso9660", NULL) != DS_OK)
+        return 0;
+    return memcmp(head + 1, "CD001", 5) == 0 ? 90 : 0;
+}
+
+/* Open-addressing set of directory LBAs (0 marks an empty slot; LBA 0 is the system area and
+ * never a directory). Returns false when lba was already present. */
+static bool visited_add(iso_state_t *st, uint32_t lba)
+{
+    if (lba == 0)
+        return false;
+    if ((st->visited_count + 1) * 2 > st->visited_capacity) {
+        size_t capacity = st->visited_capacity ? st->visited_capacity * 2 : 256;
+        uint32_t *table = calloc(capacity, sizeof *table);
+        if (table == NULL)
+            return false;
+        for (size_t i = 0; i < st->visited_capacity; i++) {
+            uint32_t v = st->visited[i];
+            if (v == 0)
+                continue;
+            size_t slot = (v * 2654435761u) & (capacity - 1);
+            while (table[slot] != 0)
+                slot = (slot + 1) & (capacity - 1);
+            table[slot] = v;
+        }
+        free(st->visited);
+        st->visited = table;
+        st->visited_capacity = capacity;
+    }
+    size_t slot = (lba * 2654435761u) & (st->visited_capacity - 1);
+    while (st->visited[slot] != 0) {
+        if (st->visited[slot] == lba)
+            return false;
+        slot = (slot + 1) & (st->visited_capacity - 1);
+    }
+    st->visited[slot] = lba;
+    st->visited_count++;
+    return true;
+}
+
+static int push_dir(iso_state_t *st, const char *path, uint32_t lba, uint32_t size, unsigned depth)
+{
+    if (st->stack_count == st->stack_capacity) {
+        size_t capacity = st->stack_capacity ? st->stack_capacity * 2 : 32;
+        struct pending_dir *stack = realloc(st->stack, capacity * sizeof *stack);
+        if (stack == NULL)
+            return DS_ERR_NOMEM;
+        st->stack = stack;
+        st->stack_capacity = capacity;
+    }
+    char *copy = strdup(path);
+    if (copy == NULL)
+        return DS_ERR_NOMEM;
+    st->stack[st->stack_count++] = (struct pending_dir){copy, lba, size, depth};
+    return DS_OK;
+}
+
+/* Parses the SUSP entries in [area, area+len), following CE (continuation) areas. */
+static void rr_parse(iso_state_t *st, const unsigned char *area, size_t len, uint64_t area_at,
+                     struct rr_info *rr, unsigned hops)
+{
+    uint32_t ce_lba = 0, ce_offset = 0, ce_length = 0;
+    bool have_ce = false;
+    size_t i = 0;
+    while (i + 4 <= len) {
+        const unsigned char *e = area + i;
+        unsigned entry_len = e[2];
+        if (entry_len < 4 || i + entry_len > len) {
+            if (e[0] != 0) /* padding zeros end the area quietly */
+                ds_problems_add(st->problems,
+                                "%s: iso9660/Rock Ridge: bad SUSP entry length %u at byte %" PRIu64,
+                                ds_source_label(st->src), entry_len, area_at + i);
+            break;
+        }
+        if (e[0] == 'S' && e[1] == 'T')
+            break;
+        if (e[0] == 'C' && e[1] == 'E' && entry_len >= 28) {
+            have_ce = true;
+            ce_lba = ds_le32(e + 4);
+            ce_offset = ds_le32(e + 12);
+            ce_length = ds_le32(e + 20);
+        } else if (e[0] == 'P' && e[1] == 'X' && entry_len >= 36) {
+            rr->has_px = true;
+            rr->mode = ds_le32(e + 4);
+            rr->nlink = ds_le32(e + 12);
+            rr->uid = ds_le32(e + 20);
+            rr->gid = ds_le32(e + 28);
+        } else if (e[0] == 'P' && e[1] == 'N' && entry_len >= 20) {
+            rr->has_pn = true;
+            rr->dev_high = ds_le32(e + 4);
+            rr->dev_low = ds_le32(e + 12);
+        } else if (e[0] == 'N' && e[1] == 'M' && entry_len >= 5) {
+            unsigned flags = e[4];
+            if (flags & 0x02)
+                rr->name_current = true;
+            else if (flags & 0x04)
+                rr->name_parent = true;
+            else if (rr->name.len + (entry_len - 5) <= ISO_MAX_NAME)
+                ds_strbuf_append(&rr->name, (const char *)e + 5, entry_len - 5);
+            else
+                rr->bad = true;
+        } else if (e[0] == 'S' && e[1] == 'L' && entry_len >= 5) {
+            size_t j = 5;
+            while (j + 2 <= entry_len) {
+                unsigned cflags = e[j], clen = e[j + 1];
+                if (j + 2 + clen > entry_len)
+                    break;
+                if (rr->link.len > ISO_MAX_LINK) {
+                    rr->bad = true;
+                    break;
+                }
+                if (!rr->link_open_component && rr->link.len > 0 &&
+                    ds_strbuf_text(&rr->link)[rr->link.len - 1] != '/')
+                    ds_strbuf_puts(&rr->link, "/");
+                if (cflags & 0x08)
+                    ds_strbuf_puts(&rr->link, "/");
+                else if (cflags & 0x02)
+                    ds_strbuf_puts(&rr->link, ".");
+                else if (cflags & 0x04)
+                    ds_strbuf_puts(&rr->link, "..");
+                else
+                    ds_strbuf_append(&rr->link, (const char *)e + j + 2, clen);
+                rr->link_open_component = (cflags & 0x01) != 0;
+                j += 2 + clen;
+            }
+        } else if (e[0] == 'T' && e[1] == 'F' && entry_len >= 5) {
+            unsigned flags = e[4];
+            size_t stamp = (flags & 0x80) ? 17 : 7;
+            size_t at = 5;
+            if (flags & 0x01)
+                at += stamp; /* creation */
+            if ((flags & 0x02) && at + stamp <= entry_len) {
+                int64_t when;
+                int ok = stamp == 7 ? ds_iso_date7_decode(e + at, &when)
+                                    : (ds_iso_date17_decode(e + at, (char[80]){0}, 80, &when) == 1 ? 0 : -1);
+                if (ok == 0) {
+                    rr->has_tf_modify = true;
+                    rr->mtime = when;
+                }
+            }
+        } else if (e[0] == 'C' && e[1] == 'L' && entry_len >= 12) {
+            rr->has_child_link = true;
+            rr->child_lba = ds_le32(e + 4);
+        } else if (e[0] == 'R' && e[1] == 'E') {
+            rr->relocated = true;
+        }
+        i += entry_len;
+    }
+    if (!have_ce)
+        return;
+    if (hops >= ISO_MAX_CONTINUATIONS || ce_length > DS_ISO_SECTOR || ce_offset >= st->block ||
+        ce_length > st->block - ce_offset) {
+        ds_problems_add(st->problems,
+                        "%s: iso9660/Rock Ridge: continuation area (LBA %" PRIu32 ", offset %" PRIu32
+                        ", %" PRIu32 " bytes) refused: out of range or too many hops",
+                        ds_source_label(st->src), ce_lba, ce_offset, ce_length);
+        rr->bad = true;
+        return;
+    }
+    unsigned char continuation[DS_ISO_SECTOR];
+    uint64_t at = (uint64_t)ce_lba * st->block + ce_offset;
+    ds_error_t err = {0};
+    if (ds_source_read(st->src, at, continuation, ce_length, "iso9660/Rock Ridge continuation",
+                       &err) != DS_OK) {
+        ds_problems_add(st->problems, "%s", err.message);
+        rr->bad = true;
+        return;
+    }
+    rr_parse(st, continuation, ce_length, at, rr, hops + 1);
+}
+
+static void rr_free(struct rr_info *rr)
+{
+    ds_strbuf_free(&rr->name);
+    ds_strbuf_free(&rr->link);
+}
+
+/* Offset of the system use area within a record. */
+static size_t susp_start(const unsigned char *rec)
+{
+    size_t name_len = rec[32];
+    return 33 + name_len + ((name_len & 1) ? 0 : 1);
+}
+
+/* The plain ISO 9660 or Joliet name, in UTF-8, version suffix ";1" and a lone trailing '.'
+ * dropped. */
+static void plain_name(const iso_state_t *st, const unsigned char *rec, ds_strbuf_t *out)
+{
+    size_t len = rec[32];
+    const unsigned char *name = rec + 33;
+    if (st->joliet) {
+        for (size_t i = 0; i + 1 < len; i += 2) {
+            unsigned cp = ds_be16(name + i);
+            if (cp == ';')
+                break;
+            char utf8[4];
+            size_t n;
+            if (cp < 0x80) {
+                utf8[0] = (char)cp, n = 1;
+            } else if (cp < 0x800) {
+                utf8[0] = (char)(0xC0 | (cp >> 6)), utf8[1] = (char)(0x80 | (cp & 0x3F)), n = 2;
+            } else {
+                utf8[0] = (char)(0xE0 | (cp >> 12)), utf8[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+                utf8[2] = (char)(0x80 | (cp & 0x3F)), n = 3;
+            }
+            ds_strbuf_append(out, utf8, n);
+        }
+        return;
+    }
+    size_t end = len;
+    for (size_t i = 0; i < len; i++)
+        if (name[i] == ';') {
+            end = i;
+            break;
+        }
+    if (end > 0 && name[end - 1] == '.')
+        end--;
+    ds_strbuf_append(out, (const char *)name, end);
+}
+
+/* A name that cannot stand as one path component ('/', NUL, "." or "..") is spelled with \xNN
+ * escapes so that it can never climb or split the tree. */
+static void safe_component(const char *name, size_t len, ds_strbuf_t *out, bool *changed)
+{
+    *changed = false;
+    if ((len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.') ||
+        len == 0) {
+        *changed = true;
+        for (size_t i = 0; i < len; i++)
+            ds_strbuf_puts(out, "\\x2e");
+        if (len == 0)
+            ds_strbuf_puts(out, "\\x00");
+        return;
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (name[i] == '/' || name[i] == '\0') {
+            ds_strbuf_printf(out, "\\x%02x", (unsigned char)name[i]);
+            *changed = true;
+        } else {
+            ds_strbuf_append(out, name + i, 1);
+        }
+    }
+}
+
+static ds_entry_type_t type_from_mode(uint32_t mode)
+{
+    switch (mode & S_IFMT) {
+    case S_IFDIR: return DS_ENTRY_DIR;
+    case S_IFREG: return DS_ENTRY_FILE;
+    case S_IFLNK: return DS_ENTRY_SYMLINK;
+    case S_IFCHR: return DS_ENTRY_CHAR;
+    case S_IFBLK: return DS_ENTRY_BLOCK;
+    case S_IFIFO: return DS_ENTRY_FIFO;
+    case S_IFSOCK: return DS_ENTRY_SOCKET;
+    default: return DS_ENTRY_OTHER;
+    }
+}
+
+static int iso_open(void **state, ds_source_t *src, const ds_deadline_t *deadline,
+                    ds_problems_t *problems, ds_error_t *err)
+{
+    *state = NULL;
+    iso_state_t *st = calloc(1, sizeof *st);
+    if (st == NULL)
+        return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
+    st->src = src;
+    st->problems = problems;
+    st->deadline = deadline;
+    st->sector_loaded = -1;
+
+    /* Find the PVD and, failing Rock Ridge, a Joliet SVD. */
+    unsigned char sector[DS_ISO_SECTOR];
+    unsigned char joliet_root[34];
+    bool have_pvd = false, have_joliet = false;
+    for (unsigned i = 0; i < DS_ISO_MAX_DESCRIPTORS; i++) {
+        uint64_t at = (uint64_t)(DS_ISO_FIRST_DESCRIPTOR_SECTOR + i) * DS_ISO_SECTOR;
+        int rc = ds_source_read(src, at, sector, sizeof sector, "iso9660 volume descriptor", err);
+        if (rc != DS_OK) {
+            free(st);
+            return rc;
+        }
+        if (memcmp(sector + 1, "CD001", 5) != 0) {
+            free(st);
+            return ds_error_set(err, DS_ERR_FORMAT,
+                                "%s: iso9660: no volume descriptor at byte %" PRIu64
+                                ": not an ISO 9660 image",
+                                ds_source_label(src), at);
+        }
+        if (sector[0] == 1 && !have_pvd) {
+            have_pvd = true;
+            memcpy(st->root_record, sector + 156, 34);
+            st->block = ds_le16(sector + 128);
+        } else if (sector[0] == 2 && sector[88] == '%' && sector[89] == '/' && !have_joliet) {
+            have_joliet = true;
+            memcpy(joliet_root, sector + 156, 34);
+        } else if (sector[0] == 255) {
+            break;
+        }
+    }
+    if (!have_pvd) {
+        free(st);
+        return ds_error_set(err, DS_ERR_FORMAT, "%s: iso9660: no primary volume descriptor",
+                            ds_source_label(src));
+    }
+    if (st->block != 512 && st->block != 1024 && st->block != 2048) {
+        ds_problems_add(problems, "%s: iso9660: logical block size %u is not 512/1024/2048; using 2048",
+                        ds_source_label(src), st->block);
+        st->block = 2048;
+    }
+
+    /* Rock Ridge: an SP entry in the root directory's "." record. */
+    uint32_t root_lba = ds_le32(st->root_record + 2);
+    uint64_t root_at = (uint64_t)root_lba * st->block;
+    unsigned char dot[DS_ISO_SECTOR];
+    int rc = ds_source_read(src, root_at, dot, 34, "iso9660 root directory", err);
+    if (rc != DS_OK) {
+        free(st);
+        return rc;
+    }
+    size_t dot_len = dot[0];
+    if (dot_len >= 34 && ds_source_read(src, root_at, dot, dot_len, "iso9660 root directory",
+                                        NULL) == DS_OK) {
+        size_t at = susp_start(dot);
+        if (at + 7 <= dot_len && dot[at] == 'S' && dot[at + 1] == 'P' && dot[at + 4] == 0xBE &&
+            dot[at + 5] == 0xEF) {
+            st->rock_ridge = true;
+            st->susp_skip = dot[at + 6];
+        }
+    }
+    if (!st->rock_ridge && have_joliet) {
+        st->joliet = true;
+        memcpy(st->root_record, joliet_root, 34);
+    }
+    *state = st;
+    return DS_OK;
+}
+
+/* Loads the sector holding byte `offset` of the current directory. */
+static int load_dir_sector(iso_state_t *st, uint32_t offset, ds_error_t *err)
+{
+    int64_t index = offset / DS_ISO_SECTOR;
+    if (index == st->sector_loaded)
+        return DS_OK;
+    uint64_t at = (uint64_t)st->current.lba * st->block + (uint64_t)index * DS_ISO_SECTOR;
+    uint32_t want = st->current.size - (uint32_t)index * DS_ISO_SECTOR;
+    if (want > DS_ISO_SECTOR)
+        want = DS_ISO_SECTOR;
+    memset(st->sector, 0, sizeof st->sector);
+    int rc = ds_source_read(st->src, at, st->sector, want, "iso9660 directory", err);
+    if (rc != DS_OK)
+        return rc;
+    st->sector_loaded = index;
+    return DS_OK;
+}
+
+static int next_directory(iso_state_t *st)
+{
+    free(st->current.path);
+    st->current.path = NULL;
+    st->have_current = false;
+    while (st->stack_count > 0) {
+        st->current = st->stack[--st->stack_count];
+        if (st->current.size > ISO_MAX_DIRECTORY_BYTES) {
+            ds_problems_add(st->problems,
+                            "%s: iso9660: directory %s is %" PRIu32 " bytes, over the limit of %u; skipped",
+                            ds_source_label(st->src), st->current.path, st->current.size,
+                            ISO_MAX_DIRECTORY_BYTES);
+            free(st->current.path);
+            continue;
+        }
+        st->have_current = true;
+        st->offset_in_dir = 0;
+        st->sector_loaded = -1;
+        return 1;
+    }
+    return 0;
+}
+
+/* Reads the record at st->offset_in_dir into rec (a sector-local copy). Returns 1 with *len set,
+ * 0 at the end of the directory, negative on a read error. Skips zero padding at sector ends. */
+static int read_record(iso_state_t *st, unsigned char *rec, size_t *len, uint64_t *rec_at,
+                       ds_error_t *err)
+{
+    for (;;) {
+        if (st->offset_in_dir >= st->current.size)
+            return 0;
+        int rc = load_dir_sector(st, st->offset_in_dir, err);
+        if (rc != DS_OK)
+            return rc;
+        uint32_t in_sector = st->offset_in_dir % DS_ISO_SECTOR;
+        unsigned rlen = st->sector[in_sector];
+        if (rlen == 0) {
+            st->offset_in_dir = (st->offset_in_dir / DS_ISO_SECTOR + 1) * DS_ISO_SECTOR;
+            continue;
+        }
+        *rec_at = (uint64_t)st->current.lba * st->block + st->offset_in_dir;
+        if (rlen < 34 || in_sector + rlen > DS_ISO_SECTOR || 33u + st->sector[in_sector + 32] > rlen) {
+            ds_problems_add(st->problems,
+                            "%s: iso9660: bad directory record (length %u) at byte %" PRIu64
+                            " in %s; rest of that sector skipped",
+                            ds_source_label(st->src), rlen, *rec_at, st->current.path);
+            st->offset_in_dir = (st->offset_in_dir / DS_ISO_SECTOR + 1) * DS_ISO_SECTOR;
+            continue;
+        }
+        memcpy(rec, st->sector + in_sector, rlen);
+        *len = rlen;
+        st->offset_in_dir += rlen;
+        return 1;
+    }
+}
+
+static void fill_from_record(iso_state_t *st, const unsigned char *rec, size_t len,
+                             struct rr_info *rr, uint64_t rec_at)
+{
+    memset(rr, 0, sizeof *rr);
+    if (!st->rock_ridge)
+        return;
+    size_t at = susp_start(rec) + st->susp_skip;
+    if (at < len)
+        rr_parse(st, rec + at, len - at, rec_at + at, rr, 0);
+}
+
+/* Fills the common fields of entry from a record and its Rock Ridge data. */
+static void entry_metadata(iso_state_t *st, const unsigned char *rec, const struct rr_info *rr,
+                           ds_entry_t *entry)
+{
+    bool is_dir = (rec[25] & 0x02) != 0 || rr->has_child_link;
+    entry->type = is_dir ? DS_ENTRY_DIR : DS_ENTRY_FILE;
+    entry->mode = is_dir ? 0555 : 0444;
+    entry->nlink = 1;
+    if (rr->has_px) {
+        entry->has_owner = true;
+        entry->mode = rr->mode & 07777;
+        entry->uid = rr->uid;
+        entry->gid = rr->gid;
+        entry->nlink = rr->nlink;
+        ds_entry_type_t t = type_from_mode(rr->mode);
+        if (!rr->has_child_link)
+            entry->type = t;
+    }
+    int64_t when = 0;
+    if (ds_iso_date7_decode(rec + 18, &when) != 0)
+        when = 0;
+    entry->mtime = rr->has_tf_modify ? rr->mtime : when;
+    if (rr->has_pn) {
+        entry->rdev_major = rr->dev_high;
+        entry->rdev_minor = rr->dev_low;
+        if (rr->dev_high == 0) { /* 64-bit dev_t in the low word, Linux encoding */
+            entry->rdev_major = (rr->dev_low >> 8) & 0xFFF;
+            entry->rdev_minor = (rr->dev_low & 0xFF) | ((rr->dev_low >> 12) & 0xFFF00);
+        }
+    }
+    (void)st;
+}
+
+static int iso_next(void *state, ds_entry_t *entry, ds_error_t *err)
+{
+    iso_state_t *st = state;
+    memset(entry, 0, sizeof *entry);
+    if (!st->root_emitted) {
+        st->root_emitted = true;
+        uint32_t lba = ds_le32(st->root_record + 2), size = ds_le32(st->root_record + 10);
+        visited_add(st, lba);
+        if (push_dir(st, "", lba, size, 0) != DS_OK)
+            return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
+        /* The root's own metadata is in its "." record. */
+        unsigned char rec[256];
+        uint64_t at = (uint64_t)lba * st->block;
+        int rc = ds_source_read(st->src, at, rec, 34, "iso9660 root directory", err);
+        if (rc != DS_OK)
+            return rc;
+        struct rr_info rr;
+        size_t len = rec[0];
+        if (len >= 34 && ds_source_read(st->src, at, rec, len, "iso9660", NULL) == DS_OK)
+            fill_from_record(st, rec, len, &rr, at);
+        else
+            memset(&rr, 0, sizeof rr), len = 34;
+        entry_metadata(st, rec, &rr, entry);
+        rr_free(&rr);
+        entry->type = DS_ENTRY_DIR;
+        entry->path = strdup("/");
+        entry->size = size;
+        entry->record_offset = at;
+        entry->extents = malloc(sizeof *entry->extents);
+        if (entry->path == NULL || entry->extents == NULL)
+            return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
+        entry->extents[0] = (ds_extent_t){(uint64_t)lba * st->block, size};
+        entry->extent_count = 1;
+        st->entries++;
+        return 1;
+    }
+
+    unsigned char rec[256];
+    for (;;) {
+        if (ds_deadline_passed(st->deadline))
+            return ds_error_set(err, DS_ERR_TIMEOUT, "%s: iso9660: time budget exhausted",
+                                ds_source_label(st->src));
+        if (!st->have_current && next_directory(st) == 0)
+            return 0;
+        size_t len;
+        uint64_t rec_at;
+        int rc = read_record(st, rec, &len, &rec_at, err);
+        if (rc < 0) {
+            /* An unreadable directory is a skipped directory, not a dead image. */
+            ds_problems_add(st->problems, "%s; directory %s skipped", err->message,
+                            st->current.path[0] ? st->current.path : "/");
+            ds_error_clear(err);
+            st->have_current = false;
+            free(st->current.path);
+            st->current.path = NULL;
+            continue;
+        }
+        if (rc == 0) {
+            st->have_current = false;
+            free(st->current.path);
+            st->current.path = NULL;
+            continue;
+        }
+        if (rec[32] == 1 && (rec[33] == 0 || rec[33] == 1))
+            continue; /* "." and ".." */
+
+        struct rr_info rr;
+        fill_from_record(st, rec, len, &rr, rec_at);
+        if (rr.relocated || rr.name_current || rr.name_parent) {
+            rr_free(&rr);
+            continue; /* shown where its CL entry stands */
+        }
+        ds_strbuf_t name = {0};
+        if (st->rock_ridge && rr.name.len > 0)
+            ds_strbuf_append(&name, rr.name.data, rr.name.len);
+        else
+            plain_name(st, rec, &name);
+        ds_strbuf_t path = {0};
+        ds_strbuf_puts(&path, st->current.path);
+        ds_strbuf_puts(&path, "/");
+        bool renamed;
+        safe_component(ds_strbuf_text(&name), name.len, &path, &renamed);
+        if (renamed)
+            ds_problems_add(st->problems,
+                            "%s: iso9660: name at byte %" PRIu64 " cannot be a path component; shown escaped as %s",
+                            ds_source_label(st->src), rec_at, ds_strbuf_text(&path));
+        if (rr.bad)
+            ds_problems_add(st->problems,
+                            "%s: iso9660/Rock Ridge: damaged entries in the record at byte %" PRIu64 " (%s)",
+                            ds_source_label(st->src), rec_at, ds_strbuf_text(&path));
+        ds_strbuf_free(&name);
+        if (path.len > ISO_MAX_PATH || path.failed) {
+            ds_problems_add(st->problems,
+                            "%s: iso9660: path of the record at byte %" PRIu64 " is longer than %d bytes; skipped",
+                            ds_source_label(st->src), rec_at, ISO_MAX_PATH);
+            ds_strbuf_free(&path);
+            rr_free(&rr);
+            continue;
+        }
+        entry_metadata(st, rec, &rr, entry);
+        entry->path = ds_strbuf_take(&path);
+        entry->record_offset = rec_at;
+        if (entry->type == DS_ENTRY_SYMLINK && rr.link.len > 0)
+            entry->link_target = ds_strbuf_take(&rr.link);
+
+        /* Content extents: one per record; a multi-extent file continues in the following
+         * records of the same directory. */
+        uint32_t lba = ds_le32(rec + 2), length = ds_le32(rec + 10);
+        if (rr.has_child_link) {
+            unsigned char dot[34];
+            uint64_t dot_at = (uint64_t)rr.child_lba * st->block;
+            if (ds_source_read(st->src, dot_at, dot, sizeof dot, "iso9660 relocated directory",
+                               err) != DS_OK) {
+                ds_problems_add(st->problems, "%s", err->message);
+                ds_error_clear(err);
+                length = 0;
+            } else {
+                length = ds_le32(dot + 10);
+            }
+            lba = rr.child_lba;
+        }
+        rr_free(&rr);
+        size_t capacity = 1;
+        entry->extents = malloc(sizeof *entry->extents);
+        if (entry->extents == NULL)
+            return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
+        entry->extents[0] = (ds_extent_t){(uint64_t)lba * st->block, length};
+        entry->extent_count = 1;
+        entry->size = length;
+        unsigned char flags = rec[25];
+        while ((flags & 0x80) && entry->type != DS_ENTRY_DIR) {
+            unsigned char more[256];
+            size_t more_len;
+            uint64_t more_at;
+            rc = read_record(st, more, &more_len, &more_at, err);
+            if (rc <= 0) {
+                if (rc < 0) {
+                    ds_problems_add(st->problems, "%s", err->message);
+                    ds_error_clear(err);
+                }
+                ds_problems_add(st->problems,
+                                "%s: iso9660: multi-extent file %s ends without its final section",
+                                ds_source_label(st->src), entry->path);
+                break;
+            }
+            if (entry->extent_count >= ISO_MAX_EXTENTS_PER_FILE) {
+                ds_problems_add(st->problems, "%s: iso9660: %s has more than %d sections",
+                                ds_source_label(st->src), entry->path, ISO_MAX_EXTENTS_PER_FILE);
+                break;
+            }
+            if (entry->extent_count == capacity) {
+                capacity *= 2;
+                ds_extent_t *extents = realloc(entry->extents, capacity * sizeof *extents);
+                if (extents == NULL)
+                    return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
+                entry->extents = extents;
+            }
+            uint32_t more_lba = ds_le32(more + 2), more_length = ds_le32(more + 10);
+            entry->extents[entry->extent_count++] =
+                (ds_extent_t){(uint64_t)more_lba * st->block, more_length};
+            entry->size += more_length;
+            flags = more[25];
+        }
+
+        if (entry->type == DS_ENTRY_DIR) {
+            unsigned depth = st->current.depth + 1;
+            if (depth > ISO_MAX_DEPTH) {
+                ds_problems_add(st->problems, "%s: iso9660: %s is nested deeper than %d; not entered",
+                                ds_source_label(st->src), entry->path, ISO_MAX_DEPTH);
+            } else if (!visited_add(st, lba)) {
+                ds_problems_add(st->problems,
+                                "%s: iso9660: directory %s at LBA %" PRIu32 " was already walked (a loop); not entered again",
+                                ds_source_label(st->src), entry->path, lba);
+            } else if (push_dir(st, entry->path, lba, length, depth) != DS_OK) {
+                return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
+            }
+        } else {
+            /* Every extent must lie inside the image: a truncated image shows here. */
+            for (size_t i = 0; i < entry->extent_count; i++) {
+                const ds_extent_t *x = &entry->extents[i];
+                uint64_t size = ds_source_size(st->src);
+                if (x->offset > size || x->length > size - x->offset) {
+                    ds_problems_add(st->problems,
+                                    "%s: iso9660: %s: extent at byte %" PRIu64 " (%" PRIu64
+                                    " bytes) runs past the end of the image (%" PRIu64 " bytes)",
+                                    ds_source_label(st->src), entry->path, x->offset, x->length,
+                                    size);
+                    break;
+                }
+            }
+        }
+        if (++st->entries > ISO_MAX_ENTRIES) {
+            ds_entry_clear(entry);
+            return ds_error_set(err, DS_ERR_LIMIT, "%s: iso9660: more than %u entries",
+                                ds_source_label(st->src), ISO_MAX_ENTRIES);
+        }
+        return 1;
+    }
+}
+
+static void iso_close(void *state)
+{
+    iso_state_t *st = state;
+    if (st == NULL)
+        return;
+    for (size_t i = 0; i < st->stack_count; i++)
+        free(st->stack[i].path);
+    free(st->stack);
+    free(st->current.path);
+    free(st->visited);
+    free(st);
+}
+
+const ds_reader_ops_t ds_iso9660_reader = {
+    .name = "iso9660",
+    .probe = iso_probe,
+    .open = iso_open,
+    .next = iso_next,
+    .close = iso_close,
+};

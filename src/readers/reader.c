@@ -1,0 +1,107 @@
+#include "reader.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/strbuf.h"
+
+/* Every format driftscope reads: one line each. */
+static const ds_reader_ops_t *const readers[] = {
+    &ds_iso9660_reader,
+};
+
+const ds_reader_ops_t *ds_reader_choose(ds_source_t *src)
+{
+    const ds_reader_ops_t *best = NULL;
+    int best_score = 0;
+    for (size_t i = 0; i < sizeof readers / sizeof readers[0]; i++) {
+        int score = readers[i]->probe(src);
+        if (score > best_score) {
+            best = readers[i];
+            best_score = score;
+        }
+    }
+    return best;
+}
+
+const char *ds_format_sniff(ds_source_t *src)
+{
+    const ds_reader_ops_t *ops = ds_reader_choose(src);
+    if (ops != NULL)
+        return ops->name;
+    unsigned char head[512];
+    size_t got = 0;
+    if (ds_source_read_some(src, 0, head, sizeof head, &got, NULL) != DS_OK || got < 6)
+        return "data";
+    if (memcmp(head, "hsqs", 4) == 0)
+        return "squashfs";
+    if (head[0] == 0x1f && head[1] == 0x8b)
+        return "gzip";
+    if (memcmp(head, "\xfd" "7zXZ", 6) == 0)
+        return "xz";
+    if (memcmp(head, "\x28\xb5\x2f\xfd", 4) == 0)
+        return "zstd";
+    if (memcmp(head, "070701", 6) == 0 || memcmp(head, "070702", 6) == 0 ||
+        memcmp(head, "070707", 6) == 0)
+        return "cpio";
+    if (got >= 512 && head[510] == 0x55 && head[511] == 0xAA &&
+        (memcmp(head + 54, "FAT", 3) == 0 || memcmp(head + 82, "FAT32", 5) == 0))
+        return "fat";
+    return "data";
+}
+
+void ds_entry_clear(ds_entry_t *entry)
+{
+    free(entry->path);
+    free(entry->link_target);
+    free(entry->extents);
+    memset(entry, 0, sizeof *entry);
+}
+
+const char *ds_entry_type_name(ds_entry_type_t type)
+{
+    switch (type) {
+    case DS_ENTRY_FILE: return "file";
+    case DS_ENTRY_DIR: return "dir";
+    case DS_ENTRY_SYMLINK: return "symlink";
+    case DS_ENTRY_CHAR: return "char";
+    case DS_ENTRY_BLOCK: return "block";
+    case DS_ENTRY_FIFO: return "fifo";
+    case DS_ENTRY_SOCKET: return "socket";
+    default: return "other";
+    }
+}
+
+void ds_problems_add(ds_problems_t *problems, const char *fmt, ...)
+{
+    if (problems->count >= DS_PROBLEMS_MAX) {
+        problems->dropped++;
+        return;
+    }
+    if (problems->count == problems->capacity) {
+        size_t capacity = problems->capacity ? problems->capacity * 2 : 8;
+        char **messages = realloc(problems->messages, capacity * sizeof *messages);
+        if (messages == NULL) {
+            problems->dropped++;
+            return;
+        }
+        problems->messages = messages;
+        problems->capacity = capacity;
+    }
+    ds_strbuf_t sb = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    ds_strbuf_vprintf(&sb, fmt, ap);
+    va_end(ap);
+    problems->messages[problems->count++] = ds_strbuf_take(&sb);
+}
+
+void ds_problems_free(ds_problems_t *problems)
+{
+    for (size_t i = 0; i < problems->count; i++)
+        free(problems->messages[i]);
+    free(problems->messages);
+    memset(problems, 0, sizeof *problems);
+}

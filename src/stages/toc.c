@@ -1,0 +1,363 @@
+/* Stage 3, toc: every node of both ISO trees (Rock Ridge names), one line each, sorted by path;
+ * the unified diff of the two listings; per node, the fields that differ. Contents are compared
+ * too, cheaply: nodes on equal chunks at equal offsets are equal without a read. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../compare/content.h"
+#include "../compare/tree.h"
+#include "../pipeline.h"
+#include "../util/outfile.h"
+#include "../util/strbuf.h"
+
+#define DIFF_CONTEXT 3
+#define PER_NODE_SHOWN 100000 /* per-node lines in toc-diff.txt */
+
+static char *entry_line(const ds_entry_t *e)
+{
+    ds_strbuf_t sb = {0};
+    char when[40];
+    ds_format_utc(e->mtime, when, sizeof when);
+    ds_strbuf_escape_line(&sb, e->path, strlen(e->path));
+    ds_strbuf_printf(&sb, "\t%s\t%04o\tuid=%" PRIu32 "\tgid=%" PRIu32 "\tnlink=%" PRIu32
+                          "\tsize=%" PRIu64 "\tmtime=%s",
+                     ds_entry_type_name(e->type), e->mode, e->uid, e->gid, e->nlink, e->size, when);
+    if (e->link_target != NULL) {
+        ds_strbuf_puts(&sb, "\t-> ");
+        ds_strbuf_escape_line(&sb, e->link_target, strlen(e->link_target));
+    }
+    if (e->type == DS_ENTRY_CHAR || e->type == DS_ENTRY_BLOCK)
+        ds_strbuf_printf(&sb, "\tdev=%" PRIu32 ",%" PRIu32, e->rdev_major, e->rdev_minor);
+    ds_strbuf_puts(&sb, "\textent=");
+    for (size_t i = 0; i < e->extent_count; i++)
+        ds_strbuf_printf(&sb, "%s%" PRIu64 "+%" PRIu64, i ? "," : "", e->extents[i].offset / 2048,
+                         e->extents[i].length);
+    return ds_strbuf_take(&sb);
+}
+
+static void write_listing(ds_run_t *run, ds_stage_result_t *result, int i, const ds_tree_t *tree,
+                          bool loaded, const char *why)
+{
+    static const char *const names[] = {"toc-a.txt", "toc-b.txt"};
+    ds_outfile_t out;
+    ds_error_t err = {0};
+    if (ds_outfile_begin(&out, run->out_fd, names[i], &err) != DS_OK) {
+        ds_stage_fail(result, err.code, "%s", err.message);
+        return;
+    }
+    ds_stage_artifact(result, names[i]);
+    fprintf(out.stream, "# %s: path, type, mode, uid, gid, nlink, size, mtime (UTC), link, extent LBA+bytes\n",
+            run->side[i].label);
+    if (!loaded)
+        fprintf(out.stream, "# not read: %s\n", why ? why : "unknown reason");
+    else if (!tree->complete)
+        fprintf(out.stream, "# PARTIAL: the tree could not be read to the end\n");
+    for (size_t k = 0; k < tree->problems.count; k++)
+        fprintf(out.stream, "# problem: %s\n", tree->problems.messages[k]);
+    for (size_t k = 0; k < tree->count; k++) {
+        char *line = entry_line(&tree->entries[k]);
+        if (line != NULL)
+            fprintf(out.stream, "%s\n", line);
+        free(line);
+    }
+    if (ds_outfile_commit(&out, &err) != DS_OK)
+        ds_stage_fail(result, err.code, "%s", err.message);
+}
+
+/* One position of the merged listing. */
+struct merged {
+    char *line_a, *line_b; /* NULL where the node is absent */
+};
+
+typedef struct toc_ctx {
+    ds_run_t *run;
+    ds_stage_result_t *result;
+    const ds_tree_t *trees;
+    struct merged *rows;
+    size_t row_count, row_capacity;
+    ds_strbuf_t per_node;
+    size_t per_node_lines;
+    bool stopped;  /* the time budget ran out during content comparison */
+    size_t compared, read_skipped;
+} toc_ctx_t;
+
+static void node_difference(toc_ctx_t *ctx, const char *path, ds_kind_t kind, const char *a,
+                            const char *b, const char *detail)
+{
+    const char *loc[] = {path};
+    ds_findings_add(&ctx->run->findings, "toc", kind, loc, 1, a, b, detail);
+}
+
+static void describe(ds_strbuf_t *sb, const char *field, const char *a, const char *b)
+{
+    ds_strbuf_printf(sb, "; %s %s -> %s", field, a, b);
+}
+
+static int visit(void *opaque, const ds_entry_t *a, const ds_entry_t *b)
+{
+    toc_ctx_t *ctx = opaque;
+    if (ctx->row_count == ctx->row_capacity) {
+        size_t capacity = ctx->row_capacity ? ctx->row_capacity * 2 : 256;
+        struct merged *rows = realloc(ctx->rows, capacity * sizeof *rows);
+        if (rows == NULL)
+            return DS_ERR_NOMEM;
+        ctx->rows = rows;
+        ctx->row_capacity = capacity;
+    }
+    struct merged *row = &ctx->rows[ctx->row_count++];
+    row->line_a = a ? entry_line(a) : NULL;
+    row->line_b = b ? entry_line(b) : NULL;
+
+    const ds_entry_t *e = a ? a : b;
+    char *shown = ds_escape_line(e->path);
+    ds_strbuf_t fields = {0};
+    if (a == NULL || b == NULL) {
+        /* A node missing from an incomplete tree is not evidence. */
+        if (ctx->trees[a ? 1 : 0].complete) {
+            char detail[128];
+            snprintf(detail, sizeof detail, "%s present only in %c", ds_entry_type_name(e->type),
+                     a ? 'A' : 'B');
+            node_difference(ctx, e->path, a ? DS_KIND_REMOVED : DS_KIND_ADDED, NULL, NULL, detail);
+            ds_strbuf_printf(&fields, "; only in %c", a ? 'A' : 'B');
+        }
+        goto out;
+    }
+    char va[64], vb[64];
+    if (a->type != b->type) {
+        node_difference(ctx, a->path, DS_KIND_TYPE, ds_entry_type_name(a->type),
+                        ds_entry_type_name(b->type), "node type differs");
+        describe(&fields, "type", ds_entry_type_name(a->type), ds_entry_type_name(b->type));
+    }
+    if (a->mode != b->mode) {
+        snprintf(va, sizeof va, "%04o", a->mode);
+        snprintf(vb, sizeof vb, "%04o", b->mode);
+        node_difference(ctx, a->path, DS_KIND_MODE, va, vb, "permission bits differ");
+        describe(&fields, "mode", va, vb);
+    }
+    if (a->uid != b->uid || a->gid != b->gid) {
+        snprintf(va, sizeof va, "%" PRIu32 ":%" PRIu32, a->uid, a->gid);
+        snprintf(vb, sizeof vb, "%" PRIu32 ":%" PRIu32, b->uid, b->gid);
+        node_difference(ctx, a->path, DS_KIND_OWNER, va, vb, "owner uid:gid differs");
+        describe(&fields, "owner", va, vb);
+    }
+    if (a->nlink != b->nlink) {
+        snprintf(va, sizeof va, "%" PRIu32, a->nlink);
+        snprintf(vb, sizeof vb, "%" PRIu32, b->nlink);
+        describe(&fields, "nlink", va, vb); /* follows from the tree; not a difference itself */
+    }
+    if (a->mtime != b->mtime) {
+        ds_format_utc(a->mtime, va, sizeof va);
+        ds_format_utc(b->mtime, vb, sizeof vb);
+        char detail[128];
+        snprintf(detail, sizeof detail, "modification time differs by %+" PRId64 " s",
+                 b->mtime - a->mtime);
+        node_difference(ctx, a->path, DS_KIND_MTIME, va, vb, detail);
+        describe(&fields, "mtime", va, vb);
+    }
+    if ((a->link_target || b->link_target) &&
+        (!a->link_target || !b->link_target || strcmp(a->link_target, b->link_target) != 0)) {
+        char *ea = ds_escape_line(a->link_target ? a->link_target : "");
+        char *eb = ds_escape_line(b->link_target ? b->link_target : "");
+        node_difference(ctx, a->path, DS_KIND_LINK, ea, eb, "symlink target differs");
+        describe(&fields, "link", ea ? ea : "?", eb ? eb : "?");
+        free(ea);
+        free(eb);
+    }
+    bool content_equal = true;
+    if (a->type == DS_ENTRY_FILE && b->type == DS_ENTRY_FILE && !ctx->stopped) {
+        ds_content_result_t cmp;
+        ds_error_t err = {0};
+        int rc = ds_content_compare(ctx->run->side[0].source, a, ctx->run->side[1].source, b,
+                                    ctx->run->chunks_valid ? &ctx->run->chunks : NULL,
+                                    &ctx->run->deadline, &cmp, &err);
+        if (rc == DS_ERR_TIMEOUT) {
+            ctx->stopped = true;
+            ds_stage_fail(ctx->result, rc, "content comparison stopped at %s: time budget exhausted",
+                          shown ? shown : "?");
+        } else if (rc != DS_OK) {
+            ds_stage_fail(ctx->result, rc, "%s", err.message);
+            describe(&fields, "content", "?", "? (unreadable)");
+        } else {
+            ctx->compared++;
+            if (cmp.read_skipped)
+                ctx->read_skipped++;
+            content_equal = cmp.equal;
+            if (!cmp.equal) {
+                char detail[400];
+                snprintf(va, sizeof va, "%" PRIu64 " bytes", a->size);
+                snprintf(vb, sizeof vb, "%" PRIu64 " bytes", b->size);
+                if (a->size == b->size)
+                    snprintf(detail, sizeof detail,
+                             "same size, %" PRIu64 " differing bytes in %zu ranges, the first at "
+                             "byte %" PRIu64,
+                             cmp.differing_bytes, cmp.range_count, cmp.first_difference);
+                else
+                    snprintf(detail, sizeof detail,
+                             "size %" PRIu64 " -> %" PRIu64 " bytes; the first difference is at "
+                             "byte %" PRIu64,
+                             a->size, b->size, cmp.first_difference);
+                node_difference(ctx, a->path, DS_KIND_CONTENT, va, vb, detail);
+                ds_strbuf_printf(&fields, "; content differs (%s)", detail);
+            }
+        }
+    }
+    /* The extent moved: a layout consequence, unless the content differs too. */
+    if (a->extent_count > 0 && b->extent_count > 0 &&
+        a->extents[0].offset != b->extents[0].offset) {
+        snprintf(va, sizeof va, "LBA %" PRIu64, a->extents[0].offset / 2048);
+        snprintf(vb, sizeof vb, "LBA %" PRIu64, b->extents[0].offset / 2048);
+        describe(&fields, "extent", va, vb);
+        const char *loc[] = {a->path, "@iso.extent"};
+        char detail[160];
+        snprintf(detail, sizeof detail, "extent moved by %+" PRId64 " blocks%s",
+                 (int64_t)(b->extents[0].offset / 2048) - (int64_t)(a->extents[0].offset / 2048),
+                 content_equal ? "; the content is unchanged" : "");
+        ds_difference_t *d = ds_findings_add(&ctx->run->findings, "toc", DS_KIND_HEADER, loc, 2,
+                                             va, vb, detail);
+        if (d != NULL)
+            ds_difference_explain(d, "layout-shift", "likely", NULL, true);
+    }
+out:
+    if (fields.len > 0 && ctx->per_node_lines++ < PER_NODE_SHOWN)
+        ds_strbuf_printf(&ctx->per_node, "%s: %s\n", shown ? shown : "?", ds_strbuf_text(&fields) + 2);
+    ds_strbuf_free(&fields);
+    free(shown);
+    return 0;
+}
+
+static bool row_changed(const struct merged *r)
+{
+    return r->line_a == NULL || r->line_b == NULL || strcmp(r->line_a, r->line_b) != 0;
+}
+
+/* Unified diff of the two listings, aligned by path (both are sorted by path, so the alignment
+ * by key is the natural one: a changed node is one -/+ pair). */
+static void write_unified(FILE *out, const toc_ctx_t *ctx)
+{
+    fprintf(out, "--- toc-a.txt\n+++ toc-b.txt\n");
+    size_t n = ctx->row_count;
+    size_t i = 0;
+    while (i < n) {
+        if (!row_changed(&ctx->rows[i])) {
+            i++;
+            continue;
+        }
+        size_t start = i >= DIFF_CONTEXT ? i - DIFF_CONTEXT : 0;
+        size_t end = i; /* one past the last row of the hunk */
+        size_t j = i;
+        while (j < n) {
+            if (row_changed(&ctx->rows[j])) {
+                end = j + 1;
+                j++;
+                continue;
+            }
+            if (j - end >= 2 * DIFF_CONTEXT)
+                break;
+            j++;
+        }
+        end = end + DIFF_CONTEXT < n ? end + DIFF_CONTEXT : n;
+        /* Line numbers of the hunk in each listing (1-based, after its comment lines). */
+        size_t a_line = 1, b_line = 1, a_count = 0, b_count = 0;
+        for (size_t k = 0; k < start; k++) {
+            a_line += ctx->rows[k].line_a != NULL;
+            b_line += ctx->rows[k].line_b != NULL;
+        }
+        for (size_t k = start; k < end; k++) {
+            a_count += ctx->rows[k].line_a != NULL;
+            b_count += ctx->rows[k].line_b != NULL;
+        }
+        fprintf(out, "@@ -%zu,%zu +%zu,%zu @@\n", a_count ? a_line : a_line - 1, a_count,
+                b_count ? b_line : b_line - 1, b_count);
+        for (size_t k = start; k < end; k++) {
+            const struct merged *r = &ctx->rows[k];
+            if (!row_changed(r)) {
+                fprintf(out, " %s\n", r->line_a);
+                continue;
+            }
+            if (r->line_a)
+                fprintf(out, "-%s\n", r->line_a);
+            if (r->line_b)
+                fprintf(out, "+%s\n", r->line_b);
+        }
+        i = end;
+    }
+}
+
+void ds_stage_toc_run(ds_run_t *run, ds_stage_result_t *result)
+{
+    ds_tree_t trees[2];
+    bool loaded[2] = {false, false};
+    char why[2][DS_ERROR_MESSAGE_MAX];
+    memset(trees, 0, sizeof trees);
+    for (int i = 0; i < 2; i++) {
+        ds_side_t *side = &run->side[i];
+        why[i][0] = '\0';
+        if (side->source == NULL) {
+            snprintf(why[i], sizeof why[i], "%s", side->open_error ? side->open_error : "not opened");
+            ds_stage_fail(result, DS_ERR_IO, "%s: not read: %s", side->label, why[i]);
+            continue;
+        }
+        const ds_reader_ops_t *ops = ds_reader_choose(side->source);
+        if (ops == NULL) {
+            snprintf(why[i], sizeof why[i],
+                     "%s: iso9660: no volume descriptor (\"CD001\") at byte 32769: not an ISO 9660 image",
+                     side->label);
+            ds_stage_fail(result, DS_ERR_FORMAT, "%s", why[i]);
+            continue;
+        }
+        ds_error_t err = {0};
+        int rc = ds_tree_load(&trees[i], ops, side->source, &run->deadline, &err);
+        loaded[i] = true;
+        if (rc != DS_OK) {
+            snprintf(why[i], sizeof why[i], "%s", err.message);
+            ds_stage_fail(result, rc, "%s", err.message);
+        }
+        if (trees[i].problems.count > 0)
+            ds_stage_fail(result, DS_ERR_FORMAT, "%s (%zu problems in %c's tree; see toc-%c.txt)",
+                          trees[i].problems.messages[0],
+                          trees[i].problems.count + trees[i].problems.dropped, side->name,
+                          i == 0 ? 'a' : 'b');
+    }
+    for (int i = 0; i < 2; i++)
+        write_listing(run, result, i, &trees[i], loaded[i], why[i]);
+
+    toc_ctx_t ctx = {.run = run, .result = result, .trees = trees};
+    ds_outfile_t out;
+    ds_error_t err = {0};
+    if (ds_outfile_begin(&out, run->out_fd, "toc-diff.txt", &err) != DS_OK) {
+        ds_stage_fail(result, err.code, "%s", err.message);
+        goto done;
+    }
+    ds_stage_artifact(result, "toc-diff.txt");
+    if (loaded[0] && loaded[1]) {
+        if (ds_tree_merge(&trees[0], &trees[1], visit, &ctx) != 0)
+            ds_stage_fail(result, DS_ERR_NOMEM, "out of memory comparing the trees");
+        if (!trees[0].complete || !trees[1].complete)
+            fprintf(out.stream, "# PARTIAL: a tree could not be read to the end; nodes missing "
+                                "from it are not reported as removed or added\n");
+        if (ctx.stopped)
+            fprintf(out.stream, "# PARTIAL: content comparison stopped by the time budget\n");
+        write_unified(out.stream, &ctx);
+        fprintf(out.stream, "\n== Per node: the fields that differ ==\n%s", ds_strbuf_text(&ctx.per_node));
+        if (ctx.per_node_lines > PER_NODE_SHOWN)
+            fprintf(out.stream, "... %zu more nodes not listed\n", ctx.per_node_lines - PER_NODE_SHOWN);
+        fprintf(out.stream, "\n%zu nodes in A, %zu in B; %zu files' contents compared, %zu of them "
+                            "settled from the hash stage's equal chunks without a read\n",
+                trees[0].count, trees[1].count, ctx.compared, ctx.read_skipped);
+    } else {
+        fprintf(out.stream, "# not compared: %s\n", why[loaded[0] ? 1 : 0]);
+    }
+    if (ds_outfile_commit(&out, &err) != DS_OK)
+        ds_stage_fail(result, err.code, "%s", err.message);
+done:
+    for (size_t k = 0; k < ctx.row_count; k++) {
+        free(ctx.rows[k].line_a);
+        free(ctx.rows[k].line_b);
+    }
+    free(ctx.rows);
+    ds_strbuf_free(&ctx.per_node);
+    for (int i = 0; i < 2; i++)
+        ds_tree_free(&trees[i]);
+}
