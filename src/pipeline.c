@@ -108,7 +108,7 @@ int ds_pipeline_run(const ds_options_t *options, ds_run_t *run)
         side->name = (char)('A' + i);
         char *escaped = ds_escape_line(side->path);
         snprintf(side->display_path, sizeof side->display_path, "%s", escaped ? escaped : "?");
-        snprintf(side->label, sizeof side->label, "%c (%s)", side->name, side->display_path);
+        snprintf(side->label, sizeof side->label, "%c (%s)", side->name, escaped ? escaped : "?");
         free(escaped);
         side->type = "unknown";
     }

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs, with apt-get, whatever driftscope's build, tests and demo need and this Debian 12
+# machine lacks. Run as root (or with sudo available). Installs nothing when all is present.
+set -euo pipefail
+packages=(
+    build-essential cmake pkg-config
+    libssl-dev zlib1g-dev libcmocka-dev
+    libisofs-dev libsquashfs-dev libarchive-dev liblzma-dev libzstd-dev liblz4-dev
+    xorriso isolinux syslinux-common squashfs-tools squashfs-tools-ng dosfstools mtools cpio gzip
+    openssl python3 python3-jsonschema util-linux
+)
+missing=()
+for p in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$p")
+    fi
+done
+if ((${#missing[@]} == 0)); then
+    exit 0
+fi
+echo "driftscope: installing ${missing[*]}" >&2
+sudo=()
+if [[ $(id -u) != 0 ]]; then
+    command -v sudo >/dev/null || { echo "driftscope: run as root to install: ${missing[*]}" >&2; exit 1; }
+    sudo=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
