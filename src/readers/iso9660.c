@@ -19,6 +19,7 @@
 
 #include "../decode/fields.h"
 #include "../decode/volume_descriptor.h"
+#include "../util/pathname.h"
 #include "../util/strbuf.h"
 #include "reader.h"
 
@@ -297,30 +298,6 @@ static void plain_name(const iso_state_t *st, const unsigned char *rec, ds_strbu
     if (end > 0 && name[end - 1] == '.')
         end--;
     ds_strbuf_append(out, (const char *)name, end);
-}
-
-/* A name that cannot stand as one path component ('/', NUL, "." or "..") is spelled with \xNN
- * escapes so that it can never climb or split the tree. */
-static void safe_component(const char *name, size_t len, ds_strbuf_t *out, bool *changed)
-{
-    *changed = false;
-    if ((len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.') ||
-        len == 0) {
-        *changed = true;
-        for (size_t i = 0; i < len; i++)
-            ds_strbuf_puts(out, "\\x2e");
-        if (len == 0)
-            ds_strbuf_puts(out, "\\x00");
-        return;
-    }
-    for (size_t i = 0; i < len; i++) {
-        if (name[i] == '/' || name[i] == '\0') {
-            ds_strbuf_printf(out, "\\x%02x", (unsigned char)name[i]);
-            *changed = true;
-        } else {
-            ds_strbuf_append(out, name + i, 1);
-        }
-    }
 }
 
 static ds_entry_type_t type_from_mode(uint32_t mode)
@@ -613,9 +590,7 @@ static int iso_next(void *state, ds_entry_t *entry, ds_error_t *err)
             plain_name(st, rec, &name);
         ds_strbuf_t path = {0};
         ds_strbuf_puts(&path, st->current.path);
-        ds_strbuf_puts(&path, "/");
-        bool renamed;
-        safe_component(ds_strbuf_text(&name), name.len, &path, &renamed);
+        bool renamed = ds_path_append_component(&path, ds_strbuf_text(&name), name.len);
         if (renamed)
             ds_problems_add(st->problems,
                             "%s: iso9660: name at byte %" PRIu64 " cannot be a path component; shown escaped as %s",

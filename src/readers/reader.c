@@ -57,6 +57,7 @@ void ds_entry_clear(ds_entry_t *entry)
     free(entry->path);
     free(entry->link_target);
     free(entry->extents);
+    free(entry->xattrs);
     memset(entry, 0, sizeof *entry);
 }
 

@@ -44,6 +44,9 @@ typedef struct ds_entry {
     ds_extent_t *extents;  /* owned; extent_count of them */
     size_t extent_count;
     uint64_t record_offset; /* where the entry's metadata lies in the source, for messages */
+    char *xattrs;          /* "name=value, ..." sorted by name, values escaped; owned, or NULL */
+    const void *native;    /* the reader's own record (a squashfs inode); valid while the
+                            * reader that produced it is open; not owned */
 } ds_entry_t;
 
 /* Frees what an entry owns and zeroes it. Accepts an empty entry. */
