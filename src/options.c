@@ -5,13 +5,15 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-enum { OPT_STAGE_TIMEOUT = 256, OPT_MAX_DIFFERENCES };
+enum { OPT_STAGE_TIMEOUT = 256, OPT_MAX_DIFFERENCES, OPT_JOBS };
 
 static const struct option long_options[] = {
     {"output", required_argument, NULL, 'o'},
     {"stage-timeout", required_argument, NULL, OPT_STAGE_TIMEOUT},
     {"max-differences", required_argument, NULL, OPT_MAX_DIFFERENCES},
+    {"jobs", required_argument, NULL, 'j'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -31,6 +33,7 @@ void ds_options_usage(FILE *out)
           "  -o, --output DIR          write the reports into DIR (created if missing)\n"
           "      --stage-timeout SECS  time budget of each stage (default 600; 0: none)\n"
           "      --max-differences N   keep at most N differences (default 100000; 0: all)\n"
+          "  -j, --jobs N              compare file contents in N threads (default: one per core)\n"
           "  -q, --quiet               print nothing but errors\n"
           "  -h, --help                show this help\n"
           "  -V, --version             show the version\n"
@@ -70,7 +73,7 @@ int ds_options_parse(int argc, char **argv, ds_options_t *opts, FILE *out, FILE 
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, ":o:qhV", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":o:j:qhV", long_options, NULL)) != -1) {
         switch (c) {
         case 'o':
             opts->output_dir = optarg;
@@ -88,6 +91,15 @@ int ds_options_parse(int argc, char **argv, ds_options_t *opts, FILE *out, FILE 
                 return DS_OPTIONS_EXIT_USAGE;
             }
             break;
+        case 'j': {
+            size_t jobs;
+            if (!parse_count(optarg, &jobs) || jobs < 1 || jobs > 256) {
+                fprintf(err, "driftscope: --jobs wants a count from 1 to 256, not '%s'\n", optarg);
+                return DS_OPTIONS_EXIT_USAGE;
+            }
+            opts->jobs = (unsigned)jobs;
+            break;
+        }
         case 'q':
             opts->quiet = true;
             break;
@@ -104,6 +116,10 @@ int ds_options_parse(int argc, char **argv, ds_options_t *opts, FILE *out, FILE 
             fprintf(err, "driftscope: unknown option '%s' (see --help)\n", argv[optind - 1]);
             return DS_OPTIONS_EXIT_USAGE;
         }
+    }
+    if (opts->jobs == 0) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        opts->jobs = cores < 1 ? 1 : cores > 64 ? 64 : (unsigned)cores;
     }
     if (argc - optind != 2) {
         fprintf(err, "driftscope: two inputs are needed, A and B (see --help)\n");

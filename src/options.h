@@ -15,6 +15,7 @@ typedef struct ds_options {
     const char *output_dir;
     double stage_timeout;     /* seconds per stage; 0 means none */
     size_t max_differences;   /* differences kept; 0 means no limit */
+    unsigned jobs;            /* threads comparing file contents; 0 means one per core */
     bool quiet;
 } ds_options_t;
 

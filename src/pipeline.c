@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "readers/squashfs.h"
 #include "util/outfile.h"
 #include "util/strbuf.h"
 
@@ -75,12 +76,32 @@ static void stage_not_needed(ds_run_t *run, ds_stage_result_t *result, const cha
     result->message = strdup(why);
 }
 
-/* The squashfs layer is read in place by a later version: say so instead of pretending. */
-static void stage_not_implemented(ds_run_t *run, ds_stage_result_t *result)
+bool ds_run_add_container(ds_run_t *run, const char *path, const uint64_t offset[2],
+                          const uint64_t length[2])
 {
-    stage_not_needed(run, result,
-                     "not implemented in this version: the squashfs layer and nested content are "
-                     "not compared yet");
+    if (run->container_count >= DS_CONTAINERS_MAX)
+        return false;
+    ds_container_t *c = &run->containers[run->container_count];
+    memset(c, 0, sizeof *c);
+    if (path != NULL && (c->path = strdup(path)) == NULL)
+        return false;
+    for (int i = 0; i < 2; i++) {
+        c->offset[i] = offset[i];
+        c->length[i] = length[i];
+    }
+    run->container_count++;
+    return true;
+}
+
+size_t ds_container_location(const ds_container_t *c, const char *inner, const char *out[2])
+{
+    if (c->path == NULL) {
+        out[0] = inner;
+        return 1;
+    }
+    out[0] = c->path;
+    out[1] = inner;
+    return 2;
 }
 
 int ds_run_exit_status(const ds_run_t *run)
@@ -102,6 +123,7 @@ int ds_pipeline_run(const ds_options_t *options, ds_run_t *run)
     run->out_fd = -1;
     run->started = ds_clock_now();
     run->findings.max = options->max_differences;
+    run->jobs = options->jobs;
     for (int i = 0; i < 2; i++) {
         ds_side_t *side = &run->side[i];
         side->path = options->input[i];
@@ -120,7 +142,8 @@ int ds_pipeline_run(const ds_options_t *options, ds_run_t *run)
 
     typedef void (*stage_fn)(ds_run_t *, ds_stage_result_t *);
     static const stage_fn stages[DS_STAGE_COUNT] = {
-        ds_stage_hash_run, ds_stage_header_run, ds_stage_toc_run, NULL, NULL, ds_stage_report_run,
+        ds_stage_hash_run,     ds_stage_header_run,  ds_stage_toc_run,
+        ds_stage_squashfs_run, ds_stage_content_run, ds_stage_report_run,
     };
     for (int i = 0; i < DS_STAGE_COUNT; i++) {
         ds_stage_result_t *result = &run->stages[i];
@@ -130,8 +153,6 @@ int ds_pipeline_run(const ds_options_t *options, ds_run_t *run)
         result->ran = true;
         if (i != DS_STAGE_HASH && i != DS_STAGE_REPORT && run->identity_known && run->identical) {
             stage_not_needed(run, result, "inputs are identical");
-        } else if (stages[i] == NULL) {
-            stage_not_implemented(run, result);
         } else {
             /* The report stage states its own time so far inside report.json. */
             if (i == DS_STAGE_REPORT)
@@ -163,6 +184,15 @@ void ds_run_free(ds_run_t *run)
         free(run->stages[i].message);
     for (size_t i = 0; i < run->limit_count; i++)
         free(run->limits[i]);
+    for (size_t i = 0; i < run->container_count; i++) {
+        ds_container_t *c = &run->containers[i];
+        for (int k = 0; k < 2; k++) {
+            ds_tree_free(&c->tree[k]);
+            ds_squashfs_close(c->squashfs[k]);
+            ds_source_close(c->slice[k]);
+        }
+        free(c->path);
+    }
     ds_chunk_map_free(&run->chunks);
     ds_findings_free(&run->findings);
     if (run->out_fd >= 0)

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "compare/content.h"
+#include "compare/tree.h"
 #include "options.h"
 #include "report/findings.h"
 #include "util/clock.h"
@@ -55,6 +56,25 @@ typedef struct ds_side {
     const char *type;        /* detected format: "iso9660", "squashfs", "unknown" */
 } ds_side_t;
 
+/* A squashfs found on both sides (inside the ISO at the same path, or the inputs themselves),
+ * opened by the squashfs stage and compared by the content stage. */
+struct ds_squashfs;
+typedef struct ds_container {
+    char *path;                  /* location element in the outer layer; NULL: the inputs */
+    uint64_t offset[2], length[2]; /* the extent in each input */
+    ds_source_t *slice[2];       /* owned */
+    struct ds_squashfs *squashfs[2]; /* owned; NULL when it could not be opened */
+    ds_tree_t tree[2];
+    bool tree_loaded[2];
+    bool payload_equal_past_super; /* equal sizes and equal bytes after the 96-byte superblock */
+    size_t differences;          /* findings inside this container (files, metadata) */
+    uint64_t decompressed_files;
+    uint64_t settled_by_stored_bytes;
+    uint64_t compared_files;
+} ds_container_t;
+
+#define DS_CONTAINERS_MAX 64
+
 typedef struct ds_run {
     const ds_options_t *options;
     int out_fd;
@@ -69,6 +89,9 @@ typedef struct ds_run {
     ds_findings_t findings;
     ds_stage_result_t stages[DS_STAGE_COUNT];
     ds_deadline_t deadline;  /* the running stage's */
+    ds_container_t containers[DS_CONTAINERS_MAX];
+    size_t container_count;
+    unsigned jobs;           /* threads for content comparison */
     char *limits[16];        /* each limit hit, in words; owned */
     size_t limit_count;
     double started;
@@ -92,7 +115,18 @@ void ds_run_free(ds_run_t *run);
 void ds_stage_hash_run(ds_run_t *run, ds_stage_result_t *result);
 void ds_stage_header_run(ds_run_t *run, ds_stage_result_t *result);
 void ds_stage_toc_run(ds_run_t *run, ds_stage_result_t *result);
+void ds_stage_squashfs_run(ds_run_t *run, ds_stage_result_t *result);
+void ds_stage_content_run(ds_run_t *run, ds_stage_result_t *result);
 void ds_stage_report_run(ds_run_t *run, ds_stage_result_t *result);
+
+/* Registers a squashfs container found at `path` (NULL: the inputs themselves) with its extent
+ * in each input. Returns false when the table is full. */
+bool ds_run_add_container(ds_run_t *run, const char *path, const uint64_t offset[2],
+                          const uint64_t length[2]);
+
+/* The location of `inner` (a path or "@field") inside container c: [c->path, inner], or
+ * [inner] when c is the inputs themselves. Returns the depth (1 or 2). */
+size_t ds_container_location(const ds_container_t *c, const char *inner, const char *out[2]);
 
 /* Exit status from what the run found. */
 int ds_run_exit_status(const ds_run_t *run);

@@ -183,6 +183,12 @@ static void write_one_side(FILE *out, const ds_side_t *side, const ds_fields_t *
 
 void ds_stage_header_run(ds_run_t *run, ds_stage_result_t *result)
 {
+    if (strcmp(run->side[0].type, "iso9660") != 0 && strcmp(run->side[1].type, "iso9660") != 0 &&
+        run->side[0].source != NULL && run->side[1].source != NULL) {
+        result->status = DS_STATUS_SKIPPED;
+        result->message = strdup("neither input is an ISO 9660 image");
+        return;
+    }
     header_side_t hs[2];
     memset(hs, 0, sizeof hs);
     for (int i = 0; i < 2; i++)

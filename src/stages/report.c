@@ -68,6 +68,14 @@ static size_t count_stage(const ds_run_t *run, const char *stage, bool secondary
     return n;
 }
 
+static size_t count_secondary(const ds_run_t *run)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < run->findings.count; i++)
+        n += run->findings.items[i].secondary;
+    return n;
+}
+
 static bool has_location(const ds_run_t *run, const char *prefix)
 {
     for (size_t i = 0; i < run->findings.count; i++) {
@@ -104,11 +112,20 @@ static void write_next_steps(FILE *out, const ds_run_t *run)
         const char *path = d->location[0];
         size_t len = strlen(path);
         if (len > 9 && strcmp(path + len - 9, ".squashfs") == 0) {
+            size_t inside = 0;
+            for (size_t k = 0; k < run->findings.count; k++) {
+                const ds_difference_t *e = &run->findings.items[k];
+                inside += e->depth == 2 && strcmp(e->location[0], path) == 0 && !e->secondary &&
+                          e->location[1][0] == '/';
+            }
             fputs("- ", out);
             md_location(out, d);
-            fputs(" differs: the root file system changed. This version does not yet open the "
-                  "squashfs; `sqfsdiff` or `unsquashfs -lln` on both copies shows which files.\n",
-                  out);
+            if (inside > 0)
+                fprintf(out, " differs: %zu differences inside it (files and metadata) are listed "
+                             "below; their diffs are in sqfs-diff.txt and sqfs-ls-diff.txt.\n", inside);
+            else
+                fputs(" differs, but no file inside it does: see sqfs-diff.txt for why (superblock, "
+                      "compression or layout).\n", out);
             any = true;
         }
     }
@@ -139,11 +156,8 @@ static void write_checklist(ds_run_t *run, ds_stage_result_t *result)
         fputs(" - the inputs are bit-identical (same size and SHA-256); nothing else to do.\n", f);
     else
         fprintf(f, " - %zu differences found (%zu root, %zu secondary).\n",
-                ds_findings_total(&run->findings),
-                run->findings.count - count_stage(run, "hash", true) - count_stage(run, "toc", true) -
-                    count_stage(run, "header", true),
-                count_stage(run, "hash", true) + count_stage(run, "toc", true) +
-                    count_stage(run, "header", true));
+                ds_findings_total(&run->findings), run->findings.count - count_secondary(run),
+                count_secondary(run));
     fputs("\n| input | path | size (bytes) | SHA-256 |\n|---|---|---|---|\n", f);
     for (int i = 0; i < 2; i++) {
         const ds_side_t *s = &run->side[i];
@@ -184,9 +198,10 @@ static void write_checklist(ds_run_t *run, ds_stage_result_t *result)
     fputs("\n## Findings\n", f);
     if (run->findings.count == 0)
         fputs(run->identical ? "\nNone: the inputs are identical.\n" : "\nNone recorded.\n", f);
-    static const char *const stages[] = {"hash", "header", "toc"};
+    static const char *const stages[] = {"hash", "header", "toc", "squashfs", "content"};
     static const char *const titles[] = {"Inputs", "Image header (system area, volume descriptors, boot catalog)",
-                                         "ISO 9660 tree"};
+                                         "ISO 9660 tree", "Squashfs superblocks and listings",
+                                         "File contents inside squashfs"};
     size_t shown = 0;
     for (size_t s = 0; s < sizeof stages / sizeof stages[0]; s++) {
         size_t root = count_stage(run, stages[s], false), secondary = count_stage(run, stages[s], true);

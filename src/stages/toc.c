@@ -95,6 +95,46 @@ static void describe(ds_strbuf_t *sb, const char *field, const char *a, const ch
     ds_strbuf_printf(sb, "; %s %s -> %s", field, a, b);
 }
 
+/* One contiguous byte range holding the whole content, or false. */
+static bool single_range(const ds_entry_t *e, uint64_t *offset, uint64_t *length)
+{
+    if (e->extent_count == 0)
+        return false;
+    *offset = e->extents[0].offset;
+    *length = 0;
+    for (size_t i = 0; i < e->extent_count; i++) {
+        if (e->extents[i].offset != *offset + *length)
+            return false;
+        *length += e->extents[i].length;
+    }
+    return true;
+}
+
+/* A file on both sides that is a squashfs (on either side) is handed to the squashfs stage. */
+static void note_squashfs(toc_ctx_t *ctx, const ds_entry_t *a, const ds_entry_t *b)
+{
+    const ds_entry_t *sides[2] = {a, b};
+    uint64_t offset[2], length[2];
+    bool magic = false;
+    for (int i = 0; i < 2; i++) {
+        if (!single_range(sides[i], &offset[i], &length[i])) {
+            if (sides[i]->size >= 4)
+                ds_stage_fail(ctx->result, DS_ERR_FORMAT,
+                              "%s: iso9660: %s is stored in scattered sections; not opened as squashfs",
+                              ctx->run->side[i].label, a->path);
+            return;
+        }
+        unsigned char head[4];
+        if (length[i] >= 96 &&
+            ds_source_read(ctx->run->side[i].source, offset[i], head, 4, "iso9660", NULL) == DS_OK &&
+            memcmp(head, "hsqs", 4) == 0)
+            magic = true;
+    }
+    if (magic && !ds_run_add_container(ctx->run, a->path, offset, length))
+        ds_run_limit(ctx->run, "squashfs: only the first %d squashfs images are compared",
+                     DS_CONTAINERS_MAX);
+}
+
 static int visit(void *opaque, const ds_entry_t *a, const ds_entry_t *b)
 {
     toc_ctx_t *ctx = opaque;
@@ -165,6 +205,8 @@ static int visit(void *opaque, const ds_entry_t *a, const ds_entry_t *b)
         free(ea);
         free(eb);
     }
+    if (a->type == DS_ENTRY_FILE && b->type == DS_ENTRY_FILE)
+        note_squashfs(ctx, a, b);
     bool content_equal = true;
     if (a->type == DS_ENTRY_FILE && b->type == DS_ENTRY_FILE && !ctx->stopped) {
         ds_content_result_t cmp;
@@ -287,6 +329,12 @@ static void write_unified(FILE *out, const toc_ctx_t *ctx)
 
 void ds_stage_toc_run(ds_run_t *run, ds_stage_result_t *result)
 {
+    if (strcmp(run->side[0].type, "iso9660") != 0 && strcmp(run->side[1].type, "iso9660") != 0 &&
+        run->side[0].source != NULL && run->side[1].source != NULL) {
+        result->status = DS_STATUS_SKIPPED;
+        result->message = strdup("neither input is an ISO 9660 image");
+        return;
+    }
     ds_tree_t trees[2];
     bool loaded[2] = {false, false};
     char why[2][DS_ERROR_MESSAGE_MAX];

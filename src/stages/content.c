@@ -1,0 +1,530 @@
+/* Stage 5, content: regular files present in both images of every squashfs pair, compared
+ * cheapest evidence first. Equal size and equal stored (compressed) bytes settle a file without
+ * decompressing anything; only the rest are decompressed, in bounded windows, by --jobs
+ * threads. Each differing file gets one `content` difference and a bounded diff in
+ * sqfs-diff.txt: a unified diff for text, differing ranges with hex windows for binary. When an
+ * image differs but none of its files does, the stage says why (superblock, compression or
+ * layout only) instead of listing noise. */
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../compare/byte_ranges.h"
+#include "../compare/line_diff.h"
+#include "../pipeline.h"
+#include "../readers/squashfs.h"
+#include "../util/outfile.h"
+#include "../util/strbuf.h"
+
+#define TEXT_MAX (1024u * 1024u)        /* files up to this size are diffed as text when they are text */
+#define WINDOW (256u * 1024u)           /* window for larger files */
+#define DIFF_LINES_PER_FILE 300         /* lines of one file's diff in sqfs-diff.txt */
+#define DIFF_BYTES_TOTAL (16u << 20)    /* bytes of all diffs kept for sqfs-diff.txt */
+#define MAX_EDITS 2000                  /* line edits before a text diff gives up */
+#define HEX_RANGES_SHOWN 8
+
+typedef struct item {
+    ds_container_t *c;
+    size_t container;
+    const ds_entry_t *a, *b;
+    /* results */
+    bool done, equal, settled, decompressed, binary;
+    uint64_t differing_bytes, first_difference;
+    size_t range_count;
+    char *report; /* owned: the diff or hex text for sqfs-diff.txt */
+    char *error;  /* owned */
+} item_t;
+
+typedef struct work {
+    ds_run_t *run;
+    item_t *items;
+    size_t count;
+    atomic_size_t next;
+    atomic_size_t diff_bytes;
+    atomic_bool stop;
+} work_t;
+
+typedef struct text_sink {
+    ds_strbuf_t *out;
+    size_t lines;
+    bool cut;
+} text_sink_t;
+
+static void emit_line(void *opaque, char op, const char *text, size_t len)
+{
+    text_sink_t *sink = opaque;
+    if (sink->lines >= DIFF_LINES_PER_FILE) {
+        sink->cut = true;
+        return;
+    }
+    sink->lines++;
+    if (op != '@')
+        ds_strbuf_append(sink->out, &op, 1);
+    ds_strbuf_escape_line(sink->out, text, len);
+    ds_strbuf_puts(sink->out, "\n");
+}
+
+static bool looks_like_text(const unsigned char *p, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (p[i] == 0)
+            return false;
+    return true;
+}
+
+static void hex_line(ds_strbuf_t *out, char side, const unsigned char *buf, size_t buf_len,
+                     uint64_t buf_pos, uint64_t line_pos)
+{
+    ds_strbuf_printf(out, "    %c %08" PRIx64 ":", side, line_pos);
+    for (uint64_t k = line_pos; k < line_pos + 16; k++) {
+        if (k >= buf_pos && k - buf_pos < buf_len)
+            ds_strbuf_printf(out, " %02x", buf[k - buf_pos]);
+        else
+            ds_strbuf_puts(out, "   ");
+    }
+    ds_strbuf_puts(out, "  |");
+    for (uint64_t k = line_pos; k < line_pos + 16; k++) {
+        if (k >= buf_pos && k - buf_pos < buf_len) {
+            unsigned char ch = buf[k - buf_pos];
+            ds_strbuf_printf(out, "%c", ch >= 0x20 && ch < 0x7F ? ch : '.');
+        }
+    }
+    ds_strbuf_puts(out, "|\n");
+}
+
+/* Compares one window pair at file position pos, adding counts and hex for the first ranges. */
+static void compare_window(item_t *it, const unsigned char *wa, const unsigned char *wb, size_t n,
+                           uint64_t pos, ds_strbuf_t *hex)
+{
+    ds_byte_range_t ranges[HEX_RANGES_SHOWN];
+    uint64_t differing = 0;
+    size_t total = ds_byte_ranges_find(wa, wb, n, 8, ranges, HEX_RANGES_SHOWN, &differing);
+    if (total == 0)
+        return;
+    if (it->range_count == 0)
+        it->first_difference = pos + ranges[0].start;
+    for (size_t i = 0; i < total && i < HEX_RANGES_SHOWN && it->range_count + i < HEX_RANGES_SHOWN; i++) {
+        uint64_t start = pos + ranges[i].start, end = pos + ranges[i].end;
+        ds_strbuf_printf(hex, "  bytes %" PRIu64 "-%" PRIu64 " (0x%" PRIx64 ", %" PRIu64 " bytes):\n",
+                         start, end - 1, start, end - start);
+        uint64_t line = start & ~(uint64_t)15;
+        hex_line(hex, 'A', wa, n, pos, line);
+        hex_line(hex, 'B', wb, n, pos, line);
+    }
+    it->range_count += total;
+    it->differing_bytes += differing;
+}
+
+static int read_all(ds_squashfs_data_t *d, const ds_entry_t *e, unsigned char *buf, ds_error_t *err)
+{
+    size_t got = 0;
+    int rc = ds_squashfs_data_read(d, e, 0, buf, (size_t)e->size, &got, err);
+    if (rc == DS_OK && got != e->size)
+        rc = ds_error_set(err, DS_ERR_FORMAT, "%s: content ends at byte %zu of %" PRIu64, e->path, got, e->size);
+    return rc;
+}
+
+static int compare_item(work_t *w, item_t *it, ds_squashfs_data_t *da, ds_squashfs_data_t *db,
+                        ds_error_t *err)
+{
+    const ds_entry_t *a = it->a, *b = it->b;
+    if (a->size == b->size) {
+        bool same = false;
+        int rc = ds_squashfs_stored_equal(it->c->squashfs[0], a, it->c->squashfs[1], b, &same, err);
+        if (rc != DS_OK)
+            return rc;
+        if (same) {
+            it->equal = it->settled = true;
+            return DS_OK;
+        }
+    }
+    it->decompressed = true;
+    ds_strbuf_t report = {0};
+    int rc = DS_OK;
+    if (a->size <= TEXT_MAX && b->size <= TEXT_MAX) {
+        unsigned char *ba = malloc(a->size + 1), *bb = malloc(b->size + 1);
+        if (ba == NULL || bb == NULL)
+            rc = ds_error_set(err, DS_ERR_NOMEM, "out of memory");
+        if (rc == DS_OK)
+            rc = read_all(da, a, ba, err);
+        if (rc == DS_OK)
+            rc = read_all(db, b, bb, err);
+        if (rc == DS_OK) {
+            it->equal = a->size == b->size && memcmp(ba, bb, a->size) == 0;
+            if (!it->equal) {
+                size_t common = a->size < b->size ? a->size : b->size;
+                ds_strbuf_t hex = {0};
+                compare_window(it, ba, bb, common, 0, &hex);
+                if (it->range_count == 0)
+                    it->first_difference = common;
+                bool text = looks_like_text(ba, a->size) && looks_like_text(bb, b->size);
+                size_t edits = 0;
+                text_sink_t sink = {.out = &report};
+                int drc = text ? ds_line_diff((const char *)ba, a->size, (const char *)bb, b->size,
+                                              3, MAX_EDITS, emit_line, &sink, &edits)
+                               : DS_ERR_LIMIT;
+                if (drc == DS_OK) {
+                    if (sink.cut)
+                        ds_strbuf_printf(&report, "... diff cut at %d lines (%zu lines changed in all)\n",
+                                         DIFF_LINES_PER_FILE, edits);
+                } else {
+                    it->binary = !text;
+                    ds_strbuf_free(&report);
+                    if (text)
+                        ds_strbuf_printf(&report, "text, but more than %d lines changed: byte ranges instead\n",
+                                         MAX_EDITS);
+                    ds_strbuf_printf(&report, "%" PRIu64 " differing bytes in %zu ranges over the first %zu bytes%s\n",
+                                     it->differing_bytes, it->range_count, common,
+                                     it->range_count > HEX_RANGES_SHOWN ? " (first ranges shown)" : "");
+                    ds_strbuf_puts(&report, ds_strbuf_text(&hex));
+                }
+                ds_strbuf_free(&hex);
+            }
+        }
+        free(ba);
+        free(bb);
+    } else {
+        it->binary = true;
+        unsigned char *wa = malloc(WINDOW), *wb = malloc(WINDOW);
+        ds_strbuf_t hex = {0};
+        uint64_t common = a->size < b->size ? a->size : b->size;
+        if (wa == NULL || wb == NULL)
+            rc = ds_error_set(err, DS_ERR_NOMEM, "out of memory");
+        for (uint64_t pos = 0; rc == DS_OK && pos < common; pos += WINDOW) {
+            if (ds_deadline_passed(&w->run->deadline)) {
+                rc = ds_error_set(err, DS_ERR_TIMEOUT, "%s: time budget exhausted", a->path);
+                break;
+            }
+            size_t n = common - pos < WINDOW ? (size_t)(common - pos) : WINDOW, ga = 0, gb = 0;
+            rc = ds_squashfs_data_read(da, a, pos, wa, n, &ga, err);
+            if (rc == DS_OK)
+                rc = ds_squashfs_data_read(db, b, pos, wb, n, &gb, err);
+            if (rc == DS_OK && (ga != n || gb != n))
+                rc = ds_error_set(err, DS_ERR_FORMAT, "%s: content shorter than its size", a->path);
+            if (rc == DS_OK)
+                compare_window(it, wa, wb, n, pos, &hex);
+        }
+        if (rc == DS_OK) {
+            it->equal = a->size == b->size && it->range_count == 0;
+            if (!it->equal) {
+                if (it->range_count == 0)
+                    it->first_difference = common;
+                ds_strbuf_printf(&report, "%" PRIu64 " differing bytes in %zu ranges over the first %" PRIu64 " bytes\n",
+                                 it->differing_bytes, it->range_count, common);
+                ds_strbuf_puts(&report, ds_strbuf_text(&hex));
+            }
+        }
+        ds_strbuf_free(&hex);
+        free(wa);
+        free(wb);
+    }
+    if (rc == DS_OK && !it->equal && report.len > 0) {
+        size_t before = atomic_fetch_add(&w->diff_bytes, report.len);
+        if (before + report.len <= DIFF_BYTES_TOTAL) {
+            it->report = ds_strbuf_take(&report);
+        } else {
+            ds_strbuf_free(&report);
+            it->report = strdup("(diff not kept: sqfs-diff.txt reached its total size limit)\n");
+        }
+    }
+    ds_strbuf_free(&report);
+    return rc;
+}
+
+static void *worker(void *opaque)
+{
+    work_t *w = opaque;
+    ds_squashfs_data_t *data[DS_CONTAINERS_MAX][2];
+    memset(data, 0, sizeof data);
+    for (;;) {
+        if (atomic_load(&w->stop))
+            break;
+        size_t i = atomic_fetch_add(&w->next, 1);
+        if (i >= w->count)
+            break;
+        item_t *it = &w->items[i];
+        ds_error_t err = {0};
+        if (ds_deadline_passed(&w->run->deadline)) {
+            atomic_store(&w->stop, true);
+            break;
+        }
+        int rc = DS_OK;
+        for (int s = 0; s < 2 && rc == DS_OK; s++)
+            if (data[it->container][s] == NULL)
+                rc = ds_squashfs_data_open(it->c->squashfs[s], &data[it->container][s], &err);
+        if (rc == DS_OK)
+            rc = compare_item(w, it, data[it->container][0], data[it->container][1], &err);
+        if (rc != DS_OK)
+            it->error = strdup(err.message[0] ? err.message : ds_error_name(rc));
+        if (rc == DS_ERR_TIMEOUT)
+            atomic_store(&w->stop, true);
+        else
+            it->done = true;
+    }
+    for (size_t c = 0; c < DS_CONTAINERS_MAX; c++)
+        for (int s = 0; s < 2; s++)
+            ds_squashfs_data_close(data[c][s]);
+    return NULL;
+}
+
+typedef struct collect {
+    item_t *items;
+    size_t count, capacity;
+    ds_container_t *c;
+    size_t container;
+    bool failed;
+} collect_t;
+
+static int collect_visit(void *opaque, const ds_entry_t *a, const ds_entry_t *b)
+{
+    collect_t *col = opaque;
+    if (a == NULL || b == NULL || a->type != DS_ENTRY_FILE || b->type != DS_ENTRY_FILE)
+        return 0;
+    if (col->count == col->capacity) {
+        size_t capacity = col->capacity ? col->capacity * 2 : 1024;
+        item_t *items = realloc(col->items, capacity * sizeof *items);
+        if (items == NULL) {
+            col->failed = true;
+            return 1;
+        }
+        col->items = items;
+        col->capacity = capacity;
+    }
+    item_t *it = &col->items[col->count++];
+    memset(it, 0, sizeof *it);
+    it->c = col->c;
+    it->container = col->container;
+    it->a = a;
+    it->b = b;
+    return 0;
+}
+
+struct order_key {
+    uint64_t a, b;
+};
+
+static int order_by_a(const void *x, const void *y)
+{
+    const struct order_key *p = x, *q = y;
+    return p->a < q->a ? -1 : p->a > q->a;
+}
+
+/* Files whose data lie in another order: sorted by where A stores them, B's positions must
+ * increase too, or the layout differs. */
+static bool layout_differs(const item_t *items, size_t count)
+{
+    struct order_key *keys = malloc((count ? count : 1) * sizeof *keys);
+    if (keys == NULL)
+        return false;
+    size_t n = 0;
+    for (size_t i = 0; i < count; i++) {
+        const ds_entry_t *ea = items[i].a, *eb = items[i].b;
+        if (ea->extent_count > 0 && eb->extent_count > 0)
+            keys[n++] = (struct order_key){ea->extents[0].offset, eb->extents[0].offset};
+    }
+    qsort(keys, n, sizeof *keys, order_by_a);
+    bool differs = false;
+    for (size_t i = 1; i < n && !differs; i++)
+        differs = keys[i].b < keys[i - 1].b;
+    free(keys);
+    return differs;
+}
+
+/* An image that differs though none of its files does: say why, once, as its root cause. */
+static void explain_container(ds_run_t *run, ds_container_t *c, const item_t *items, size_t count,
+                              FILE *out)
+{
+    if (c->differences > 0 || c->squashfs[0] == NULL || c->squashfs[1] == NULL)
+        return;
+    const sqfs_super_t *sa = ds_squashfs_super(c->squashfs[0]), *sb = ds_squashfs_super(c->squashfs[1]);
+    const char *loc[2];
+    size_t depth = ds_container_location(c, "@squashfs.data", loc);
+    if (c->payload_equal_past_super) {
+        fprintf(out, "== %s: the images differ only in the superblock (no file differs) ==\n\n",
+                c->path ? c->path : "(the inputs)");
+        return; /* the superblock fields are already reported, mkfs_time with its cause */
+    }
+    const char *cause, *kind_text, *detail_text;
+    ds_kind_t kind;
+    bool options = sa->compression_id != sb->compression_id || sa->block_size != sb->block_size ||
+                   (sa->flags & ~SQFS_FLAG_COMPRESSOR_OPTIONS) != (sb->flags & ~SQFS_FLAG_COMPRESSOR_OPTIONS) ||
+                   (sa->flags & SQFS_FLAG_COMPRESSOR_OPTIONS) != (sb->flags & SQFS_FLAG_COMPRESSOR_OPTIONS);
+    if (!options && layout_differs(items, count)) {
+        cause = "squashfs-layout";
+        kind = DS_KIND_ORDER;
+        kind_text = "layout only";
+        detail_text = "same files, metadata and contents; the file data is stored in another order "
+                      "(a -sort file, -ef excludes or a different file order at build time)";
+    } else {
+        cause = "compression-only";
+        kind = DS_KIND_CONTENT;
+        kind_text = "compression only";
+        detail_text = options ? "same files, metadata and contents; compressed with other "
+                                "compressor settings (compressor, options, block size or flags)"
+                              : "same files, metadata and contents; the compressed bytes differ "
+                                "(compressor version, threads or level not recorded in the superblock)";
+    }
+    fprintf(out, "== %s: %s: %s ==\n\n", c->path ? c->path : "(the inputs)", kind_text, detail_text);
+    ds_difference_t *d = ds_findings_add(&run->findings, "content", kind, loc, depth, NULL, NULL, detail_text);
+    if (d != NULL)
+        ds_difference_explain(d, cause, "likely",
+                              strcmp(cause, "compression-only") == 0
+                                  ? "pin squashfs-tools and its options (-comp, -Xcompression-level, -b) in both builds"
+                                  : "use the same -sort file and -ef excludes, and a stable file order",
+                              false);
+    /* The superblock fields that merely follow are consequences of it. */
+    for (size_t i = 0; i < run->findings.count; i++) {
+        ds_difference_t *f = &run->findings.items[i];
+        if (strcmp(f->stage, "squashfs") == 0 && f->depth >= 1 &&
+            strncmp(f->location[f->depth - 1], "@squashfs.", 10) == 0 &&
+            ((c->path == NULL && f->depth == 1) || (c->path && f->depth == 2 && strcmp(f->location[0], c->path) == 0)) &&
+            strcmp(f->location[f->depth - 1], "@squashfs.mkfs_time") != 0 && !f->secondary) {
+            if (strcmp(f->cause, "unknown") == 0)
+                ds_difference_explain(f, cause, "likely", NULL, false);
+        }
+    }
+}
+
+static unsigned job_count(const ds_run_t *run, size_t items)
+{
+    unsigned jobs = run->jobs ? run->jobs : 1;
+    if (jobs > items)
+        jobs = items ? (unsigned)items : 1;
+    return jobs;
+}
+
+void ds_stage_content_run(ds_run_t *run, ds_stage_result_t *result)
+{
+    collect_t col = {0};
+    size_t first_item[DS_CONTAINERS_MAX + 1];
+    size_t usable = 0;
+    for (size_t i = 0; i < run->container_count; i++) {
+        ds_container_t *c = &run->containers[i];
+        first_item[i] = col.count;
+        if (c->squashfs[0] == NULL || c->squashfs[1] == NULL)
+            continue;
+        usable++;
+        col.c = c;
+        col.container = i;
+        ds_tree_merge(&c->tree[0], &c->tree[1], collect_visit, &col);
+    }
+    first_item[run->container_count] = col.count;
+    if (usable == 0) {
+        result->status = DS_STATUS_SKIPPED;
+        result->message = strdup(run->container_count ? "no squashfs could be opened on both sides"
+                                                      : "no squashfs image on both sides");
+        free(col.items);
+        return;
+    }
+    if (col.failed)
+        ds_stage_fail(result, DS_ERR_NOMEM, "out of memory listing the files to compare");
+
+    work_t w = {.run = run, .items = col.items, .count = col.count};
+    atomic_init(&w.next, 0);
+    atomic_init(&w.diff_bytes, 0);
+    atomic_init(&w.stop, false);
+    unsigned jobs = job_count(run, col.count);
+    pthread_t threads[256];
+    unsigned started = 0;
+    for (unsigned t = 1; t < jobs; t++)
+        if (pthread_create(&threads[started], NULL, worker, &w) == 0)
+            started++;
+    worker(&w);
+    for (unsigned t = 0; t < started; t++)
+        pthread_join(threads[t], NULL);
+
+    ds_outfile_t out;
+    ds_error_t err = {0};
+    bool have_out = ds_outfile_begin(&out, run->out_fd, "sqfs-diff.txt", &err) == DS_OK;
+    if (!have_out)
+        ds_stage_fail(result, err.code, "%s", err.message);
+    else
+        ds_stage_artifact(result, "sqfs-diff.txt");
+    FILE *f = have_out ? out.stream : NULL;
+    size_t not_done = 0;
+    for (size_t i = 0; i < run->container_count; i++) {
+        ds_container_t *c = &run->containers[i];
+        if (c->squashfs[0] == NULL || c->squashfs[1] == NULL)
+            continue;
+        item_t *items = col.items + first_item[i];
+        size_t count = first_item[i + 1] - first_item[i];
+        uint64_t before = ds_squashfs_decompressions(c->squashfs[0]) + ds_squashfs_decompressions(c->squashfs[1]);
+        for (size_t k = 0; k < count; k++) {
+            item_t *it = &items[k];
+            if (!it->done) {
+                not_done++;
+                if (it->error != NULL && !strstr(it->error, "time budget"))
+                    ds_stage_fail(result, DS_ERR_FORMAT, "%s", it->error);
+                continue;
+            }
+            if (it->error != NULL) {
+                ds_stage_fail(result, DS_ERR_FORMAT, "%s", it->error);
+                if (f)
+                    fprintf(f, "=== %s :: %s\nNOT COMPARED: %s\n\n", c->path ? c->path : "", it->a->path, it->error);
+                continue;
+            }
+            c->compared_files++;
+            c->settled_by_stored_bytes += it->settled;
+            c->decompressed_files += it->decompressed;
+            if (it->equal)
+                continue;
+            char va[40], vb[40], detail[300];
+            snprintf(va, sizeof va, "%" PRIu64 " bytes", it->a->size);
+            snprintf(vb, sizeof vb, "%" PRIu64 " bytes", it->b->size);
+            if (it->a->size == it->b->size)
+                snprintf(detail, sizeof detail, "same size, %" PRIu64 " differing bytes in %zu ranges, the first at byte %" PRIu64 "%s",
+                         it->differing_bytes, it->range_count, it->first_difference, it->binary ? " (binary)" : "");
+            else
+                snprintf(detail, sizeof detail, "size %" PRIu64 " -> %" PRIu64 " bytes; the first difference is at byte %" PRIu64 "%s",
+                         it->a->size, it->b->size, it->first_difference, it->binary ? " (binary)" : "");
+            const char *loc[2];
+            size_t depth = ds_container_location(c, it->a->path, loc);
+            if (ds_findings_add(&run->findings, "content", DS_KIND_CONTENT, loc, depth, va, vb, detail) != NULL)
+                c->differences++;
+            if (f) {
+                char *shown = ds_escape_line(it->a->path);
+                fprintf(f, "=== %s%s%s\n%s\n", c->path ? c->path : "", c->path ? " :: " : "", shown ? shown : "?", detail);
+                if (!it->binary)
+                    fprintf(f, "--- a%s\n+++ b%s\n", shown ? shown : "?", shown ? shown : "?");
+                fprintf(f, "%s\n", it->report ? it->report : "");
+                free(shown);
+            }
+        }
+        (void)before;
+        if (f) {
+            explain_container(run, c, items, count, f);
+            fprintf(f, "== %s: %" PRIu64 " files compared: %" PRIu64 " settled from their stored bytes without "
+                       "decompressing, %" PRIu64 " decompressed (%" PRIu64 " blocks decompressed) ==\n\n",
+                    c->path ? c->path : "(the inputs)", c->compared_files, c->settled_by_stored_bytes,
+                    c->decompressed_files,
+                    ds_squashfs_decompressions(c->squashfs[0]) + ds_squashfs_decompressions(c->squashfs[1]));
+        }
+    }
+    /* The squashfs file's own content difference in the ISO tree follows from what was found
+     * inside it: a consequence, not a root. */
+    for (size_t i = 0; i < run->container_count; i++) {
+        const ds_container_t *c = &run->containers[i];
+        if (c->path == NULL || c->squashfs[0] == NULL || c->squashfs[1] == NULL)
+            continue;
+        for (size_t k = 0; k < run->findings.count; k++) {
+            ds_difference_t *d = &run->findings.items[k];
+            if (d->depth == 1 && d->kind == DS_KIND_CONTENT && strcmp(d->stage, "toc") == 0 &&
+                strcmp(d->location[0], c->path) == 0)
+                d->secondary = true;
+        }
+    }
+    if (not_done > 0)
+        ds_stage_fail(result, DS_ERR_TIMEOUT, "%zu files not compared: time budget exhausted", not_done);
+    if (f && result->message != NULL)
+        fprintf(f, "PARTIAL: %s\n", result->message);
+    if (have_out && ds_outfile_commit(&out, &err) != DS_OK)
+        ds_stage_fail(result, err.code, "%s", err.message);
+    for (size_t i = 0; i < col.count; i++) {
+        free(col.items[i].report);
+        free(col.items[i].error);
+    }
+    free(col.items);
+}

@@ -1,0 +1,328 @@
+/* Stage 4, squashfs: every squashfs found by the toc stage (or given as the inputs), read in
+ * place: SHA-256 of each payload, the superblock field by field, and the full listing of both
+ * (type, mode, owner, size, mtime, nlink, link or device, xattrs) with its diff. Metadata
+ * differences are reported here; contents are left to the content stage. */
+#include <inttypes.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../pipeline.h"
+#include "../readers/squashfs.h"
+#include "../util/outfile.h"
+#include "../util/strbuf.h"
+
+#define HASH_WINDOW (1024u * 1024u)
+#define LISTING_DIFF_LINES_MAX 200000
+
+typedef struct artifacts {
+    ds_outfile_t sha, list[2], diff;
+    bool open;
+} artifacts_t;
+
+static const char *container_name(const ds_container_t *c)
+{
+    return c->path != NULL ? c->path : "(the inputs)";
+}
+
+/* SHA-256 of both payloads in one pass, and whether they are equal past the superblock. */
+static void hash_payloads(ds_run_t *run, ds_container_t *c, ds_stage_result_t *result, FILE *out)
+{
+    EVP_MD_CTX *ctx[2] = {EVP_MD_CTX_new(), EVP_MD_CTX_new()};
+    unsigned char *buf[2] = {malloc(HASH_WINDOW), malloc(HASH_WINDOW)};
+    bool ok = ctx[0] && ctx[1] && buf[0] && buf[1];
+    bool tail_equal = c->length[0] == c->length[1];
+    for (int i = 0; ok && i < 2; i++)
+        ok = EVP_DigestInit_ex(ctx[i], EVP_sha256(), NULL) == 1 && c->slice[i] != NULL;
+    uint64_t longest = c->length[0] > c->length[1] ? c->length[0] : c->length[1];
+    for (uint64_t at = 0; ok && at < longest; at += HASH_WINDOW) {
+        if (ds_deadline_passed(&run->deadline)) {
+            ds_stage_fail(result, DS_ERR_TIMEOUT, "hashing %s: time budget exhausted", container_name(c));
+            ok = false;
+            break;
+        }
+        size_t got[2] = {0, 0};
+        for (int i = 0; i < 2; i++) {
+            ds_error_t err = {0};
+            if (ds_source_read_some(c->slice[i], at, buf[i], HASH_WINDOW, &got[i], &err) != DS_OK) {
+                ds_stage_fail(result, err.code, "%s", err.message);
+                ok = false;
+            }
+            EVP_DigestUpdate(ctx[i], buf[i], got[i]);
+        }
+        if (tail_equal) {
+            size_t skip = at == 0 ? 96 : 0;
+            tail_equal = got[0] == got[1] &&
+                         (got[0] <= skip || memcmp(buf[0] + skip, buf[1] + skip, got[0] - skip) == 0);
+        }
+    }
+    c->payload_equal_past_super = ok && tail_equal;
+    for (int i = 0; i < 2; i++) {
+        unsigned char digest[32];
+        unsigned int len = 0;
+        if (ok && EVP_DigestFinal_ex(ctx[i], digest, &len) == 1) {
+            for (unsigned k = 0; k < len; k++)
+                fprintf(out, "%02x", digest[k]);
+        } else {
+            fputs("(not computed)", out);
+        }
+        fprintf(out, "  %c:%s  (%" PRIu64 " bytes at byte %" PRIu64 ")\n", 'A' + i,
+                c->path ? c->path : run->side[i].display_path, c->length[i], c->offset[i]);
+        EVP_MD_CTX_free(ctx[i]);
+        free(buf[i]);
+    }
+}
+
+static void super_differences(ds_run_t *run, ds_container_t *c, FILE *out)
+{
+    ds_fields_t fields[2] = {{0}, {0}};
+    for (int i = 0; i < 2; i++)
+        ds_squashfs_super_fields(c->squashfs[i], &fields[i]);
+    fprintf(out, "== Superblock of %s (= same, ! differs) ==\n", container_name(c));
+    for (size_t k = 0; k < fields[0].count; k++) {
+        const ds_field_t *fa = &fields[0].items[k];
+        const ds_field_t *fb = ds_fields_find(&fields[1], fa->key);
+        if (fb == NULL)
+            continue;
+        if (!ds_field_bytes_differ(fa, fb)) {
+            fprintf(out, "= %-32s %s\n", fa->key, fa->value);
+            continue;
+        }
+        fprintf(out, "! %-32s\n      A: %s\n      B: %s\n", fa->key, fa->value, fb->value);
+        const char *loc[2];
+        size_t depth = ds_container_location(c, fa->location, loc);
+        char detail[200];
+        snprintf(detail, sizeof detail, "squashfs superblock %s, %u bytes at byte %" PRIu64 " of A",
+                 fa->label, fa->length, fa->offset);
+        ds_difference_t *d = ds_findings_add(&run->findings, "squashfs", DS_KIND_HEADER, loc,
+                                             depth, fa->value, fb->value, detail);
+        if (d == NULL)
+            continue;
+        if (fa->numeric && fb->numeric) {
+            d->numeric = true;
+            d->a_number = fa->number;
+            d->b_number = fb->number;
+        }
+        /* Sizes and table positions follow from what the tables hold: consequences. */
+        if (strcmp(fa->key, "squashfs.bytes_used") == 0 || strstr(fa->key, "_table_start") != NULL ||
+            strcmp(fa->key, "squashfs.root_inode") == 0 || strcmp(fa->key, "squashfs.fragment_count") == 0)
+            ds_difference_explain(d, "layout-shift", "likely", NULL, true);
+        else if (strcmp(fa->key, "squashfs.mkfs_time") == 0)
+            ds_difference_explain(d, "squashfs-mkfs-time", "certain",
+                                  "build with SOURCE_DATE_EPOCH set (squashfs-tools >= 4.4) or pass -mkfs-time",
+                                  false);
+    }
+    fputc('\n', out);
+    ds_fields_free(&fields[0]);
+    ds_fields_free(&fields[1]);
+}
+
+static char *listing_line(const ds_entry_t *e)
+{
+    ds_strbuf_t sb = {0};
+    char when[40];
+    ds_format_utc(e->mtime, when, sizeof when);
+    ds_strbuf_escape_line(&sb, e->path, strlen(e->path));
+    ds_strbuf_printf(&sb, "\t%s\t%04o\t%" PRIu32 "/%" PRIu32 "\t%" PRIu64 "\t%s\tnlink=%" PRIu32,
+                     ds_entry_type_name(e->type), e->mode, e->uid, e->gid, e->size, when, e->nlink);
+    if (e->link_target != NULL) {
+        ds_strbuf_puts(&sb, "\t-> ");
+        ds_strbuf_escape_line(&sb, e->link_target, strlen(e->link_target));
+    }
+    if (e->type == DS_ENTRY_CHAR || e->type == DS_ENTRY_BLOCK)
+        ds_strbuf_printf(&sb, "\tdev=%" PRIu32 ",%" PRIu32, e->rdev_major, e->rdev_minor);
+    if (e->xattrs != NULL)
+        ds_strbuf_printf(&sb, "\txattrs: %s", e->xattrs);
+    return ds_strbuf_take(&sb);
+}
+
+typedef struct merge_ctx {
+    ds_run_t *run;
+    ds_container_t *c;
+    FILE *diff;
+    size_t diff_lines;
+} merge_ctx_t;
+
+static void metadata_difference(merge_ctx_t *m, const char *path, ds_kind_t kind, const char *a,
+                                const char *b, const char *detail)
+{
+    const char *loc[2];
+    size_t depth = ds_container_location(m->c, path, loc);
+    if (ds_findings_add(&m->run->findings, "squashfs", kind, loc, depth, a, b, detail) != NULL)
+        m->c->differences++;
+}
+
+static int merge_visit(void *opaque, const ds_entry_t *a, const ds_entry_t *b)
+{
+    merge_ctx_t *m = opaque;
+    char *la = a ? listing_line(a) : NULL, *lb = b ? listing_line(b) : NULL;
+    if ((la == NULL) != (lb == NULL) || (la && strcmp(la, lb) != 0)) {
+        if (m->diff_lines < LISTING_DIFF_LINES_MAX) {
+            if (la)
+                fprintf(m->diff, "-%s\n", la);
+            if (lb)
+                fprintf(m->diff, "+%s\n", lb);
+        }
+        m->diff_lines++;
+    }
+    free(la);
+    free(lb);
+    if (a == NULL || b == NULL) {
+        const ds_entry_t *e = a ? a : b;
+        if (m->c->tree[a ? 1 : 0].complete) {
+            char detail[96];
+            snprintf(detail, sizeof detail, "%s present only in %c", ds_entry_type_name(e->type), a ? 'A' : 'B');
+            metadata_difference(m, e->path, a ? DS_KIND_REMOVED : DS_KIND_ADDED, NULL, NULL, detail);
+        }
+        return 0;
+    }
+    char va[64], vb[64];
+    if (a->type != b->type) {
+        metadata_difference(m, a->path, DS_KIND_TYPE, ds_entry_type_name(a->type),
+                            ds_entry_type_name(b->type), "entry type differs");
+        return 0;
+    }
+    if (a->mode != b->mode) {
+        snprintf(va, sizeof va, "%04o", a->mode);
+        snprintf(vb, sizeof vb, "%04o", b->mode);
+        metadata_difference(m, a->path, DS_KIND_MODE, va, vb, "permission bits differ");
+    }
+    if (a->uid != b->uid || a->gid != b->gid) {
+        snprintf(va, sizeof va, "%" PRIu32 ":%" PRIu32, a->uid, a->gid);
+        snprintf(vb, sizeof vb, "%" PRIu32 ":%" PRIu32, b->uid, b->gid);
+        metadata_difference(m, a->path, DS_KIND_OWNER, va, vb, "owner uid:gid differs");
+    }
+    if (a->mtime != b->mtime) {
+        ds_format_utc(a->mtime, va, sizeof va);
+        ds_format_utc(b->mtime, vb, sizeof vb);
+        char detail[96];
+        snprintf(detail, sizeof detail, "modification time differs by %+" PRId64 " s", b->mtime - a->mtime);
+        metadata_difference(m, a->path, DS_KIND_MTIME, va, vb, detail);
+    }
+    if (a->type == DS_ENTRY_SYMLINK &&
+        strcmp(a->link_target ? a->link_target : "", b->link_target ? b->link_target : "") != 0) {
+        char *ea = ds_escape_line(a->link_target ? a->link_target : "");
+        char *eb = ds_escape_line(b->link_target ? b->link_target : "");
+        metadata_difference(m, a->path, DS_KIND_LINK, ea, eb, "symlink target differs");
+        free(ea);
+        free(eb);
+    }
+    if ((a->type == DS_ENTRY_CHAR || a->type == DS_ENTRY_BLOCK) &&
+        (a->rdev_major != b->rdev_major || a->rdev_minor != b->rdev_minor)) {
+        snprintf(va, sizeof va, "%" PRIu32 ",%" PRIu32, a->rdev_major, a->rdev_minor);
+        snprintf(vb, sizeof vb, "%" PRIu32 ",%" PRIu32, b->rdev_major, b->rdev_minor);
+        metadata_difference(m, a->path, DS_KIND_TYPE, va, vb, "device numbers differ");
+    }
+    if (strcmp(a->xattrs ? a->xattrs : "", b->xattrs ? b->xattrs : "") != 0)
+        metadata_difference(m, a->path, DS_KIND_XATTR, a->xattrs ? a->xattrs : "(none)",
+                            b->xattrs ? b->xattrs : "(none)", "extended attributes differ");
+    return 0;
+}
+
+static void write_listing(FILE *out, const ds_container_t *c, const ds_tree_t *tree, bool loaded)
+{
+    fprintf(out, "# squashfs %s: path, type, mode, uid/gid, size, mtime (UTC), nlink, link or device, xattrs\n",
+            container_name(c));
+    if (!loaded)
+        fputs("# not read\n", out);
+    else if (!tree->complete)
+        fputs("# PARTIAL: the tree could not be read to the end\n", out);
+    for (size_t k = 0; k < tree->problems.count; k++)
+        fprintf(out, "# problem: %s\n", tree->problems.messages[k]);
+    for (size_t k = 0; k < tree->count; k++) {
+        char *line = listing_line(&tree->entries[k]);
+        fprintf(out, "%s\n", line ? line : "?");
+        free(line);
+    }
+}
+
+static void compare_container(ds_run_t *run, ds_container_t *c, ds_stage_result_t *result,
+                              artifacts_t *art)
+{
+    char layer[300];
+    for (int i = 0; i < 2; i++) {
+        ds_error_t err = {0};
+        if (run->side[i].source == NULL)
+            continue;
+        snprintf(layer, sizeof layer, "squashfs %s", c->path ? c->path : "");
+        if (ds_source_open_slice(&c->slice[i], run->side[i].source, c->offset[i], c->length[i],
+                                 layer, &err) != DS_OK) {
+            ds_stage_fail(result, err.code, "%s", err.message);
+            continue;
+        }
+    }
+    hash_payloads(run, c, result, art->sha.stream);
+    for (int i = 0; i < 2; i++) {
+        if (c->slice[i] == NULL)
+            continue;
+        ds_error_t err = {0};
+        snprintf(layer, sizeof layer, "squashfs%s%s", c->path ? " " : "", c->path ? c->path : "");
+        if (ds_squashfs_open(&c->squashfs[i], c->slice[i], layer, &err) != DS_OK) {
+            ds_stage_fail(result, err.code, "%s", err.message);
+            continue;
+        }
+        if (ds_squashfs_load_tree(c->squashfs[i], &c->tree[i], &run->deadline, &err) != DS_OK)
+            ds_stage_fail(result, err.code, "%s", err.message);
+        c->tree_loaded[i] = true;
+        if (c->tree[i].problems.count > 0)
+            ds_stage_fail(result, DS_ERR_FORMAT, "%s (%zu problems in %c's tree)",
+                          c->tree[i].problems.messages[0], c->tree[i].problems.count, 'A' + i);
+    }
+    for (int i = 0; i < 2; i++)
+        write_listing(art->list[i].stream, c, &c->tree[i], c->tree_loaded[i]);
+    if (c->squashfs[0] == NULL || c->squashfs[1] == NULL) {
+        fprintf(art->diff.stream, "# %s: not compared: a side could not be opened\n", container_name(c));
+        return;
+    }
+    super_differences(run, c, art->diff.stream);
+    fprintf(art->diff.stream, "== Listing diff of %s (- A, + B) ==\n--- sqfs-ls-a.txt\n+++ sqfs-ls-b.txt\n",
+            container_name(c));
+    if (!c->tree[0].complete || !c->tree[1].complete)
+        fputs("# PARTIAL: a tree is incomplete; entries missing from it are not reported as added or removed\n",
+              art->diff.stream);
+    merge_ctx_t m = {.run = run, .c = c, .diff = art->diff.stream};
+    ds_tree_merge(&c->tree[0], &c->tree[1], merge_visit, &m);
+    if (m.diff_lines > LISTING_DIFF_LINES_MAX)
+        fprintf(art->diff.stream, "... %zu more changed lines not shown\n", m.diff_lines - LISTING_DIFF_LINES_MAX);
+    fprintf(art->diff.stream, "%zu entries in A, %zu in B; %zu listing lines differ\n\n",
+            c->tree[0].count, c->tree[1].count, m.diff_lines);
+}
+
+void ds_stage_squashfs_run(ds_run_t *run, ds_stage_result_t *result)
+{
+    /* Two squashfs images given directly are their own container. */
+    if (run->container_count == 0 && strcmp(run->side[0].type, "squashfs") == 0 &&
+        strcmp(run->side[1].type, "squashfs") == 0) {
+        uint64_t offset[2] = {0, 0}, length[2] = {run->side[0].size, run->side[1].size};
+        ds_run_add_container(run, NULL, offset, length);
+    }
+    if (run->container_count == 0) {
+        result->status = DS_STATUS_SKIPPED;
+        result->message = strdup("no squashfs image on both sides");
+        return;
+    }
+    static const char *const names[] = {"squashfs-sha256.txt", "sqfs-ls-a.txt", "sqfs-ls-b.txt",
+                                        "sqfs-ls-diff.txt"};
+    artifacts_t art;
+    ds_outfile_t *files[] = {&art.sha, &art.list[0], &art.list[1], &art.diff};
+    for (size_t i = 0; i < 4; i++) {
+        ds_error_t err = {0};
+        if (ds_outfile_begin(files[i], run->out_fd, names[i], &err) != DS_OK) {
+            ds_stage_fail(result, err.code, "%s", err.message);
+            for (size_t k = 0; k < i; k++)
+                ds_outfile_abort(files[k]);
+            return;
+        }
+        ds_stage_artifact(result, names[i]);
+    }
+    for (size_t i = 0; i < run->container_count; i++)
+        compare_container(run, &run->containers[i], result, &art);
+    if (result->message != NULL)
+        fprintf(art.diff.stream, "\nPARTIAL: %s\n", result->message);
+    for (size_t i = 0; i < 4; i++) {
+        ds_error_t err = {0};
+        if (ds_outfile_commit(files[i], &err) != DS_OK)
+            ds_stage_fail(result, err.code, "%s", err.message);
+    }
+}
