@@ -7,7 +7,7 @@ packages=(
     libssl-dev zlib1g-dev libcmocka-dev
     libisofs-dev libsquashfs-dev libarchive-dev liblzma-dev libzstd-dev liblz4-dev
     xorriso isolinux syslinux-common squashfs-tools squashfs-tools-ng dosfstools mtools cpio gzip
-    openssl python3 python3-jsonschema util-linux
+    openssl python3 python3-jsonschema util-linux attr
 )
 missing=()
 for p in "${packages[@]}"; do

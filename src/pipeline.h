@@ -71,6 +71,7 @@ typedef struct ds_container {
     uint64_t decompressed_files;
     uint64_t settled_by_stored_bytes;
     uint64_t compared_files;
+    uint64_t blocks_decompressed; /* data and fragment blocks, both sides */
 } ds_container_t;
 
 #define DS_CONTAINERS_MAX 64

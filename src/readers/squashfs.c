@@ -102,8 +102,8 @@ static int sqfs_fail(ds_error_t *err, const ds_squashfs_t *sq, const source_file
         return ds_error_set(err, DS_ERR_FORMAT, "%s: %s: %s: %s", ds_source_label(sq->src),
                             sq->name, what, file->error.message);
     return ds_error_set(err, code == SQFS_ERROR_ALLOC ? DS_ERR_NOMEM : DS_ERR_FORMAT,
-                        "%s: %s (at byte %" PRIu64 " of the input): %s: %s", ds_source_label(sq->src),
-                        sq->name, ds_source_base(sq->src), what, sqfs_error_text(code));
+                        "%s: %s: %s: %s", ds_source_label(sq->src), sq->name, what,
+                        sqfs_error_text(code));
 }
 
 static int file_read_at(sqfs_file_t *base, sqfs_u64 offset, void *buffer, size_t size)
@@ -473,11 +473,10 @@ static char *read_xattrs(ds_squashfs_t *sq, const sqfs_inode_generic_t *inode, d
             sqfs_free(key);
             break;
         }
-        static const char *const prefixes[] = {"user.", "trusted.", "security."};
-        unsigned prefix = key->type & SQFS_XATTR_PREFIX_MASK;
+        /* The library hands back the full name, prefix included ("security.capability"),
+         * NUL-terminated; key->size counts only the part after the prefix. */
         ds_strbuf_t sb = {0};
-        ds_strbuf_puts(&sb, prefix < 3 ? prefixes[prefix] : "unknown.");
-        ds_strbuf_escape_line(&sb, (const char *)key->key, key->size);
+        ds_strbuf_escape_line(&sb, (const char *)key->key, strnlen((const char *)key->key, (size_t)key->size + 16));
         ds_strbuf_puts(&sb, "=");
         size_t len = value->size < DS_SQUASHFS_MAX_XATTR_VALUE ? value->size : DS_SQUASHFS_MAX_XATTR_VALUE;
         bool printable = len > 0;
@@ -609,7 +608,14 @@ int ds_squashfs_load_tree(ds_squashfs_t *sq, ds_tree_t *tree, const ds_deadline_
         int lib = sqfs_dir_reader_get_full_hierarchy(sq->dirs, sq->ids, NULL, 0, &sq->root);
         if (lib != 0) {
             sq->root = NULL;
-            return sqfs_fail(err, sq, sq->file, lib, "directory tree (inode and directory tables)");
+        {
+            char what[200];
+            uint64_t base = ds_source_base(sq->src);
+            snprintf(what, sizeof what,
+                     "directory tree (inode table at byte %" PRIu64 ", directory table at byte %" PRIu64 " of the input)",
+                     base + sq->super.inode_table_start, base + sq->super.directory_table_start);
+            return sqfs_fail(err, sq, sq->file, lib, what);
+        }
         }
     }
     /* Depth-first walk with an explicit stack of (node, path length). */
@@ -833,9 +839,24 @@ int ds_squashfs_data_read(ds_squashfs_data_t *d, const ds_entry_t *entry, uint64
         sqfs_s32 n = sqfs_data_reader_read(d->reader, entry->native, offset + *got,
                                            (char *)buf + *got, (sqfs_u32)want);
         if (n < 0) {
-            char what[200];
-            snprintf(what, sizeof what, "content of %.150s at byte %" PRIu64 " of the file",
-                     entry->path, offset + *got);
+            /* Name the stored block: where its bytes lie in the input. */
+            const sqfs_inode_generic_t *inode = entry->native;
+            uint64_t pos = offset + *got, block = pos / d->sq->super.block_size;
+            size_t blocks = sqfs_inode_get_file_block_count(inode);
+            sqfs_u64 stored = 0;
+            sqfs_inode_get_file_block_start(inode, &stored);
+            char what[300];
+            if (block < blocks) {
+                for (size_t i = 0; i < block; i++)
+                    stored += inode->extra[i] & ((1u << 24) - 1);
+                snprintf(what, sizeof what,
+                         "content of %.150s: block %" PRIu64 " (file bytes %" PRIu64 "..), stored at byte %" PRIu64 " of the input",
+                         entry->path, block, block * d->sq->super.block_size,
+                         ds_source_base(d->sq->src) + stored);
+            } else {
+                snprintf(what, sizeof what, "content of %.150s: its tail in a fragment block (file byte %" PRIu64 ")",
+                         entry->path, pos);
+            }
             return sqfs_fail(err, d->sq, d->file, n, what);
         }
         if (n == 0)

@@ -67,11 +67,18 @@ static void emit_line(void *opaque, char op, const char *text, size_t len)
     ds_strbuf_puts(sink->out, "\n");
 }
 
+/* Text: no NUL and valid UTF-8 throughout. */
 static bool looks_like_text(const unsigned char *p, size_t len)
 {
-    for (size_t i = 0; i < len; i++)
+    size_t i = 0;
+    while (i < len) {
         if (p[i] == 0)
             return false;
+        size_t n = ds_utf8_sequence_length(p + i, len - i);
+        if (n == 0)
+            return false;
+        i += n;
+    }
     return true;
 }
 
@@ -383,7 +390,7 @@ static void explain_container(ds_run_t *run, ds_container_t *c, const item_t *it
             ((c->path == NULL && f->depth == 1) || (c->path && f->depth == 2 && strcmp(f->location[0], c->path) == 0)) &&
             strcmp(f->location[f->depth - 1], "@squashfs.mkfs_time") != 0 && !f->secondary) {
             if (strcmp(f->cause, "unknown") == 0)
-                ds_difference_explain(f, cause, "likely", NULL, false);
+                ds_difference_explain(f, cause, "likely", NULL, true);
         }
     }
 }
@@ -494,6 +501,7 @@ void ds_stage_content_run(ds_run_t *run, ds_stage_result_t *result)
             }
         }
         (void)before;
+        c->blocks_decompressed = ds_squashfs_decompressions(c->squashfs[0]) + ds_squashfs_decompressions(c->squashfs[1]);
         if (f) {
             explain_container(run, c, items, count, f);
             fprintf(f, "== %s: %" PRIu64 " files compared: %" PRIu64 " settled from their stored bytes without "

@@ -388,6 +388,24 @@ static void write_json(ds_run_t *run, ds_stage_result_t *result, double report_s
         ds_json_string(&j, text);
     }
     ds_json_array_end(&j);
+    ds_json_key(&j, "squashfs");
+    ds_json_array_begin(&j);
+    for (size_t i = 0; i < run->container_count; i++) {
+        const ds_container_t *c = &run->containers[i];
+        ds_json_object_begin(&j);
+        ds_json_key(&j, "location");
+        ds_json_string(&j, c->path);
+        ds_json_key(&j, "files_compared");
+        ds_json_int(&j, (int64_t)c->compared_files);
+        ds_json_key(&j, "settled_without_decompression");
+        ds_json_int(&j, (int64_t)c->settled_by_stored_bytes);
+        ds_json_key(&j, "files_decompressed");
+        ds_json_int(&j, (int64_t)c->decompressed_files);
+        ds_json_key(&j, "blocks_decompressed");
+        ds_json_int(&j, (int64_t)c->blocks_decompressed);
+        ds_json_object_end(&j);
+    }
+    ds_json_array_end(&j);
     ds_json_key(&j, "summary");
     ds_json_object_begin(&j);
     ds_json_key(&j, "differences");

@@ -105,8 +105,9 @@ static void super_differences(ds_run_t *run, ds_container_t *c, FILE *out)
             d->b_number = fb->number;
         }
         /* Sizes and table positions follow from what the tables hold: consequences. */
+        /* Sizes, counts and table positions follow from what the tables hold: consequences. */
         if (strcmp(fa->key, "squashfs.bytes_used") == 0 || strstr(fa->key, "_table_start") != NULL ||
-            strcmp(fa->key, "squashfs.root_inode") == 0 || strcmp(fa->key, "squashfs.fragment_count") == 0)
+            strcmp(fa->key, "squashfs.root_inode") == 0 || strstr(fa->key, "_count") != NULL)
             ds_difference_explain(d, "layout-shift", "likely", NULL, true);
         else if (strcmp(fa->key, "squashfs.mkfs_time") == 0)
             ds_difference_explain(d, "squashfs-mkfs-time", "certain",
@@ -292,8 +293,15 @@ static void compare_container(ds_run_t *run, ds_container_t *c, ds_stage_result_
 void ds_stage_squashfs_run(ds_run_t *run, ds_stage_result_t *result)
 {
     /* Two squashfs images given directly are their own container. */
-    if (run->container_count == 0 && strcmp(run->side[0].type, "squashfs") == 0 &&
-        strcmp(run->side[1].type, "squashfs") == 0) {
+    bool squashfs[2], iso[2];
+    for (int i = 0; i < 2; i++) {
+        squashfs[i] = strcmp(run->side[i].type, "squashfs") == 0;
+        iso[i] = strcmp(run->side[i].type, "iso9660") == 0;
+    }
+    /* One squashfs against something that is not an ISO: open both, so that the other side's
+     * failure is reported as what it is. */
+    if (run->container_count == 0 && (squashfs[0] || squashfs[1]) && !iso[0] && !iso[1] &&
+        run->side[0].source != NULL && run->side[1].source != NULL) {
         uint64_t offset[2] = {0, 0}, length[2] = {run->side[0].size, run->side[1].size};
         ds_run_add_container(run, NULL, offset, length);
     }

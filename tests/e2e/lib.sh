@@ -107,3 +107,39 @@ finish() {
     printf '%s: %d passed, %d failed\n' "$test_name" "$checks_passed" "$checks_failed"
     [[ $checks_failed == 0 && $checks_passed -gt 0 ]]
 }
+
+# sqfs NAME [INJECT ...]: path of a squashfs built by make-squashfs.sh (cached like image).
+sqfs() {
+    local name=$1
+    shift
+    local path=$IMAGES/$name.squashfs
+    if [[ ! -s $path ]]; then
+        (
+            flock 9
+            [[ -s $path ]] || SOURCE_DATE_EPOCH=1700000000 "$FIXTURES/make-squashfs.sh" "$path.tmp" "$@"
+            [[ -s $path ]] || mv "$path.tmp" "$path"
+        ) 9>"$path.lock"
+    fi
+    printf '%s\n' "$path"
+}
+
+# roots OUTDIR: the root (non-secondary) differences, one "location|kind|cause" per line.
+roots() {
+    "$PY" - "$1/report.json" <<'PYEOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+for d in r["differences"]:
+    if not d.get("secondary"):
+        print("%s|%s|%s" % (" :: ".join(d["location"]), d["kind"], d["cause"]))
+PYEOF
+}
+
+# expect_roots OUTDIR LINE...: exactly these root differences, in any order.
+expect_roots() {
+    local out=$1
+    shift
+    local got want
+    got=$(roots "$out" | sort)
+    want=$(printf '%s\n' "$@" | sort)
+    if [[ $got == "$want" ]]; then ok "root differences: $*"; else not_ok "root differences: got [${got//$'\n'/; }], want [${want//$'\n'/; }]"; fi
+}
