@@ -1,0 +1,76 @@
+#!/usr/bin/python3
+"""Writes a live-style root file system tree of about SIZE_MB megabytes for the benchmark:
+tens of thousands of files in /usr, /etc, /var, /lib like a Debian rootfs (small text files,
+shared libraries and binaries of pseudo-random bytes, a few large files), deterministic for a
+given seed. With --variant B, a handful of files differ (text edited, bytes flipped at equal
+size, a file grown), as a real rebuild drifts.
+
+usage: make-tree.py DIR SIZE_MB [--variant A|B]
+"""
+import os
+import random
+import sys
+
+WORDS = ("the package configuration file system service kernel module library user group "
+         "network device boot live image build debian silvermetal hardened default value "
+         "option enable disable path version release update security policy").split()
+
+
+def text(rng, size):
+    out = []
+    n = 0
+    while n < size:
+        line = " ".join(rng.choice(WORDS) for _ in range(rng.randint(4, 12))) + "\n"
+        out.append(line)
+        n += len(line)
+    return "".join(out)[:size].encode()
+
+
+def binary(rng, size):
+    # Half pseudo-random, half repetitive: compresses like real executables (about 2:1).
+    half = size // 2
+    return rng.randbytes(half) + (b"\x00\x48\x8b\x45\xf8\x89\xc7\xe8" * (size // 16 + 1))[: size - half]
+
+
+def main():
+    root, size_mb = sys.argv[1], int(sys.argv[2])
+    variant = sys.argv[4] if len(sys.argv) > 4 and sys.argv[3] == "--variant" else "A"
+    rng = random.Random(1)
+    budget = size_mb * 1024 * 1024
+    written = 0
+    files = []
+    dirs = ["usr/bin", "usr/sbin", "usr/lib/x86_64-linux-gnu", "usr/share/doc", "usr/share/locale",
+            "usr/share/man/man1", "etc", "etc/default", "var/lib/dpkg/info", "lib/modules/6.1.0/kernel",
+            "usr/lib/python3/dist-packages", "usr/share/icons/hicolor"]
+    index = 0
+    while written < budget:
+        d = dirs[index % len(dirs)]
+        sub = "%s/pkg%03d" % (d, (index // len(dirs)) % 400)
+        kind = rng.random()
+        if kind < 0.70:
+            size, data_kind = rng.randint(200, 8000), "text"
+        elif kind < 0.97:
+            size, data_kind = rng.randint(20000, 400000), "binary"
+        else:
+            size, data_kind = rng.randint(2_000_000, 12_000_000), "binary"
+        path = os.path.join(root, sub, "file%06d%s" % (index, ".txt" if data_kind == "text" else ".so"))
+        files.append((path, size, data_kind, index))
+        written += size
+        index += 1
+    changed = {7, 1001, 5003, 20011, 33333}
+    for path, size, data_kind, i in files:
+        frng = random.Random(i)
+        data = text(frng, size) if data_kind == "text" else binary(frng, size)
+        if variant == "B" and i in changed:
+            if data_kind == "text":
+                data = data.replace(b"the", b"THE", 1) + b"rebuilt on another day\n"
+            else:
+                pos = len(data) // 3
+                data = data[:pos] + bytes(b ^ 0xFF for b in data[pos:pos + 8]) + data[pos + 8:]
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(data)
+    print("%d files, %d MiB" % (len(files), written >> 20))
+
+
+main()
