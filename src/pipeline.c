@@ -93,6 +93,17 @@ bool ds_run_add_container(ds_run_t *run, const char *path, const uint64_t offset
     return true;
 }
 
+const unsigned char *ds_run_payload_digest(const ds_run_t *run, int side, uint64_t offset,
+                                           uint64_t length)
+{
+    for (size_t k = 0; k < run->payload_count; k++) {
+        const ds_payload_digest_t *p = &run->payloads[k];
+        if (p->done && p->side == side && p->offset == offset && p->length == length)
+            return p->digest;
+    }
+    return NULL;
+}
+
 size_t ds_container_location(const ds_container_t *c, const char *inner, const char *out[2])
 {
     if (c->path == NULL) {

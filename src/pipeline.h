@@ -66,7 +66,9 @@ typedef struct ds_container {
     struct ds_squashfs *squashfs[2]; /* owned; NULL when it could not be opened */
     ds_tree_t tree[2];
     bool tree_loaded[2];
-    bool payload_equal_past_super; /* equal sizes and equal bytes after the 96-byte superblock */
+    bool compared_whole;         /* the toc stage already compared the payloads as wholes */
+    bool payload_digest_known[2];
+    unsigned char payload_digest[2][32];
     size_t differences;          /* findings inside this container (files, metadata) */
     uint64_t decompressed_files;
     uint64_t settled_by_stored_bytes;
@@ -75,6 +77,14 @@ typedef struct ds_container {
 } ds_container_t;
 
 #define DS_CONTAINERS_MAX 64
+
+/* A squashfs payload whose SHA-256 the hash stage computed on its single pass over the input. */
+typedef struct ds_payload_digest {
+    int side;
+    uint64_t offset, length;
+    bool done;
+    unsigned char digest[32];
+} ds_payload_digest_t;
 
 typedef struct ds_run {
     const ds_options_t *options;
@@ -90,6 +100,8 @@ typedef struct ds_run {
     ds_findings_t findings;
     ds_stage_result_t stages[DS_STAGE_COUNT];
     ds_deadline_t deadline;  /* the running stage's */
+    ds_payload_digest_t payloads[DS_CONTAINERS_MAX];
+    size_t payload_count;
     ds_container_t containers[DS_CONTAINERS_MAX];
     size_t container_count;
     unsigned jobs;           /* threads for content comparison */
@@ -119,6 +131,10 @@ void ds_stage_toc_run(ds_run_t *run, ds_stage_result_t *result);
 void ds_stage_squashfs_run(ds_run_t *run, ds_stage_result_t *result);
 void ds_stage_content_run(ds_run_t *run, ds_stage_result_t *result);
 void ds_stage_report_run(ds_run_t *run, ds_stage_result_t *result);
+
+/* The digest the hash stage took of the payload at [offset, offset + length) of side, or NULL. */
+const unsigned char *ds_run_payload_digest(const ds_run_t *run, int side, uint64_t offset,
+                                           uint64_t length);
 
 /* Registers a squashfs container found at `path` (NULL: the inputs themselves) with its extent
  * in each input. Returns false when the table is full. */

@@ -340,6 +340,24 @@ static bool layout_differs(const item_t *items, size_t count)
     return differs;
 }
 
+/* True when both payloads have the same size and equal bytes after the 96-byte superblock. */
+static bool payload_equal_past_super(const ds_container_t *c)
+{
+    if (c->length[0] != c->length[1])
+        return false;
+    unsigned char *wa = malloc(WINDOW), *wb = malloc(WINDOW);
+    bool equal = wa != NULL && wb != NULL;
+    for (uint64_t at = 96; equal && at < c->length[0]; at += WINDOW) {
+        size_t n = c->length[0] - at < WINDOW ? (size_t)(c->length[0] - at) : WINDOW;
+        equal = ds_source_read(c->slice[0], at, wa, n, "squashfs", NULL) == DS_OK &&
+                ds_source_read(c->slice[1], at, wb, n, "squashfs", NULL) == DS_OK &&
+                memcmp(wa, wb, n) == 0;
+    }
+    free(wa);
+    free(wb);
+    return equal;
+}
+
 /* An image that differs though none of its files does: say why, once, as its root cause. */
 static void explain_container(ds_run_t *run, ds_container_t *c, const item_t *items, size_t count,
                               FILE *out)
@@ -349,7 +367,7 @@ static void explain_container(ds_run_t *run, ds_container_t *c, const item_t *it
     const sqfs_super_t *sa = ds_squashfs_super(c->squashfs[0]), *sb = ds_squashfs_super(c->squashfs[1]);
     const char *loc[2];
     size_t depth = ds_container_location(c, "@squashfs.data", loc);
-    if (c->payload_equal_past_super) {
+    if (payload_equal_past_super(c)) {
         fprintf(out, "== %s: the images differ only in the superblock (no file differs) ==\n\n",
                 c->path ? c->path : "(the inputs)");
         return; /* the superblock fields are already reported, mkfs_time with its cause */
@@ -519,8 +537,7 @@ void ds_stage_content_run(ds_run_t *run, ds_stage_result_t *result)
             continue;
         for (size_t k = 0; k < run->findings.count; k++) {
             ds_difference_t *d = &run->findings.items[k];
-            if (d->depth == 1 && d->kind == DS_KIND_CONTENT && strcmp(d->stage, "toc") == 0 &&
-                strcmp(d->location[0], c->path) == 0)
+            if (d->depth == 1 && d->kind == DS_KIND_CONTENT && strcmp(d->location[0], c->path) == 0)
                 d->secondary = true;
         }
     }

@@ -1,17 +1,18 @@
-/* Stage 1, hash: sizes and SHA-256 of both inputs, read once in lockstep. While reading, the
- * stage notes the first differing byte and which 64 KiB chunks are equal at equal offsets, so
- * later stages can skip every byte already known to be equal. */
+/* Stage 1, hash: sizes and SHA-256 of both inputs, read once, side by side in two threads.
+ * While reading, the stage notes the first differing byte and which 64 KiB chunks are equal at
+ * equal offsets, so later stages can skip every byte already known to be equal; and it hashes
+ * each squashfs payload of an ISO on the way (found by a quick look at the ISO tree first), so
+ * the squashfs stage never reads a payload a second time for its digest. */
 #include <inttypes.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../compare/tree.h"
 #include "../pipeline.h"
 #include "../readers/reader.h"
 #include "../util/outfile.h"
-
-#define HASH_WINDOW (1024u * 1024u) /* multiple of DS_CHUNK_SIZE */
+#include "../util/pair_hash.h"
 
 static void open_inputs(ds_run_t *run, ds_stage_result_t *result)
 {
@@ -68,8 +69,8 @@ static void write_sha256(ds_run_t *run, ds_stage_result_t *result)
         ds_stage_fail(result, err.code, "%s", err.message);
         return;
     }
-    /* sha256sum format: `sha256sum -c sha256.txt` checks it (names are as given, so a name with
-     * a newline is written escaped, as sha256sum itself does, with a leading backslash). */
+    /* sha256sum format: `sha256sum -c sha256.txt` checks it (a name with a backslash or a
+     * newline is written escaped, with a leading backslash, as sha256sum itself does). */
     for (int i = 0; i < 2; i++) {
         const ds_side_t *side = &run->side[i];
         if (!side->sha256_known) {
@@ -94,93 +95,97 @@ static void write_sha256(ds_run_t *run, ds_stage_result_t *result)
     ds_stage_artifact(result, "sha256.txt");
 }
 
-static void hex_digest(const unsigned char *digest, char *hex)
+/* Squashfs payloads in an ISO's tree: a quick metadata-only walk, whose problems the toc stage
+ * reports properly later. */
+static void find_payloads(ds_run_t *run, int i, ds_hash_tap_t *taps, size_t *count)
 {
-    for (int i = 0; i < 32; i++)
-        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    ds_side_t *side = &run->side[i];
+    if (side->source == NULL || strcmp(side->type, "iso9660") != 0)
+        return;
+    ds_tree_t tree;
+    ds_error_t err = {0};
+    ds_tree_load(&tree, &ds_iso9660_reader, side->source, &run->deadline, &err);
+    for (size_t k = 0; k < tree.count && *count < DS_PAIR_HASH_TAPS_MAX; k++) {
+        const ds_entry_t *e = &tree.entries[k];
+        unsigned char magic[4];
+        if (e->type != DS_ENTRY_FILE || e->extent_count != 1 || e->size < 96 ||
+            ds_source_read(side->source, e->extents[0].offset, magic, 4, "iso9660", NULL) != DS_OK ||
+            memcmp(magic, "hsqs", 4) != 0)
+            continue;
+        taps[(*count)++] = (ds_hash_tap_t){.side = i, .offset = e->extents[0].offset,
+                                          .length = e->extents[0].length};
+    }
+    ds_tree_free(&tree);
+}
+
+static void compare_window(void *ctx, uint64_t offset, const unsigned char *a, size_t na,
+                           const unsigned char *b, size_t nb)
+{
+    ds_run_t *run = ctx;
+    if (!run->chunks_valid)
+        return;
+    size_t common = na < nb ? na : nb;
+    for (size_t at = 0; at < common; at += DS_CHUNK_SIZE) {
+        size_t n = common - at < DS_CHUNK_SIZE ? common - at : DS_CHUNK_SIZE;
+        uint64_t chunk = (offset + at) / DS_CHUNK_SIZE;
+        if (memcmp(a + at, b + at, n) == 0) {
+            ds_chunk_map_mark_equal(&run->chunks, chunk);
+            continue;
+        }
+        run->differing_chunks++;
+        if (!run->have_first_difference) {
+            size_t k = 0;
+            while (a[at + k] == b[at + k])
+                k++;
+            run->have_first_difference = true;
+            run->first_difference = offset + at + k;
+        }
+    }
 }
 
 void ds_stage_hash_run(ds_run_t *run, ds_stage_result_t *result)
 {
     open_inputs(run, result);
     write_sizes(run, result);
-
     ds_side_t *a = &run->side[0], *b = &run->side[1];
-    EVP_MD_CTX *ctx[2] = {EVP_MD_CTX_new(), EVP_MD_CTX_new()};
-    unsigned char *buf[2] = {malloc(HASH_WINDOW), malloc(HASH_WINDOW)};
-    bool active[2] = {a->source != NULL, b->source != NULL};
-    if (ctx[0] == NULL || ctx[1] == NULL || buf[0] == NULL || buf[1] == NULL) {
-        ds_stage_fail(result, DS_ERR_NOMEM, "out of memory");
-        active[0] = active[1] = false;
-    }
-    for (int i = 0; i < 2; i++)
-        if (active[i] && EVP_DigestInit_ex(ctx[i], EVP_sha256(), NULL) != 1)
-            active[i] = false;
-    bool compare = active[0] && active[1];
-    if (compare && ds_chunk_map_init(&run->chunks, a->size, b->size) == DS_OK)
+    if (a->source != NULL && b->source != NULL &&
+        ds_chunk_map_init(&run->chunks, a->size, b->size) == DS_OK)
         run->chunks_valid = true;
 
-    bool finished = true;
-    uint64_t offset = 0;
-    while (active[0] || active[1]) {
-        if (ds_deadline_passed(&run->deadline)) {
-            ds_stage_fail(result, DS_ERR_TIMEOUT,
-                          "time budget exhausted after hashing %" PRIu64 " bytes of each input",
-                          offset);
-            finished = false;
-            break;
-        }
-        size_t got[2] = {0, 0};
-        for (int i = 0; i < 2; i++) {
-            if (!active[i])
-                continue;
-            ds_error_t err = {0};
-            if (ds_source_read_some(run->side[i].source, offset, buf[i], HASH_WINDOW, &got[i],
-                                    &err) != DS_OK) {
-                ds_stage_fail(result, err.code, "%s", err.message);
-                active[i] = false;
-                finished = false;
-                compare = false;
-                continue;
-            }
-            EVP_DigestUpdate(ctx[i], buf[i], got[i]);
-        }
-        if (compare) {
-            size_t common = got[0] < got[1] ? got[0] : got[1];
-            for (size_t at = 0; at < common; at += DS_CHUNK_SIZE) {
-                size_t n = common - at < DS_CHUNK_SIZE ? common - at : DS_CHUNK_SIZE;
-                uint64_t chunk = (offset + at) / DS_CHUNK_SIZE;
-                if (memcmp(buf[0] + at, buf[1] + at, n) == 0) {
-                    ds_chunk_map_mark_equal(&run->chunks, chunk);
-                    continue;
-                }
-                run->differing_chunks++;
-                if (!run->have_first_difference) {
-                    size_t k = 0;
-                    while (buf[0][at + k] == buf[1][at + k])
-                        k++;
-                    run->have_first_difference = true;
-                    run->first_difference = offset + at + k;
-                }
-            }
-        }
-        for (int i = 0; i < 2; i++)
-            if (active[i] && got[i] < HASH_WINDOW)
-                active[i] = false;
-        offset += HASH_WINDOW;
+    ds_hash_tap_t taps[DS_PAIR_HASH_TAPS_MAX];
+    size_t tap_count = 0;
+    for (int i = 0; i < 2; i++)
+        find_payloads(run, i, taps, &tap_count);
+
+    ds_source_t *const sources[2] = {a->source, b->source};
+    ds_pair_hash_result_t hashed;
+    ds_pair_hash(sources, &run->deadline, taps, tap_count, compare_window, run, &hashed);
+    if (hashed.timed_out)
+        ds_stage_fail(result, DS_ERR_TIMEOUT,
+                      "time budget exhausted after hashing %" PRIu64 " bytes of A and %" PRIu64 " of B",
+                      hashed.bytes_read[0], hashed.bytes_read[1]);
+    for (int i = 0; i < 2; i++) {
+        if (hashed.error[i].message[0] != '\0')
+            ds_stage_fail(result, hashed.error[i].code, "%s", hashed.error[i].message);
+        if (!hashed.hashed[i])
+            continue;
+        for (int k = 0; k < 32; k++)
+            snprintf(run->side[i].sha256 + 2 * k, 3, "%02x", hashed.digest[i][k]);
+        run->side[i].sha256_known = true;
     }
+    for (size_t k = 0; k < tap_count && run->payload_count < DS_CONTAINERS_MAX; k++) {
+        if (!taps[k].done)
+            continue;
+        ds_payload_digest_t *p = &run->payloads[run->payload_count++];
+        p->side = taps[k].side;
+        p->offset = taps[k].offset;
+        p->length = taps[k].length;
+        p->done = true;
+        memcpy(p->digest, taps[k].digest, 32);
+    }
+
+    bool finished = hashed.hashed[0] && hashed.hashed[1];
     if (finished) {
-        for (int i = 0; i < 2; i++) {
-            ds_side_t *side = &run->side[i];
-            unsigned char digest[32];
-            unsigned int len = 0;
-            if (side->source == NULL || EVP_DigestFinal_ex(ctx[i], digest, &len) != 1 || len != 32)
-                continue;
-            hex_digest(digest, side->sha256);
-            side->sha256_known = true;
-        }
-    }
-    if (a->sha256_known && b->sha256_known) {
         run->identity_known = true;
         run->identical = a->size == b->size && strcmp(a->sha256, b->sha256) == 0;
         if (!run->identical && !run->have_first_difference && a->size != b->size) {
@@ -192,7 +197,7 @@ void ds_stage_hash_run(ds_run_t *run, ds_stage_result_t *result)
         run->identity_known = true;
         run->identical = false;
     }
-    if (!run->identity_known || !finished)
+    if (!finished)
         run->chunks_valid = false;
     if (run->identity_known && !run->identical && a->size_known && b->size_known &&
         a->size != b->size) {
@@ -211,8 +216,4 @@ void ds_stage_hash_run(ds_run_t *run, ds_stage_result_t *result)
         }
     }
     write_sha256(run, result);
-    for (int i = 0; i < 2; i++) {
-        EVP_MD_CTX_free(ctx[i]);
-        free(buf[i]);
-    }
 }

@@ -3,7 +3,6 @@
  * (type, mode, owner, size, mtime, nlink, link or device, xattrs) with its diff. Metadata
  * differences are reported here; contents are left to the content stage. */
 #include <inttypes.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,9 +10,9 @@
 #include "../pipeline.h"
 #include "../readers/squashfs.h"
 #include "../util/outfile.h"
+#include "../util/pair_hash.h"
 #include "../util/strbuf.h"
 
-#define HASH_WINDOW (1024u * 1024u)
 #define LISTING_DIFF_LINES_MAX 200000
 
 typedef struct artifacts {
@@ -26,51 +25,53 @@ static const char *container_name(const ds_container_t *c)
     return c->path != NULL ? c->path : "(the inputs)";
 }
 
-/* SHA-256 of both payloads in one pass, and whether they are equal past the superblock. */
+/* SHA-256 of both payloads: taken from the hash stage's single pass when it saw them, read
+ * here (both sides at once) otherwise. A difference of the payloads as wholes is reported at
+ * the container's own path; the content stage marks it secondary once it has found what
+ * differs inside. */
 static void hash_payloads(ds_run_t *run, ds_container_t *c, ds_stage_result_t *result, FILE *out)
 {
-    EVP_MD_CTX *ctx[2] = {EVP_MD_CTX_new(), EVP_MD_CTX_new()};
-    unsigned char *buf[2] = {malloc(HASH_WINDOW), malloc(HASH_WINDOW)};
-    bool ok = ctx[0] && ctx[1] && buf[0] && buf[1];
-    bool tail_equal = c->length[0] == c->length[1];
-    for (int i = 0; ok && i < 2; i++)
-        ok = EVP_DigestInit_ex(ctx[i], EVP_sha256(), NULL) == 1 && c->slice[i] != NULL;
-    uint64_t longest = c->length[0] > c->length[1] ? c->length[0] : c->length[1];
-    for (uint64_t at = 0; ok && at < longest; at += HASH_WINDOW) {
-        if (ds_deadline_passed(&run->deadline)) {
-            ds_stage_fail(result, DS_ERR_TIMEOUT, "hashing %s: time budget exhausted", container_name(c));
-            ok = false;
-            break;
-        }
-        size_t got[2] = {0, 0};
-        for (int i = 0; i < 2; i++) {
-            ds_error_t err = {0};
-            if (ds_source_read_some(c->slice[i], at, buf[i], HASH_WINDOW, &got[i], &err) != DS_OK) {
-                ds_stage_fail(result, err.code, "%s", err.message);
-                ok = false;
-            }
-            EVP_DigestUpdate(ctx[i], buf[i], got[i]);
-        }
-        if (tail_equal) {
-            size_t skip = at == 0 ? 96 : 0;
-            tail_equal = got[0] == got[1] &&
-                         (got[0] <= skip || memcmp(buf[0] + skip, buf[1] + skip, got[0] - skip) == 0);
+    for (size_t k = 0; k < run->payload_count; k++) {
+        const ds_payload_digest_t *p = &run->payloads[k];
+        int i = p->side;
+        if (p->done && c->path != NULL && p->offset == c->offset[i] && p->length == c->length[i]) {
+            memcpy(c->payload_digest[i], p->digest, 32);
+            c->payload_digest_known[i] = true;
         }
     }
-    c->payload_equal_past_super = ok && tail_equal;
-    for (int i = 0; i < 2; i++) {
-        unsigned char digest[32];
-        unsigned int len = 0;
-        if (ok && EVP_DigestFinal_ex(ctx[i], digest, &len) == 1) {
-            for (unsigned k = 0; k < len; k++)
-                fprintf(out, "%02x", digest[k]);
-        } else {
-            fputs("(not computed)", out);
+    if (!c->payload_digest_known[0] || !c->payload_digest_known[1]) {
+        ds_source_t *const slices[2] = {c->payload_digest_known[0] ? NULL : c->slice[0],
+                                        c->payload_digest_known[1] ? NULL : c->slice[1]};
+        ds_pair_hash_result_t hashed;
+        ds_pair_hash(slices, &run->deadline, NULL, 0, NULL, NULL, &hashed);
+        for (int i = 0; i < 2; i++) {
+            if (hashed.error[i].message[0] != '\0')
+                ds_stage_fail(result, hashed.error[i].code, "%s", hashed.error[i].message);
+            if (hashed.hashed[i]) {
+                memcpy(c->payload_digest[i], hashed.digest[i], 32);
+                c->payload_digest_known[i] = true;
+            }
         }
-        fprintf(out, "  %c:%s  (%" PRIu64 " bytes at byte %" PRIu64 ")\n", 'A' + i,
+        if (hashed.timed_out)
+            ds_stage_fail(result, DS_ERR_TIMEOUT, "hashing %s: time budget exhausted", container_name(c));
+    }
+    char hex[2][65];
+    for (int i = 0; i < 2; i++) {
+        hex[i][0] = '\0';
+        for (int k = 0; c->payload_digest_known[i] && k < 32; k++)
+            snprintf(hex[i] + 2 * k, 3, "%02x", c->payload_digest[i][k]);
+        fprintf(out, "%s  %c:%s  (%" PRIu64 " bytes at byte %" PRIu64 ")\n",
+                c->payload_digest_known[i] ? hex[i] : "(not computed)", 'A' + i,
                 c->path ? c->path : run->side[i].display_path, c->length[i], c->offset[i]);
-        EVP_MD_CTX_free(ctx[i]);
-        free(buf[i]);
+    }
+    if (c->path != NULL && !c->compared_whole && c->payload_digest_known[0] && c->payload_digest_known[1] &&
+        (c->length[0] != c->length[1] || memcmp(c->payload_digest[0], c->payload_digest[1], 32) != 0)) {
+        char va[40], vb[40], detail[200];
+        snprintf(va, sizeof va, "%" PRIu64 " bytes", c->length[0]);
+        snprintf(vb, sizeof vb, "%" PRIu64 " bytes", c->length[1]);
+        snprintf(detail, sizeof detail, "squashfs payloads differ: sha256 %.16s... vs %.16s...", hex[0], hex[1]);
+        const char *loc[] = {c->path};
+        ds_findings_add(&run->findings, "toc", DS_KIND_CONTENT, loc, 1, va, vb, detail);
     }
 }
 

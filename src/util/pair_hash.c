@@ -1,0 +1,153 @@
+#include "pair_hash.h"
+
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct side_job {
+    ds_source_t *src;
+    EVP_MD_CTX *md;
+    unsigned char *buf;
+    size_t got;
+    bool active;
+    ds_hash_tap_t *taps;
+    size_t tap_count;
+    int side;
+    ds_error_t *error;
+    uint64_t *bytes_read;
+} side_job_t;
+
+typedef struct shared {
+    pthread_barrier_t start, done;
+    uint64_t offset;
+    bool stop;
+    side_job_t jobs[2];
+} shared_t;
+
+static void side_round(side_job_t *job, uint64_t offset)
+{
+    job->got = 0;
+    if (!job->active)
+        return;
+    if (ds_source_read_some(job->src, offset, job->buf, DS_PAIR_HASH_WINDOW, &job->got,
+                            job->error) != DS_OK) {
+        job->active = false;
+        job->got = 0;
+        return;
+    }
+    EVP_DigestUpdate(job->md, job->buf, job->got);
+    *job->bytes_read += job->got;
+    for (size_t i = 0; i < job->tap_count; i++) {
+        ds_hash_tap_t *tap = &job->taps[i];
+        if (tap->side != job->side || tap->state == NULL)
+            continue;
+        uint64_t lo = offset > tap->offset ? offset : tap->offset;
+        uint64_t hi = offset + job->got < tap->offset + tap->length ? offset + job->got
+                                                                     : tap->offset + tap->length;
+        if (lo < hi)
+            EVP_DigestUpdate(tap->state, job->buf + (lo - offset), (size_t)(hi - lo));
+    }
+    if (job->got < DS_PAIR_HASH_WINDOW)
+        job->active = false;
+}
+
+static void *second_side(void *opaque)
+{
+    shared_t *sh = opaque;
+    for (;;) {
+        pthread_barrier_wait(&sh->start);
+        if (sh->stop)
+            break;
+        side_round(&sh->jobs[1], sh->offset);
+        pthread_barrier_wait(&sh->done);
+    }
+    return NULL;
+}
+
+void ds_pair_hash(ds_source_t *const src[2], const ds_deadline_t *deadline, ds_hash_tap_t *taps,
+                  size_t tap_count, ds_pair_window_fn window, void *ctx,
+                  ds_pair_hash_result_t *result)
+{
+    memset(result, 0, sizeof *result);
+    shared_t sh;
+    memset(&sh, 0, sizeof sh);
+    bool ok = true;
+    for (int i = 0; i < 2; i++) {
+        side_job_t *job = &sh.jobs[i];
+        job->src = src[i];
+        job->side = i;
+        job->taps = taps;
+        job->tap_count = tap_count;
+        job->error = &result->error[i];
+        job->bytes_read = &result->bytes_read[i];
+        job->md = EVP_MD_CTX_new();
+        job->buf = malloc(DS_PAIR_HASH_WINDOW);
+        ok &= job->md != NULL && job->buf != NULL;
+        job->active = ok && src[i] != NULL && EVP_DigestInit_ex(job->md, EVP_sha256(), NULL) == 1;
+    }
+    for (size_t i = 0; i < tap_count; i++) {
+        taps[i].done = false;
+        EVP_MD_CTX *md = EVP_MD_CTX_new();
+        if (md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1)
+            taps[i].state = md;
+        else
+            EVP_MD_CTX_free(md);
+    }
+    pthread_t thread;
+    bool threaded = ok && pthread_barrier_init(&sh.start, NULL, 2) == 0;
+    if (threaded && pthread_barrier_init(&sh.done, NULL, 2) != 0) {
+        pthread_barrier_destroy(&sh.start);
+        threaded = false;
+    }
+    if (threaded && pthread_create(&thread, NULL, second_side, &sh) != 0) {
+        pthread_barrier_destroy(&sh.start);
+        pthread_barrier_destroy(&sh.done);
+        threaded = false;
+    }
+    uint64_t offset = 0;
+    while (ok && (sh.jobs[0].active || sh.jobs[1].active)) {
+        if (ds_deadline_passed(deadline)) {
+            result->timed_out = true;
+            break;
+        }
+        sh.offset = offset;
+        if (threaded) {
+            pthread_barrier_wait(&sh.start);
+            side_round(&sh.jobs[0], offset);
+            pthread_barrier_wait(&sh.done);
+        } else {
+            side_round(&sh.jobs[0], offset);
+            side_round(&sh.jobs[1], offset);
+        }
+        if (window != NULL)
+            window(ctx, offset, sh.jobs[0].buf, sh.jobs[0].got, sh.jobs[1].buf, sh.jobs[1].got);
+        offset += DS_PAIR_HASH_WINDOW;
+    }
+    if (threaded) {
+        sh.stop = true;
+        pthread_barrier_wait(&sh.start);
+        pthread_join(thread, NULL);
+        pthread_barrier_destroy(&sh.start);
+        pthread_barrier_destroy(&sh.done);
+    }
+    for (int i = 0; i < 2; i++) {
+        side_job_t *job = &sh.jobs[i];
+        unsigned int len = 0;
+        if (ok && !result->timed_out && src[i] != NULL && result->error[i].message[0] == '\0' &&
+            EVP_DigestFinal_ex(job->md, result->digest[i], &len) == 1 && len == 32)
+            result->hashed[i] = true;
+        EVP_MD_CTX_free(job->md);
+        free(job->buf);
+    }
+    for (size_t i = 0; i < tap_count; i++) {
+        unsigned int len = 0;
+        if (taps[i].state != NULL && !result->timed_out &&
+            result->error[taps[i].side].message[0] == '\0' &&
+            result->bytes_read[taps[i].side] >= taps[i].offset + taps[i].length &&
+            EVP_DigestFinal_ex(taps[i].state, taps[i].digest, &len) == 1 && len == 32)
+            taps[i].done = true;
+        EVP_MD_CTX_free(taps[i].state);
+        taps[i].state = NULL;
+    }
+}
