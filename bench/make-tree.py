@@ -26,10 +26,16 @@ def text(rng, size):
     return "".join(out)[:size].encode()
 
 
+VOCABULARY = [random.Random(99).randbytes(16) for _ in range(256)]
+
+
 def binary(rng, size):
-    # Half pseudo-random, half repetitive: compresses like real executables (about 2:1).
-    half = size // 2
-    return rng.randbytes(half) + (b"\x00\x48\x8b\x45\xf8\x89\xc7\xe8" * (size // 16 + 1))[: size - half]
+    # 30 % pseudo-random bytes, 70 % drawn from a vocabulary of 256 16-byte "instructions":
+    # compresses about 2.5:1 with xz, like the binaries and libraries of a real rootfs.
+    noise = (size * 3 // 10) & ~15
+    words = (size - noise + 15) // 16
+    body = b"".join(VOCABULARY[i] for i in rng.randbytes(words))
+    return (rng.randbytes(noise) + body)[:size]
 
 
 def main():
@@ -47,17 +53,18 @@ def main():
         d = dirs[index % len(dirs)]
         sub = "%s/pkg%03d" % (d, (index // len(dirs)) % 400)
         kind = rng.random()
-        if kind < 0.70:
+        if kind < 0.85:
             size, data_kind = rng.randint(200, 8000), "text"
-        elif kind < 0.97:
-            size, data_kind = rng.randint(20000, 400000), "binary"
+        elif kind < 0.995:
+            size, data_kind = rng.randint(20000, 200000), "binary"
         else:
-            size, data_kind = rng.randint(2_000_000, 12_000_000), "binary"
+            size, data_kind = rng.randint(1_000_000, 8_000_000), "binary"
         path = os.path.join(root, sub, "file%06d%s" % (index, ".txt" if data_kind == "text" else ".so"))
         files.append((path, size, data_kind, index))
         written += size
         index += 1
-    changed = {7, 1001, 5003, 20011, 33333}
+    # A handful of files drift, spread over the image (early, middle, late).
+    changed = {7, len(files) // 5, len(files) // 2, len(files) * 4 // 5 + 1, len(files) - 3}
     for path, size, data_kind, i in files:
         frng = random.Random(i)
         data = text(frng, size) if data_kind == "text" else binary(frng, size)
