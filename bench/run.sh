@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark: driftscope beside the tools a user would otherwise run, on one pair, in one go.
 #
-#   bench/run.sh [--quick] [--keep]        generate a live-style pair (about 1 GB of xz squashfs;
+#   bench/run.sh [--quick] [--keep]        generate a live-style pair (about 1 GB of xz squashfs from 3.3 GB of files;
 #                                          --quick: about 300 MB) and measure
 #   bench/run.sh A.iso B.iso               measure on a pair you have
 #
@@ -53,7 +53,7 @@ if ((${#pair[@]} == 2)); then
     sqa="" sqb=""
     label="given pair"
 else
-    size=$((quick ? 450 : 1500))
+    size=$((quick ? 450 : 3300))
     label="generated pair, rootfs ${size} MiB each, xz squashfs"
     a=$work/a.iso b=$work/b.iso sqa=$work/a.squashfs sqb=$work/b.squashfs
     if [[ ! -s $a || ! -s $b || $(cat "$work/size" 2>/dev/null) != "$size" ]]; then
