@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../compare/metadata.h"
 #include "../pipeline.h"
 #include "../readers/squashfs.h"
 #include "../util/outfile.h"
@@ -144,6 +145,7 @@ typedef struct merge_ctx {
     ds_container_t *c;
     FILE *diff;
     size_t diff_lines;
+    const char *path; /* the entry being compared */
 } merge_ctx_t;
 
 static void metadata_difference(merge_ctx_t *m, const char *path, ds_kind_t kind, const char *a,
@@ -153,6 +155,14 @@ static void metadata_difference(merge_ctx_t *m, const char *path, ds_kind_t kind
     size_t depth = ds_container_location(m->c, path, loc);
     if (ds_findings_add(&m->run->findings, "squashfs", kind, loc, depth, a, b, detail) != NULL)
         m->c->differences++;
+}
+
+static void metadata_event(void *opaque, ds_kind_t kind, const char *field, const char *a,
+                           const char *b, const char *detail)
+{
+    merge_ctx_t *m = opaque;
+    (void)field;
+    metadata_difference(m, m->path, kind, a, b, detail);
 }
 
 static int merge_visit(void *opaque, const ds_entry_t *a, const ds_entry_t *b)
@@ -179,46 +189,8 @@ static int merge_visit(void *opaque, const ds_entry_t *a, const ds_entry_t *b)
         }
         return 0;
     }
-    char va[64], vb[64];
-    if (a->type != b->type) {
-        metadata_difference(m, a->path, DS_KIND_TYPE, ds_entry_type_name(a->type),
-                            ds_entry_type_name(b->type), "entry type differs");
-        return 0;
-    }
-    if (a->mode != b->mode) {
-        snprintf(va, sizeof va, "%04o", a->mode);
-        snprintf(vb, sizeof vb, "%04o", b->mode);
-        metadata_difference(m, a->path, DS_KIND_MODE, va, vb, "permission bits differ");
-    }
-    if (a->uid != b->uid || a->gid != b->gid) {
-        snprintf(va, sizeof va, "%" PRIu32 ":%" PRIu32, a->uid, a->gid);
-        snprintf(vb, sizeof vb, "%" PRIu32 ":%" PRIu32, b->uid, b->gid);
-        metadata_difference(m, a->path, DS_KIND_OWNER, va, vb, "owner uid:gid differs");
-    }
-    if (a->mtime != b->mtime) {
-        ds_format_utc(a->mtime, va, sizeof va);
-        ds_format_utc(b->mtime, vb, sizeof vb);
-        char detail[96];
-        snprintf(detail, sizeof detail, "modification time differs by %+" PRId64 " s", b->mtime - a->mtime);
-        metadata_difference(m, a->path, DS_KIND_MTIME, va, vb, detail);
-    }
-    if (a->type == DS_ENTRY_SYMLINK &&
-        strcmp(a->link_target ? a->link_target : "", b->link_target ? b->link_target : "") != 0) {
-        char *ea = ds_escape_line(a->link_target ? a->link_target : "");
-        char *eb = ds_escape_line(b->link_target ? b->link_target : "");
-        metadata_difference(m, a->path, DS_KIND_LINK, ea, eb, "symlink target differs");
-        free(ea);
-        free(eb);
-    }
-    if ((a->type == DS_ENTRY_CHAR || a->type == DS_ENTRY_BLOCK) &&
-        (a->rdev_major != b->rdev_major || a->rdev_minor != b->rdev_minor)) {
-        snprintf(va, sizeof va, "%" PRIu32 ",%" PRIu32, a->rdev_major, a->rdev_minor);
-        snprintf(vb, sizeof vb, "%" PRIu32 ",%" PRIu32, b->rdev_major, b->rdev_minor);
-        metadata_difference(m, a->path, DS_KIND_TYPE, va, vb, "device numbers differ");
-    }
-    if (strcmp(a->xattrs ? a->xattrs : "", b->xattrs ? b->xattrs : "") != 0)
-        metadata_difference(m, a->path, DS_KIND_XATTR, a->xattrs ? a->xattrs : "(none)",
-                            b->xattrs ? b->xattrs : "(none)", "extended attributes differ");
+    m->path = a->path;
+    ds_metadata_compare(a, b, metadata_event, m);
     return 0;
 }
 

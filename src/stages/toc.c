@@ -8,6 +8,7 @@
 
 #include "../compare/content.h"
 #include "../compare/tree.h"
+#include "../compare/metadata.h"
 #include "../pipeline.h"
 #include "../util/outfile.h"
 #include "../util/strbuf.h"
@@ -80,6 +81,8 @@ typedef struct toc_ctx {
     ds_strbuf_t per_node;
     size_t per_node_lines;
     bool stopped;  /* the time budget ran out during content comparison */
+    const char *path;       /* the node being compared */
+    ds_strbuf_t *fields;    /* its per-node line */
     size_t compared, read_skipped;
 } toc_ctx_t;
 
@@ -141,6 +144,14 @@ static bool note_squashfs(toc_ctx_t *ctx, const ds_entry_t *a, const ds_entry_t 
     return true;
 }
 
+static void metadata_event(void *opaque, ds_kind_t kind, const char *field, const char *a,
+                           const char *b, const char *detail)
+{
+    toc_ctx_t *ctx = opaque;
+    node_difference(ctx, ctx->path, kind, a, b, detail);
+    describe(ctx->fields, field, a, b);
+}
+
 static int visit(void *opaque, const ds_entry_t *a, const ds_entry_t *b)
 {
     toc_ctx_t *ctx = opaque;
@@ -171,45 +182,13 @@ static int visit(void *opaque, const ds_entry_t *a, const ds_entry_t *b)
         goto out;
     }
     char va[64], vb[64];
-    if (a->type != b->type) {
-        node_difference(ctx, a->path, DS_KIND_TYPE, ds_entry_type_name(a->type),
-                        ds_entry_type_name(b->type), "node type differs");
-        describe(&fields, "type", ds_entry_type_name(a->type), ds_entry_type_name(b->type));
-    }
-    if (a->mode != b->mode) {
-        snprintf(va, sizeof va, "%04o", a->mode);
-        snprintf(vb, sizeof vb, "%04o", b->mode);
-        node_difference(ctx, a->path, DS_KIND_MODE, va, vb, "permission bits differ");
-        describe(&fields, "mode", va, vb);
-    }
-    if (a->uid != b->uid || a->gid != b->gid) {
-        snprintf(va, sizeof va, "%" PRIu32 ":%" PRIu32, a->uid, a->gid);
-        snprintf(vb, sizeof vb, "%" PRIu32 ":%" PRIu32, b->uid, b->gid);
-        node_difference(ctx, a->path, DS_KIND_OWNER, va, vb, "owner uid:gid differs");
-        describe(&fields, "owner", va, vb);
-    }
+    ctx->path = a->path;
+    ctx->fields = &fields;
+    ds_metadata_compare(a, b, metadata_event, ctx);
     if (a->nlink != b->nlink) {
         snprintf(va, sizeof va, "%" PRIu32, a->nlink);
         snprintf(vb, sizeof vb, "%" PRIu32, b->nlink);
         describe(&fields, "nlink", va, vb); /* follows from the tree; not a difference itself */
-    }
-    if (a->mtime != b->mtime) {
-        ds_format_utc(a->mtime, va, sizeof va);
-        ds_format_utc(b->mtime, vb, sizeof vb);
-        char detail[128];
-        snprintf(detail, sizeof detail, "modification time differs by %+" PRId64 " s",
-                 b->mtime - a->mtime);
-        node_difference(ctx, a->path, DS_KIND_MTIME, va, vb, detail);
-        describe(&fields, "mtime", va, vb);
-    }
-    if ((a->link_target || b->link_target) &&
-        (!a->link_target || !b->link_target || strcmp(a->link_target, b->link_target) != 0)) {
-        char *ea = ds_escape_line(a->link_target ? a->link_target : "");
-        char *eb = ds_escape_line(b->link_target ? b->link_target : "");
-        node_difference(ctx, a->path, DS_KIND_LINK, ea, eb, "symlink target differs");
-        describe(&fields, "link", ea ? ea : "?", eb ? eb : "?");
-        free(ea);
-        free(eb);
     }
     bool container = a->type == DS_ENTRY_FILE && b->type == DS_ENTRY_FILE && note_squashfs(ctx, a, b);
     bool content_equal = true, content_known = !container;
