@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../explain/causes.h"
+#include "../explain/explain.h"
 #include "../options.h"
 #include "../pipeline.h"
 #include "../report/json.h"
@@ -141,6 +143,54 @@ static void write_next_steps(FILE *out, const ds_run_t *run)
               out);
 }
 
+/* The answer first: each root cause, how many differences it explains (its secondary ones
+ * included), one example location and the usual fix. */
+static void write_cause_table(FILE *f, const ds_run_t *run)
+{
+    if (run->findings.count == 0)
+        return;
+    size_t count = 0;
+    const ds_cause_t *all = ds_causes_all(&count);
+    size_t roots_total = 0, roots_known = 0, causes = 0;
+    for (size_t c = 0; c < count; c++) {
+        size_t roots = 0;
+        for (size_t i = 0; i < run->findings.count; i++)
+            roots += !run->findings.items[i].secondary && strcmp(run->findings.items[i].cause, all[c].id) == 0;
+        bool known = strcmp(all[c].id, "unknown") != 0;
+        causes += roots > 0 && known;
+        roots_known += known ? roots : 0;
+        roots_total += roots;
+    }
+    fprintf(f, "\n%zu known root cause%s explain%s %zu of the %zu root differences (%zu differences in all, "
+               "the rest are their consequences).\n\n",
+            causes, causes == 1 ? "" : "s", causes == 1 ? "s" : "", roots_known, roots_total,
+            run->findings.count);
+    fputs("| cause | root differences | secondary | example | usual fix |\n|---|---|---|---|---|\n", f);
+    for (size_t c = 0; c < count; c++) {
+        size_t roots = 0, secondary = 0;
+        const ds_difference_t *example = NULL;
+        for (size_t i = 0; i < run->findings.count; i++) {
+            const ds_difference_t *d = &run->findings.items[i];
+            if (strcmp(d->cause, all[c].id) != 0)
+                continue;
+            if (d->secondary) {
+                secondary++;
+            } else {
+                roots++;
+                if (example == NULL)
+                    example = d;
+            }
+        }
+        if (roots == 0)
+            continue;
+        fprintf(f, "| %s | %zu | %zu | ", all[c].id, roots, secondary);
+        md_location(f, example);
+        fputs(" | ", f);
+        md_text(f, all[c].fix ? all[c].fix : (strcmp(all[c].id, "unknown") == 0 ? "look at the diff" : ""));
+        fputs(" |\n", f);
+    }
+}
+
 static void write_checklist(ds_run_t *run, ds_stage_result_t *result)
 {
     ds_outfile_t out;
@@ -158,6 +208,7 @@ static void write_checklist(ds_run_t *run, ds_stage_result_t *result)
         fprintf(f, " - %zu differences found (%zu root, %zu secondary).\n",
                 ds_findings_total(&run->findings), run->findings.count - count_secondary(run),
                 count_secondary(run));
+    write_cause_table(f, run);
     fputs("\n| input | path | size (bytes) | SHA-256 |\n|---|---|---|---|\n", f);
     for (int i = 0; i < 2; i++) {
         const ds_side_t *s = &run->side[i];
@@ -445,6 +496,7 @@ static void write_json(ds_run_t *run, ds_stage_result_t *result, double report_s
 void ds_stage_report_run(ds_run_t *run, ds_stage_result_t *result)
 {
     double started = ds_clock_now();
+    ds_explain_findings(&run->findings);
     ds_stage_artifact(result, "checklist.md");
     ds_stage_artifact(result, "report.json");
     write_checklist(run, result);

@@ -4,9 +4,9 @@
 source "$(dirname "$0")/lib.sh"
 base=$(sqfs base)
 declare -A expected=(
-    [mtime]="/etc/hostname|mtime|unknown"
+    [mtime]="/etc/hostname|mtime|mtime"
     [mode]="/usr/bin/tool|mode|unknown"
-    [owner]="/srv/data|owner|unknown"
+    [owner]="/srv/data|owner|owner"
     [symlink]="/usr/lib/libbig.so.1|link|unknown"
     [xattr]="/usr/bin/tool|xattr|unknown"
 )

@@ -1,0 +1,107 @@
+#include "causes.h"
+
+#include <string.h>
+
+static const ds_cause_t catalogue[] = {
+    {"iso-volume-date", "ISO volume creation/modification dates differ",
+     "PVD/Joliet bytes 813-880 (the four 17-byte dates) differ",
+     "build both with the same SOURCE_DATE_EPOCH (xorriso >= 1.4.6), or xorrisofs --modification-date=YYYYMMDDhhmmsscc",
+     "timestamps_manually_added_needs_further_investigation"},
+    {"iso-volume-id", "ISO volume identifier differs (often a build timestamp in it)",
+     "PVD bytes 40-71 differ",
+     "same SOURCE_DATE_EPOCH and UTC for live-build (--utc-time true), or a fixed --iso-volume", NULL},
+    {"iso-file-dates", "file and directory dates in the ISO directory records differ",
+     "directory records (bytes 18-24) or Rock Ridge TF entries differ; nodes show mtime differences",
+     "clamp input mtimes to SOURCE_DATE_EPOCH before xorriso (live-build does), or xorrisofs --set_all_file_dates",
+     "timestamps_in_directories"},
+    {"iso-tool-version", "a different xorriso/live-build/syslinux version or host configuration",
+     "preparer/application/publisher/system ids, or the MBR boot code, differ",
+     "pin live-build, xorriso and syslinux versions; run xorriso with -no_rc", NULL},
+    {"mbr-disk-id", "isohybrid MBR disk signature differs",
+     "bytes 440-443 differ", "SOURCE_DATE_EPOCH (xorriso derives it from the volume date), or a fixed id", NULL},
+    {"gpt-guid", "GPT disk/partition GUIDs differ",
+     "GPT disk GUID (header byte 56) and partition GUIDs differ; the CRCs follow",
+     "SOURCE_DATE_EPOCH (xorriso derives the GUIDs from the volume date) or --gpt_disk_guid", NULL},
+    {"fat-volume-id", "FAT volume serial of the EFI image differs",
+     "FAT boot sector bytes 39-42 (FAT12/16) or 67-70 (FAT32) differ",
+     "mkfs.fat -i <8 hex digits> derived from SOURCE_DATE_EPOCH (live-build does)", NULL},
+    {"fat-timestamps", "FAT directory entry times of the EFI image differ",
+     "32-byte FAT directory entries differ only in their time and date fields",
+     "touch files to SOURCE_DATE_EPOCH and run mtools with TZ=UTC; mtools >= 4.0.34 honours SOURCE_DATE_EPOCH", NULL},
+    {"fat-order", "FAT directory entries in another order", "same FAT entries, another order",
+     "add files one by one in sorted order instead of mcopy -s", "random_order_in_fat"},
+    {"squashfs-mkfs-time", "squashfs superblock mkfs time differs",
+     "superblock bytes 8-11 differ", "SOURCE_DATE_EPOCH (squashfs-tools >= 4.4) or mksquashfs -mkfs-time", NULL},
+    {"squashfs-layout", "squashfs file data stored in another order",
+     "same files, metadata and contents; block positions in another order",
+     "use the same -sort file and -ef excludes; squashfs-tools >= 4.4 (reproducible by default)", NULL},
+    {"compression-only", "same contents, different compressed bytes",
+     "decompressed contents equal; compressor, options, threads or version differ",
+     "pin the compressor and its options (mksquashfs -comp/-Xcompression-level/-b; xz/zstd threads)", NULL},
+    {"mtime", "file modification times differ", "inode mtimes differ",
+     "clamp file mtimes to SOURCE_DATE_EPOCH before packing (or mksquashfs -all-time)", "timestamps_in_directories"},
+    {"umask", "permission bits differ by the build's umask", "only group/other write bits differ",
+     "run the build with a fixed umask (022)", "different_due_to_umask"},
+    {"owner", "file owner differs", "uid/gid differ", "build as root or map owners (cpio -R 0:0, mksquashfs -all-root)",
+     "users_and_groups_in_tarball"},
+    {"cpio-metadata", "cpio member headers differ (mtime, inode, device, nlink)",
+     "newc headers differ in mtime, ino, dev or nlink fields only",
+     "SOURCE_DATE_EPOCH for update-initramfs; cpio --reproducible", "timestamps_in_cpio_archive"},
+    {"archive-order", "archive members in another order", "same members, another sequence",
+     "find | LC_ALL=C sort | cpio (mkinitramfs does); tar --sort=name", "random_order_in_tarball"},
+    {"gzip-mtime", "gzip header timestamp or name differs",
+     "gzip streams differ only in header bytes 4-7 (MTIME) or the FNAME field; the decompressed data are equal",
+     "gzip -n, or strip-nondeterminism", "timestamps_in_gzip_headers"},
+    {"pyc-timestamp", "Python bytecode records its source's mtime",
+     ".pyc header bytes 8-15 (source mtime and size) differ, flags 0",
+     "delete .pyc files (live-build hook 9010) or use hash-based pycs (PEP 552)", "timestamps_in_pyc"},
+    {"build-id", "ELF build-id differs only", "ELF sections equal except .note.gnu.build-id (and .gnu_debuglink)",
+     "find what made the package differ upstream (build path, compiler flags)", "build_id_differences_only"},
+    {"embedded-timestamp", "a build date written into a file", "differing lines differ only in date/time tokens",
+     "make the generator honour SOURCE_DATE_EPOCH, in UTC", "timestamps_manually_added_needs_further_investigation"},
+    {"random-id", "a random identifier generated at build time", "/etc/machine-id and similar ids differ",
+     "empty /etc/machine-id at build (live-build hook 8060) and let the system generate it at boot", NULL},
+    {"crypto-key", "cryptographic keys generated at build time", "SSH host keys, snakeoil certificates differ",
+     "remove them at build time (live-build hooks 8050, 8090); regenerate at boot", "cryptographic_signature"},
+    {"shadow-lastchange", "/etc/shadow last-change days differ", "only field 3 of shadow lines differs",
+     "shadow and systemd-sysusers honour SOURCE_DATE_EPOCH; remove /etc/shadow- (hook 8010)", NULL},
+    {"ldconfig-aux-cache", "ldconfig auxiliary cache", "/var/cache/ldconfig/aux-cache differs",
+     "delete it at build time (live-build hook 8080)", NULL},
+    {"fontconfig-cache", "fontconfig caches with random UUIDs or directory mtimes",
+     "/var/cache/fontconfig/* or .uuid files differ", "fontconfig >= 2.13.1-4.4, or regenerate at boot",
+     "randomness_in_fontconfig_uuid_files"},
+    {"man-db-index", "man-db index databases", "/var/cache/man/**/index.db differ",
+     "remove /var/cache/man at build time (live-build hook 9020)", NULL},
+    {"log-file", "build logs left in the image", "/var/log/* differ",
+     "truncate or delete logs at the end of the build (live-build hook 8030)", NULL},
+    {"sort-order", "the same lines in another order", "sorted lines of both are equal",
+     "sort with LC_ALL=C in the generator", "collation_order_varies_by_locale"},
+    {"package-version", "different package versions installed", "/var/lib/dpkg/status differs",
+     "build both from the same snapshot.debian.org timestamp", NULL},
+    {"layout-shift", "a consequence of a size change elsewhere",
+     "extents, LBAs, table offsets, sizes and CRCs that move when something earlier grows",
+     "fix the root difference; these follow", NULL},
+    {"unknown", "not recognised", "no signature of the catalogue matched", NULL, NULL},
+};
+
+const ds_cause_t *ds_cause_find(const char *id)
+{
+    for (size_t i = 0; i < sizeof catalogue / sizeof catalogue[0]; i++)
+        if (strcmp(catalogue[i].id, id) == 0)
+            return &catalogue[i];
+    return NULL;
+}
+
+const ds_cause_t *ds_causes_all(size_t *count)
+{
+    *count = sizeof catalogue / sizeof catalogue[0];
+    return catalogue;
+}
+
+void ds_causes_print(FILE *out)
+{
+    fputs("| cause | what | recognised by | usual fix |\n|---|---|---|---|\n", out);
+    for (size_t i = 0; i < sizeof catalogue / sizeof catalogue[0]; i++)
+        fprintf(out, "| %s | %s | %s | %s |\n", catalogue[i].id, catalogue[i].title,
+                catalogue[i].recognised, catalogue[i].fix ? catalogue[i].fix : "");
+}

@@ -1,0 +1,195 @@
+#include "explain.h"
+
+#include <fnmatch.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "causes.h"
+
+static const char *last(const ds_difference_t *d) { return d->location[d->depth - 1]; }
+
+static bool ends_with(const char *text, const char *suffix)
+{
+    size_t n = strlen(text), m = strlen(suffix);
+    return n >= m && strcmp(text + n - m, suffix) == 0;
+}
+
+/* "@iso.pvd.creation_date" -> true for field "creation_date" of any volume descriptor. */
+static bool vd_field(const char *location, const char *field)
+{
+    return strncmp(location, "@iso.", 5) == 0 && ends_with(location, field) &&
+           strchr(location + 5, '.') != NULL;
+}
+
+static bool any_cause(const ds_findings_t *f, const char *cause)
+{
+    for (size_t i = 0; i < f->count; i++)
+        if (strcmp(f->items[i].cause, cause) == 0)
+            return true;
+    return false;
+}
+
+static void set(ds_difference_t *d, const char *cause, const char *confidence, bool secondary)
+{
+    const ds_cause_t *c = ds_cause_find(cause);
+    ds_difference_explain(d, cause, confidence, c ? c->fix : NULL, secondary);
+}
+
+/* Content and metadata of files inside the root file system, recognised by path. */
+struct path_rule {
+    const char *pattern; /* fnmatch on the innermost path */
+    const char *cause;
+    const char *confidence;
+};
+
+static const struct path_rule path_rules[] = {
+    {"/etc/machine-id", "random-id", "likely"},
+    {"/var/lib/dbus/machine-id", "random-id", "likely"},
+    {"/etc/ssh/ssh_host_*", "crypto-key", "likely"},
+    {"/etc/ssl/certs/ssl-cert-snakeoil.pem", "crypto-key", "likely"},
+    {"/etc/ssl/private/ssl-cert-snakeoil.key", "crypto-key", "likely"},
+    {"/var/cache/ldconfig/aux-cache", "ldconfig-aux-cache", "likely"},
+    {"/var/cache/fontconfig/*", "fontconfig-cache", "likely"},
+    {"*/.uuid", "fontconfig-cache", "likely"},
+    {"/var/cache/man/*", "man-db-index", "likely"},
+    {"/var/log/*", "log-file", "likely"},
+    {"/var/lib/dpkg/status", "package-version", "likely"},
+    {"/var/lib/dpkg/status-old", "package-version", "likely"},
+};
+
+static void explain_one(ds_findings_t *findings, ds_difference_t *d, bool volume_dates)
+{
+    const char *where = last(d);
+    if (where[0] == '@') {
+        if (vd_field(where, "_date")) {
+            set(d, "iso-volume-date", "certain", false);
+        } else if (vd_field(where, ".volume_id")) {
+            set(d, "iso-volume-id", "certain", false);
+        } else if (vd_field(where, "preparer_id") || vd_field(where, "application_id") ||
+                   vd_field(where, "publisher_id") || vd_field(where, "system_id") ||
+                   vd_field(where, "volume_set_id")) {
+            set(d, "iso-tool-version", "likely", false);
+        } else if (vd_field(where, "root_directory")) {
+            /* The root's record date is the "/" node's mtime, reported there. */
+            set(d, "iso-file-dates", "certain", true);
+        } else if (vd_field(where, "volume_space_size") || vd_field(where, "path_table_size") ||
+                   strstr(where, ".path_table") != NULL || strcmp(where, "@iso.boot_catalog") == 0 ||
+                   strcmp(where, "@iso.mbr.partition") == 0 || strcmp(where, "@gpt.header") == 0 ||
+                   strcmp(where, "@gpt.partition") == 0) {
+            set(d, "layout-shift", "likely", true);
+        } else if (strcmp(where, "@iso.mbr.disk_id") == 0) {
+            /* xorriso computes it from the volume date. */
+            set(d, volume_dates ? "iso-volume-date" : "mbr-disk-id", "likely", volume_dates);
+        } else if (strcmp(where, "@gpt.disk_guid") == 0 || strcmp(where, "@gpt.partition_guid") == 0) {
+            set(d, volume_dates ? "iso-volume-date" : "gpt-guid", "likely", volume_dates);
+        } else if (strcmp(where, "@gpt.crc") == 0) {
+            set(d, any_cause(findings, "gpt-guid") ? "gpt-guid"
+                   : volume_dates                 ? "iso-volume-date"
+                                                  : "layout-shift",
+                "certain", true);
+        } else if (strcmp(where, "@iso.system_area") == 0) {
+            set(d, "iso-tool-version", "guess", false);
+        } else if (strcmp(where, "@fat.volume_id") == 0) {
+            set(d, "fat-volume-id", "certain", false);
+        }
+        return;
+    }
+    switch (d->kind) {
+    case DS_KIND_MTIME:
+        set(d, strcmp(d->stage, "toc") == 0 ? "iso-file-dates" : "mtime", "certain", false);
+        return;
+    case DS_KIND_OWNER:
+        set(d, "owner", "certain", false);
+        return;
+    case DS_KIND_MODE:
+        if (d->a != NULL && d->b != NULL) {
+            unsigned long ma = strtoul(d->a, NULL, 8), mb = strtoul(d->b, NULL, 8);
+            if (((ma ^ mb) & ~0022UL) == 0)
+                set(d, "umask", "likely", false);
+        }
+        return;
+    default:
+        break;
+    }
+    if (d->kind == DS_KIND_CONTENT || d->kind == DS_KIND_ADDED || d->kind == DS_KIND_REMOVED) {
+        for (size_t i = 0; i < sizeof path_rules / sizeof path_rules[0]; i++)
+            if (fnmatch(path_rules[i].pattern, where, 0) == 0) {
+                set(d, path_rules[i].cause, path_rules[i].confidence, false);
+                return;
+            }
+    }
+}
+
+/* A location as one string, elements joined by \x1f (which no element contains unescaped). */
+static char *joined(const ds_difference_t *d, size_t depth)
+{
+    size_t len = 1;
+    for (size_t i = 0; i < depth; i++)
+        len += strlen(d->location[i]) + 1;
+    char *out = malloc(len), *p = out;
+    if (out == NULL)
+        return NULL;
+    for (size_t i = 0; i < depth; i++) {
+        size_t n = strlen(d->location[i]);
+        memcpy(p, d->location[i], n);
+        p += n;
+        *p++ = '\x1f';
+    }
+    *p = '\0';
+    return out;
+}
+
+static int string_order(const void *x, const void *y)
+{
+    return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+void ds_explain_findings(ds_findings_t *findings)
+{
+    bool volume_dates = false;
+    for (size_t i = 0; i < findings->count; i++) {
+        const char *where = last(&findings->items[i]);
+        if (vd_field(where, "creation_date") || vd_field(where, "modification_date"))
+            volume_dates = true;
+    }
+    for (size_t i = 0; i < findings->count; i++) {
+        ds_difference_t *d = &findings->items[i];
+        if (strcmp(d->cause, "unknown") == 0)
+            explain_one(findings, d, volume_dates);
+        else if (d->fix == NULL && ds_cause_find(d->cause) != NULL && ds_cause_find(d->cause)->fix)
+            d->fix = strdup(ds_cause_find(d->cause)->fix);
+    }
+    /* A container's own content difference is a consequence of what differs inside it: collect
+     * every location that has root differences below it, then look each content difference up. */
+    char **inside = calloc(findings->count + 1, sizeof *inside);
+    size_t count = 0;
+    for (size_t i = 0; inside != NULL && i < findings->count; i++) {
+        const ds_difference_t *d = &findings->items[i];
+        if (d->depth >= 2 && !d->secondary && (inside[count] = joined(d, d->depth - 1)) != NULL)
+            count++;
+    }
+    if (inside != NULL)
+        qsort(inside, count, sizeof *inside, string_order);
+    for (size_t i = 0; inside != NULL && i < findings->count; i++) {
+        ds_difference_t *outer = &findings->items[i];
+        if (outer->kind != DS_KIND_CONTENT || outer->secondary)
+            continue;
+        char *key = joined(outer, outer->depth);
+        /* Any stored prefix that starts with key means something below differs. */
+        size_t lo = 0, hi = count;
+        while (key != NULL && lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (strcmp(inside[mid], key) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (key != NULL && lo < count && strncmp(inside[lo], key, strlen(key)) == 0)
+            outer->secondary = true;
+        free(key);
+    }
+    for (size_t i = 0; i < count; i++)
+        free(inside[i]);
+    free(inside);
+}

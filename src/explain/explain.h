@@ -1,0 +1,12 @@
+/* The explain pass: gives every difference that still says "unknown" a cause from the
+ * catalogue where its location and kind match a known signature, and marks consequences as
+ * secondary (layout moves, CRCs, values derived from another difference, a container whose
+ * differences are all reported inside it). Runs once, over the findings, before the reports. */
+#ifndef DS_EXPLAIN_H
+#define DS_EXPLAIN_H
+
+#include "../report/findings.h"
+
+void ds_explain_findings(ds_findings_t *findings);
+
+#endif
