@@ -8,6 +8,7 @@
 
 #include "compare/content.h"
 #include "compare/tree.h"
+#include "explain/classify.h"
 #include "options.h"
 #include "report/findings.h"
 #include "util/clock.h"
@@ -144,6 +145,13 @@ bool ds_run_add_container(ds_run_t *run, const char *path, const uint64_t offset
 /* The location of `inner` (a path or "@field") inside container c: [c->path, inner], or
  * [inner] when c is the inputs themselves. Returns the depth (1 or 2). */
 size_t ds_container_location(const ds_container_t *c, const char *inner, const char *out[2]);
+
+/* Puts a classifier's verdict on `outer` (the differing file's own difference, may be NULL)
+ * and adds its nested differences below prefix[0..depth). */
+void ds_stage_add_classified(ds_run_t *run, const char *stage, const char *const *prefix,
+                             size_t depth, ds_difference_t *outer, const ds_classified_t *cls);
+
+#define DS_DEFAULT_MAX_DEPTH 4
 
 /* Exit status from what the run found. */
 int ds_run_exit_status(const ds_run_t *run);

@@ -36,6 +36,7 @@ typedef struct item {
     size_t range_count;
     char *report; /* owned: the diff or hex text for sqfs-diff.txt */
     char *error;  /* owned */
+    ds_classified_t classified; /* what the classifiers found inside (owned) */
 } item_t;
 
 typedef struct work {
@@ -241,6 +242,33 @@ static int compare_item(work_t *w, item_t *it, ds_squashfs_data_t *da, ds_squash
     return rc;
 }
 
+/* A squashfs file's content as a source, for the classifiers. */
+typedef struct file_source {
+    ds_squashfs_data_t *data;
+    const ds_entry_t *entry;
+} file_source_t;
+
+static int file_source_read(void *opaque, uint64_t offset, void *buf, size_t len, size_t *got,
+                            ds_error_t *err)
+{
+    file_source_t *fs = opaque;
+    return ds_squashfs_data_read(fs->data, fs->entry, offset, buf, len, got, err);
+}
+
+static void classify_item(work_t *w, item_t *it, ds_squashfs_data_t *da, ds_squashfs_data_t *db)
+{
+    file_source_t fa = {da, it->a}, fb = {db, it->b};
+    ds_source_t *sa = NULL, *sb = NULL;
+    /* The label names the input; the file's path is in every message the classifiers write. */
+    const char *label[2] = {w->run->side[0].label, w->run->side[1].label};
+    if (ds_source_open_callback(&sa, file_source_read, &fa, it->a->size, label[0], NULL) == DS_OK &&
+        ds_source_open_callback(&sb, file_source_read, &fb, it->b->size, label[1], NULL) == DS_OK)
+        ds_classify_pair(sa, sb, it->a->path, DS_DEFAULT_MAX_DEPTH, it->binary ? DS_CLASSIFY_NOT_TEXT : 0,
+                         &w->run->deadline, &it->classified);
+    ds_source_close(sa);
+    ds_source_close(sb);
+}
+
 static void *worker(void *opaque)
 {
     work_t *w = opaque;
@@ -264,6 +292,8 @@ static void *worker(void *opaque)
                 rc = ds_squashfs_data_open(it->c->squashfs[s], &data[it->container][s], &err);
         if (rc == DS_OK)
             rc = compare_item(w, it, data[it->container][0], data[it->container][1], &err);
+        if (rc == DS_OK && !it->equal)
+            classify_item(w, it, data[it->container][0], data[it->container][1]);
         if (rc != DS_OK)
             it->error = strdup(err.message[0] ? err.message : ds_error_name(rc));
         if (rc == DS_ERR_TIMEOUT)
@@ -507,11 +537,16 @@ void ds_stage_content_run(ds_run_t *run, ds_stage_result_t *result)
                          it->a->size, it->b->size, it->first_difference, it->binary ? " (binary)" : "");
             const char *loc[2];
             size_t depth = ds_container_location(c, it->a->path, loc);
-            if (ds_findings_add(&run->findings, "content", DS_KIND_CONTENT, loc, depth, va, vb, detail) != NULL)
+            ds_difference_t *outer = ds_findings_add(&run->findings, "content", DS_KIND_CONTENT, loc, depth, va, vb, detail);
+            if (outer != NULL)
                 c->differences++;
+            ds_stage_add_classified(run, "content", loc, depth, outer, &it->classified);
             if (f) {
                 char *shown = ds_escape_line(it->a->path);
                 fprintf(f, "=== %s%s%s\n%s\n", c->path ? c->path : "", c->path ? " :: " : "", shown ? shown : "?", detail);
+                if (it->classified.detail[0] != '\0')
+                    fprintf(f, "inside: %s%s%s\n", it->classified.detail, it->classified.cause ? " -> cause " : "",
+                            it->classified.cause ? it->classified.cause : "");
                 if (!it->binary)
                     fprintf(f, "--- a%s\n+++ b%s\n", shown ? shown : "?", shown ? shown : "?");
                 fprintf(f, "%s\n", it->report ? it->report : "");
@@ -550,6 +585,7 @@ void ds_stage_content_run(ds_run_t *run, ds_stage_result_t *result)
     for (size_t i = 0; i < col.count; i++) {
         free(col.items[i].report);
         free(col.items[i].error);
+        ds_classified_free(&col.items[i].classified);
     }
     free(col.items);
 }

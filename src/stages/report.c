@@ -36,7 +36,7 @@ static void md_text(FILE *out, const char *text)
         case '<': fputs("&lt;", out); break;
         case '&': fputs("&amp;", out); break;
         case '`': fputs("'", out); break;
-        case '*': case '_': case '[': case ']': case '#':
+        case '*': case '[': case ']': case '#':
             fputc('\\', out);
             fputc(*p, out);
             break;

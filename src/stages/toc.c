@@ -144,6 +144,27 @@ static bool note_squashfs(toc_ctx_t *ctx, const ds_entry_t *a, const ds_entry_t 
     return true;
 }
 
+/* Looks inside a differing file (FAT image, initrd, gzip, ELF, text) through slices of both
+ * inputs: nested differences go below the file's path. */
+static void classify_node(toc_ctx_t *ctx, const ds_entry_t *a, const ds_entry_t *b, ds_difference_t *outer)
+{
+    uint64_t offset[2], length[2];
+    const ds_entry_t *sides[2] = {a, b};
+    ds_source_t *slice[2] = {NULL, NULL};
+    for (int i = 0; i < 2; i++)
+        if (!single_range(sides[i], &offset[i], &length[i]) ||
+            ds_source_open_slice(&slice[i], ctx->run->side[i].source, offset[i], length[i], a->path, NULL) != DS_OK)
+            goto out;
+    ds_classified_t cls;
+    ds_classify_pair(slice[0], slice[1], a->path, DS_DEFAULT_MAX_DEPTH, 0, &ctx->run->deadline, &cls);
+    const char *prefix[] = {a->path};
+    ds_stage_add_classified(ctx->run, "toc", prefix, 1, outer, &cls);
+    ds_classified_free(&cls);
+out:
+    ds_source_close(slice[0]);
+    ds_source_close(slice[1]);
+}
+
 static void metadata_event(void *opaque, ds_kind_t kind, const char *field, const char *a,
                            const char *b, const char *detail)
 {
@@ -244,7 +265,9 @@ static int visit(void *opaque, const ds_entry_t *a, const ds_entry_t *b)
                              "size %" PRIu64 " -> %" PRIu64 " bytes; the first difference is at "
                              "byte %" PRIu64,
                              a->size, b->size, cmp.first_difference);
-                node_difference(ctx, a->path, DS_KIND_CONTENT, va, vb, detail);
+                const char *loc[] = {a->path};
+                ds_difference_t *outer = ds_findings_add(&ctx->run->findings, "toc", DS_KIND_CONTENT, loc, 1, va, vb, detail);
+                classify_node(ctx, a, b, outer);
                 ds_strbuf_printf(&fields, "; content differs (%s)", detail);
             }
         }

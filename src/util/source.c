@@ -11,7 +11,10 @@
 #include <unistd.h>
 
 struct ds_source {
-    int fd;               /* owned by a file source; -1 in a slice */
+    int fd;               /* owned by a file source; -1 in a slice or callback source */
+    ds_source_read_fn read_at; /* a callback source */
+    void *ctx;
+    const unsigned char *memory; /* a memory source */
     ds_source_t *parent;  /* the source a slice reads from */
     uint64_t offset;      /* start of a slice in its parent */
     uint64_t size;
@@ -57,6 +60,37 @@ int ds_source_open_file(ds_source_t **out, const char *path, const char *label, 
     return DS_OK;
 }
 
+int ds_source_open_callback(ds_source_t **out, ds_source_read_fn read_at, void *ctx,
+                            uint64_t size, const char *label, ds_error_t *err)
+{
+    *out = NULL;
+    ds_source_t *src = calloc(1, sizeof *src);
+    if (src == NULL)
+        return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
+    src->fd = -1;
+    src->read_at = read_at;
+    src->ctx = ctx;
+    src->size = size;
+    snprintf(src->label, sizeof src->label, "%s", label);
+    *out = src;
+    return DS_OK;
+}
+
+int ds_source_open_memory(ds_source_t **out, const void *data, size_t len, const char *label,
+                          ds_error_t *err)
+{
+    *out = NULL;
+    ds_source_t *src = calloc(1, sizeof *src);
+    if (src == NULL)
+        return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
+    src->fd = -1;
+    src->memory = data;
+    src->size = len;
+    snprintf(src->label, sizeof src->label, "%s", label);
+    *out = src;
+    return DS_OK;
+}
+
 int ds_source_open_slice(ds_source_t **out, ds_source_t *parent, uint64_t offset, uint64_t length,
                          const char *layer, ds_error_t *err)
 {
@@ -97,7 +131,17 @@ int ds_source_read_some(ds_source_t *src, uint64_t offset, void *buf, size_t len
         return DS_OK;
     if (len > src->size - offset)
         len = (size_t)(src->size - offset);
+    /* Slices of callback and memory sources resolve to their root too. */
     uint64_t absolute = offset;
+    ds_source_t *base = source_root(src, &absolute);
+    if (base->memory != NULL) {
+        memcpy(buf, base->memory + absolute, len);
+        *got = len;
+        return DS_OK;
+    }
+    if (base->read_at != NULL)
+        return base->read_at(base->ctx, absolute, buf, len, got, err);
+    absolute = offset;
     ds_source_t *root = source_root(src, &absolute);
     size_t done = 0;
     while (done < len) {

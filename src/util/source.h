@@ -23,6 +23,17 @@ int ds_source_open_file(ds_source_t **out, const char *path, const char *label, 
 int ds_source_open_slice(ds_source_t **out, ds_source_t *parent, uint64_t offset, uint64_t length,
                          const char *layer, ds_error_t *err);
 
+/* A source whose bytes come from a callback (decompressed file content, a buffer in memory).
+ * read_at(ctx, offset, buf, len, got, err) fills up to len bytes at offset. ctx must outlive it. */
+typedef int (*ds_source_read_fn)(void *ctx, uint64_t offset, void *buf, size_t len, size_t *got,
+                                 ds_error_t *err);
+int ds_source_open_callback(ds_source_t **out, ds_source_read_fn read_at, void *ctx,
+                            uint64_t size, const char *label, ds_error_t *err);
+
+/* A source over len bytes of memory (not copied; they must outlive it). */
+int ds_source_open_memory(ds_source_t **out, const void *data, size_t len, const char *label,
+                          ds_error_t *err);
+
 /* Reads exactly len bytes at offset into buf. A range past the end is DS_ERR_FORMAT
  * ("truncated"), a failing read DS_ERR_IO; both name the label, layer and absolute offset. */
 int ds_source_read(ds_source_t *src, uint64_t offset, void *buf, size_t len, const char *layer,

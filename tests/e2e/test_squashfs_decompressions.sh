@@ -12,8 +12,9 @@ validate "$out"
 expect_roots "$out" "/usr/lib/libbig.so|content|unknown"
 assert_q "$out" 'r["squashfs"][0]["files_decompressed"] == 1'
 assert_q "$out" 'r["squashfs"][0]["settled_without_decompression"] == r["squashfs"][0]["files_compared"] - 1'
-# libbig.so is 3 blocks (128 KiB) on each side: at most 6 block decompressions in all.
-assert_q "$out" '0 < r["squashfs"][0]["blocks_decompressed"] <= 6'
+# libbig.so is 3 blocks (128 KiB) on each side: 6 decompressions to compare it, plus at most
+# one per side when the classifiers read its first block again to recognise its format.
+assert_q "$out" '6 <= r["squashfs"][0]["blocks_decompressed"] <= 8'
 # The identical pair decompresses nothing at all.
 out=$OUT_ROOT/same
 run_ds "$a" "$(sqfs nofrag-again no-fragments)" "$out"

@@ -1,0 +1,109 @@
+#include "elf_sections.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool ds_elf_probe(ds_source_t *src)
+{
+    unsigned char head[4];
+    return ds_source_read(src, 0, head, 4, "elf", NULL) == DS_OK && memcmp(head, "\x7f" "ELF", 4) == 0;
+}
+
+static uint64_t get(const unsigned char *p, unsigned size, bool little)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < size; i++)
+        v |= (uint64_t)p[little ? i : size - 1 - i] << (8 * i);
+    return v;
+}
+
+int ds_elf_open(ds_source_t *src, ds_elf_t *elf, ds_error_t *err)
+{
+    memset(elf, 0, sizeof *elf);
+    unsigned char h[64];
+    uint64_t size = ds_source_size(src);
+    int rc = ds_source_read(src, 0, h, size < 64 ? (size_t)size : 64, "ELF header", err);
+    if (rc != DS_OK)
+        return rc;
+    if (size < 52 || (h[4] != 1 && h[4] != 2) || (h[5] != 1 && h[5] != 2))
+        return ds_error_set(err, DS_ERR_FORMAT, "%s: ELF: bad class or data byte", ds_source_label(src));
+    elf->is64 = h[4] == 2;
+    bool le = h[5] == 1;
+    if (elf->is64 && size < 64)
+        return ds_error_set(err, DS_ERR_FORMAT, "%s: ELF: truncated header", ds_source_label(src));
+    uint64_t phoff, shoff;
+    unsigned ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
+    if (elf->is64) {
+        phoff = get(h + 32, 8, le), shoff = get(h + 40, 8, le);
+        ehsize = (unsigned)get(h + 52, 2, le), phentsize = (unsigned)get(h + 54, 2, le);
+        phnum = (unsigned)get(h + 56, 2, le), shentsize = (unsigned)get(h + 58, 2, le);
+        shnum = (unsigned)get(h + 60, 2, le), shstrndx = (unsigned)get(h + 62, 2, le);
+    } else {
+        phoff = get(h + 28, 4, le), shoff = get(h + 32, 4, le);
+        ehsize = (unsigned)get(h + 40, 2, le), phentsize = (unsigned)get(h + 42, 2, le);
+        phnum = (unsigned)get(h + 44, 2, le), shentsize = (unsigned)get(h + 46, 2, le);
+        shnum = (unsigned)get(h + 48, 2, le), shstrndx = (unsigned)get(h + 50, 2, le);
+    }
+    elf->header_size = ehsize;
+    elf->ph_offset = phoff;
+    elf->ph_bytes = (uint64_t)phentsize * phnum;
+    elf->sh_offset = shoff;
+    elf->sh_bytes = (uint64_t)shentsize * shnum;
+    unsigned want = elf->is64 ? 64 : 40;
+    if (shnum == 0)
+        return DS_OK; /* no sections: nothing to name */
+    if (shnum > DS_ELF_MAX_SECTIONS || shentsize < want || shoff > size ||
+        elf->sh_bytes > size - shoff || shstrndx >= shnum)
+        return ds_error_set(err, DS_ERR_FORMAT,
+                            "%s: ELF: section header table (%u entries of %u bytes at byte %" PRIu64
+                            ") is out of range",
+                            ds_source_label(src), shnum, shentsize, shoff);
+    elf->sections = calloc(shnum, sizeof *elf->sections);
+    if (elf->sections == NULL)
+        return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
+    uint32_t *name_offsets = calloc(shnum, sizeof *name_offsets);
+    if (name_offsets == NULL)
+        return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
+    for (unsigned i = 0; i < shnum; i++) {
+        unsigned char s[64];
+        rc = ds_source_read(src, shoff + (uint64_t)i * shentsize, s, want, "ELF section header", err);
+        if (rc != DS_OK)
+            break;
+        ds_elf_section_t *sec = &elf->sections[i];
+        name_offsets[i] = (uint32_t)get(s, 4, le);
+        sec->type = (uint32_t)get(s + 4, 4, le);
+        sec->offset = elf->is64 ? get(s + 24, 8, le) : get(s + 16, 4, le);
+        sec->size = elf->is64 ? get(s + 32, 8, le) : get(s + 20, 4, le);
+        if (sec->type != 8 && (sec->offset > size || sec->size > size - sec->offset)) {
+            rc = ds_error_set(err, DS_ERR_FORMAT, "%s: ELF: section %u lies outside the file",
+                              ds_source_label(src), i);
+            break;
+        }
+    }
+    elf->count = shnum;
+    const ds_elf_section_t *strtab = &elf->sections[shstrndx];
+    for (unsigned i = 0; rc == DS_OK && i < shnum; i++) {
+        char *name = elf->sections[i].name;
+        if (name_offsets[i] >= strtab->size) {
+            snprintf(name, DS_ELF_NAME_MAX, "#%u", i);
+            continue;
+        }
+        size_t n = strtab->size - name_offsets[i];
+        if (n > DS_ELF_NAME_MAX - 1)
+            n = DS_ELF_NAME_MAX - 1;
+        if (ds_source_read(src, strtab->offset + name_offsets[i], name, n, "ELF section name", NULL) != DS_OK)
+            snprintf(name, DS_ELF_NAME_MAX, "#%u", i);
+        name[DS_ELF_NAME_MAX - 1] = '\0';
+        name[strnlen(name, n)] = '\0';
+    }
+    free(name_offsets);
+    return rc;
+}
+
+void ds_elf_free(ds_elf_t *elf)
+{
+    free(elf->sections);
+    memset(elf, 0, sizeof *elf);
+}

@@ -1,0 +1,146 @@
+#include "gzip_stream.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../util/clock.h"
+#include "../util/strbuf.h"
+
+bool ds_gzip_probe(ds_source_t *src)
+{
+    unsigned char head[3];
+    return ds_source_read(src, 0, head, 3, "gzip", NULL) == DS_OK && head[0] == 0x1f &&
+           head[1] == 0x8b && head[2] == 8;
+}
+
+static const char *os_name(unsigned os)
+{
+    static const char *const names[] = {"FAT", "Amiga", "VMS", "Unix", "VM/CMS", "Atari",
+                                        "HPFS", "Macintosh", "Z-System", "CP/M", "TOPS-20",
+                                        "NTFS", "QDOS", "Acorn"};
+    return os < sizeof names / sizeof names[0] ? names[os] : os == 255 ? "unknown" : "other";
+}
+
+int ds_gzip_header_fields(ds_source_t *src, ds_fields_t *fields, uint64_t *header_len,
+                          ds_error_t *err)
+{
+    unsigned char h[10];
+    int rc = ds_source_read(src, 0, h, sizeof h, "gzip header", err);
+    if (rc != DS_OK)
+        return rc;
+    char text[80];
+    unsigned flags = h[3];
+    ds_fields_add(fields, "gzip.flags", "@gzip.flags", "FLG", 3, h + 3, 1, "0x%02x%s%s%s%s", flags,
+                  flags & 0x04 ? " FEXTRA" : "", flags & 0x08 ? " FNAME" : "",
+                  flags & 0x10 ? " FCOMMENT" : "", flags & 0x02 ? " FHCRC" : "");
+    uint32_t mtime = ds_le32(h + 4);
+    if (mtime == 0)
+        snprintf(text, sizeof text, "0 (not set)");
+    else
+        ds_format_utc(mtime, text, sizeof text);
+    ds_field_t *f = ds_fields_add(fields, "gzip.mtime", "@gzip.mtime", "MTIME", 4, h + 4, 4, "%s", text);
+    if (f != NULL)
+        f->number = mtime;
+    ds_fields_add(fields, "gzip.xfl", "@gzip.xfl", "XFL", 8, h + 8, 1, "%u", h[8]);
+    ds_fields_add(fields, "gzip.os", "@gzip.os", "OS", 9, h + 9, 1, "%u (%s)", h[9], os_name(h[9]));
+    uint64_t at = 10;
+    if (flags & 0x04) {
+        unsigned char xlen[2];
+        rc = ds_source_read(src, at, xlen, 2, "gzip FEXTRA", err);
+        if (rc != DS_OK)
+            return rc;
+        at += 2 + ds_le16(xlen);
+    }
+    for (int field = 0; field < 2; field++) {
+        unsigned bit = field == 0 ? 0x08 : 0x10;
+        if (!(flags & bit))
+            continue;
+        unsigned char name[DS_GZIP_NAME_MAX];
+        size_t len = 0;
+        uint64_t start = at;
+        for (;;) {
+            unsigned char c;
+            rc = ds_source_read(src, at++, &c, 1, "gzip name", err);
+            if (rc != DS_OK)
+                return rc;
+            if (c == 0)
+                break;
+            if (len < sizeof name)
+                name[len++] = c;
+            if (at - start > (1u << 20))
+                return ds_error_set(err, DS_ERR_LIMIT, "%s: gzip: name field longer than 1 MiB",
+                                    ds_source_label(src));
+        }
+        ds_strbuf_t sb = {0};
+        ds_strbuf_escape_line(&sb, (const char *)name, len);
+        ds_fields_add(fields, field == 0 ? "gzip.name" : "gzip.comment",
+                      field == 0 ? "@gzip.name" : "@gzip.comment", field == 0 ? "FNAME" : "FCOMMENT",
+                      start, name, (uint32_t)len, "\"%s\"", ds_strbuf_text(&sb));
+        ds_strbuf_free(&sb);
+    }
+    if (flags & 0x02)
+        at += 2;
+    *header_len = at;
+    return DS_OK;
+}
+
+int ds_gzip_reader_open(ds_gzip_reader_t *r, ds_source_t *src, ds_error_t *err)
+{
+    memset(r, 0, sizeof *r);
+    r->src = src;
+    if (inflateInit2(&r->z, 16 + MAX_WBITS) != Z_OK)
+        return ds_error_set(err, DS_ERR_NOMEM, "zlib: cannot initialise");
+    r->initialised = true;
+    return DS_OK;
+}
+
+int ds_gzip_reader_read(ds_gzip_reader_t *r, unsigned char *out, size_t len, size_t *got,
+                        ds_error_t *err)
+{
+    *got = 0;
+    while (*got < len && !r->finished) {
+        if (r->z.avail_in == 0) {
+            size_t n = 0;
+            int rc = ds_source_read_some(r->src, r->in_pos, r->in, sizeof r->in, &n, err);
+            if (rc != DS_OK)
+                return rc;
+            if (n == 0)
+                return ds_error_set(err, DS_ERR_FORMAT,
+                                    "%s: gzip: the stream is truncated at byte %" PRIu64,
+                                    ds_source_label(r->src), r->in_pos);
+            r->z.next_in = r->in;
+            r->z.avail_in = (uInt)n;
+            r->in_pos += n;
+        }
+        r->z.next_out = out + *got;
+        r->z.avail_out = (uInt)(len - *got);
+        int z = inflate(&r->z, Z_NO_FLUSH);
+        *got = len - r->z.avail_out;
+        if (z == Z_STREAM_END) {
+            /* Another member may follow (gzip files may be concatenations). */
+            uint64_t consumed = r->in_pos - r->z.avail_in;
+            unsigned char next[2];
+            if (consumed + 2 <= ds_source_size(r->src) &&
+                ds_source_read(r->src, consumed, next, 2, "gzip", NULL) == DS_OK &&
+                next[0] == 0x1f && next[1] == 0x8b) {
+                inflateReset(&r->z);
+            } else {
+                r->finished = true;
+            }
+        } else if (z != Z_OK && z != Z_BUF_ERROR) {
+            return ds_error_set(err, DS_ERR_FORMAT, "%s: gzip: corrupt data near byte %" PRIu64 ": %s",
+                                ds_source_label(r->src), r->in_pos - r->z.avail_in,
+                                r->z.msg ? r->z.msg : "inflate failed");
+        }
+    }
+    r->out_total += *got;
+    return DS_OK;
+}
+
+void ds_gzip_reader_close(ds_gzip_reader_t *r)
+{
+    if (r->initialised)
+        inflateEnd(&r->z);
+    r->initialised = false;
+}
