@@ -586,7 +586,7 @@ static void classify_fat(ds_source_t *a, ds_source_t *b, ds_classified_t *out)
             fat_times(y, vb, sizeof vb);
             int64_t delta = fat_seconds(y->write_date, y->write_time) - fat_seconds(x->write_date, x->write_time);
             if (delta != 0 && delta % 3600 == 0 && delta > -86400 && delta < 86400)
-                snprintf(detail, sizeof detail, "FAT entry times differ by %+lld h: a time zone (run mtools with TZ=UTC)",
+                snprintf(detail, sizeof detail, "FAT entry times differ by a whole number of hours (%+lld h): often a time zone; run mtools with TZ=UTC",
                          (long long)(delta / 3600));
             else
                 snprintf(detail, sizeof detail, "FAT directory entry times differ");

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Injected causes in the ISO's other layers: an initrd whose cpio member differs, an efi.img
+# with another FAT volume serial or file time; and two builds a day apart fully explained.
+source "$(dirname "$0")/lib.sh"
+base=$(image base 1700000000)
+
+out=$OUT_ROOT/initrd
+run_ds "$base" "$(image initrd-member 1700000000 initrd-member)" "$out"
+expect_status 1
+validate "$out"
+expect_roots "$out" "/live/initrd.img :: /etc/initrd-release|content|unknown"
+assert_q "$out" 'diffs(loc=["/live/initrd.img"], kind="content")[0]["secondary"] is True'
+assert_q "$out" '"gzip" in diffs(loc=["/live/initrd.img"], kind="content")[0]["detail"]'
+
+out=$OUT_ROOT/efi-id
+run_ds "$base" "$(image efi-volume-id 1700000000 efi-volume-id)" "$out"
+expect_status 1
+validate "$out"
+expect_roots "$out" "/boot/grub/efi.img :: @fat.volume_id|header|fat-volume-id"
+assert_q "$out" 'diffs(loc=["/boot/grub/efi.img", "@fat.volume_id"])[0]["a"] == "6553-F100"'
+
+out=$OUT_ROOT/efi-time
+run_ds "$base" "$(image efi-time 1700000000 efi-time)" "$out"
+expect_status 1
+validate "$out"
+expect_roots "$out" "/boot/grub/efi.img :: /EFI/BOOT/BOOTX64.EFI|mtime|fat-timestamps"
+assert_q "$out" '"written 2023-11-14 21:13:20" in diffs(loc=["/boot/grub/efi.img", "/EFI/BOOT/BOOTX64.EFI"])[0]["b"]'
+
+# Builds a day apart: every root difference has a known cause; volume-derived ids are secondary.
+out=$OUT_ROOT/day
+run_ds "$base" "$(image day-later 1700086400)" "$out"
+expect_status 1
+validate "$out"
+assert_q "$out" '"unknown" not in r["summary"]["root_causes"]'
+assert_q "$out" 'set(r["summary"]["root_causes"]) == {"iso-volume-date", "iso-file-dates", "fat-volume-id", "fat-timestamps", "cpio-metadata", "squashfs-mkfs-time", "mtime"}'
+assert_q "$out" 'all(d["secondary"] for d in r["differences"] if d["location"][-1] in ("@iso.mbr.disk_id", "@gpt.disk_guid", "@gpt.partition_guid", "@gpt.crc"))'
+assert_q "$out" 'diffs(loc=["@iso.mbr.disk_id"])[0]["cause"] == "iso-volume-date"'
+check "checklist names 7 known root causes" grep -q "^7 known root causes explain" "$out/checklist.md"
+finish
