@@ -115,6 +115,11 @@ size_t ds_container_location(const ds_container_t *c, const char *inner, const c
     return 2;
 }
 
+bool ds_side_present(const ds_side_t *side)
+{
+    return side->source != NULL || side->is_directory;
+}
+
 int ds_run_exit_status(const ds_run_t *run)
 {
     if (run->identity_known && run->identical)

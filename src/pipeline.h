@@ -54,7 +54,8 @@ typedef struct ds_side {
     uint64_t size;
     bool sha256_known;
     char sha256[65];
-    const char *type;        /* detected format: "iso9660", "squashfs", "unknown" */
+    const char *type;        /* detected format: "iso9660", "squashfs", "directory", ... */
+    bool is_directory;       /* a directory tree: no source, compared by the content stage */
 } ds_side_t;
 
 /* A squashfs found on both sides (inside the ISO at the same path, or the inputs themselves),
@@ -152,6 +153,9 @@ void ds_stage_add_classified(ds_run_t *run, const char *stage, const char *const
                              size_t depth, ds_difference_t *outer, const ds_classified_t *cls);
 
 #define DS_DEFAULT_MAX_DEPTH 4
+
+/* True when the side can be read: an open file or a directory. */
+bool ds_side_present(const ds_side_t *side);
 
 /* Exit status from what the run found. */
 int ds_run_exit_status(const ds_run_t *run);

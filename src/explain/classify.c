@@ -125,7 +125,9 @@ static void classify_gzip(ds_source_t *a, ds_source_t *b, const ds_deadline_t *d
             char detail[128];
             snprintf(detail, sizeof detail, "gzip header %s (bytes %" PRIu64 "-%" PRIu64 ")", x->label,
                      x->offset, x->offset + (x->length ? x->length - 1 : 0));
-            bool timeish = strcmp(x->key, "gzip.mtime") == 0 || strcmp(x->key, "gzip.name") == 0;
+            /* MTIME, FNAME, and FLG when only its FNAME bit differs: what gzip without -n records. */
+            bool timeish = strcmp(x->key, "gzip.mtime") == 0 || strcmp(x->key, "gzip.name") == 0 ||
+                           (strcmp(x->key, "gzip.flags") == 0 && y != NULL && ((x->raw[0] ^ y->raw[0]) & ~0x08) == 0);
             nested(out, DS_KIND_HEADER, x->location, x->value, y ? y->value : NULL, detail,
                    timeish ? "gzip-mtime" : NULL, "certain", false);
         }

@@ -58,6 +58,7 @@ void ds_entry_clear(ds_entry_t *entry)
     free(entry->link_target);
     free(entry->extents);
     free(entry->xattrs);
+    free(entry->host_path);
     memset(entry, 0, sizeof *entry);
 }
 

@@ -45,6 +45,8 @@ typedef struct ds_entry {
     size_t extent_count;
     uint64_t record_offset; /* where the entry's metadata lies in the source, for messages */
     char *xattrs;          /* "name=value, ..." sorted by name, values escaped; owned, or NULL */
+    char *host_path;       /* directory trees: the file on the host to read the content from
+                            * (opened without following links); owned, or NULL */
     const void *native;    /* the reader's own record (a squashfs inode); valid while the
                             * reader that produced it is open; not owned */
 } ds_entry_t;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../compare/tree.h"
 #include "../pipeline.h"
@@ -19,6 +20,12 @@ static void open_inputs(ds_run_t *run, ds_stage_result_t *result)
     for (int i = 0; i < 2; i++) {
         ds_side_t *side = &run->side[i];
         ds_error_t err = {0};
+        struct stat st;
+        if (stat(side->path, &st) == 0 && S_ISDIR(st.st_mode)) {
+            side->is_directory = true;
+            side->type = "directory";
+            continue;
+        }
         if (ds_source_open_file(&side->source, side->path, side->label, &err) != DS_OK) {
             side->open_error = strdup(err.message);
             ds_stage_fail(result, err.code, "%s", err.message);
@@ -45,6 +52,8 @@ static void write_sizes(ds_run_t *run, ds_stage_result_t *result)
         if (side->size_known)
             fprintf(out.stream, "%c  %" PRIu64 " bytes  %s\n", side->name, side->size,
                     side->display_path);
+        else if (side->is_directory)
+            fprintf(out.stream, "%c  directory  %s\n", side->name, side->display_path);
         else
             fprintf(out.stream, "%c  unknown  %s: %s\n", side->name, side->display_path,
                     side->open_error ? side->open_error : "not read");
@@ -75,7 +84,9 @@ static void write_sha256(ds_run_t *run, ds_stage_result_t *result)
         const ds_side_t *side = &run->side[i];
         if (!side->sha256_known) {
             fprintf(out.stream, "# %c: not computed: %s\n", side->name,
-                    result->message ? result->message : "not read");
+                    side->is_directory ? "a directory (compared file by file in the content stage)"
+                    : result->message  ? result->message
+                                       : "not read");
             continue;
         }
         bool escape = strpbrk(side->path, "\\\n") != NULL;

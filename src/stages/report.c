@@ -202,7 +202,9 @@ static void write_checklist(ds_run_t *run, ds_stage_result_t *result)
     ds_stage_artifact(result, "checklist.md");
     FILE *f = out.stream;
     fprintf(f, "# driftscope checklist\n\n**Verdict: %s**", verdict(run));
-    if (run->identical)
+    if (run->identical && run->side[0].is_directory)
+        fputs(" - every entry of the two trees is identical (metadata and content).\n", f);
+    else if (run->identical)
         fputs(" - the inputs are bit-identical (same size and SHA-256); nothing else to do.\n", f);
     else
         fprintf(f, " - %zu differences found (%zu root, %zu secondary).\n",

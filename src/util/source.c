@@ -21,10 +21,25 @@ struct ds_source {
     char label[256];
 };
 
+static int source_open(ds_source_t **out, const char *path, const char *label, int flags,
+                       ds_error_t *err);
+
 int ds_source_open_file(ds_source_t **out, const char *path, const char *label, ds_error_t *err)
 {
+    return source_open(out, path, label, 0, err);
+}
+
+int ds_source_open_file_nofollow(ds_source_t **out, const char *path, const char *label,
+                                 ds_error_t *err)
+{
+    return source_open(out, path, label, O_NOFOLLOW, err);
+}
+
+static int source_open(ds_source_t **out, const char *path, const char *label, int flags,
+                       ds_error_t *err)
+{
     *out = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | flags);
     if (fd < 0)
         return ds_error_set(err, DS_ERR_IO, "%s: cannot open: %s", label, strerror(errno));
     struct stat st;

@@ -17,6 +17,10 @@ typedef struct ds_source ds_source_t;
  * ds_source_close. On error *out is NULL and err says why. */
 int ds_source_open_file(ds_source_t **out, const char *path, const char *label, ds_error_t *err);
 
+/* The same, refusing to follow a symbolic link at path (files inside a directory tree). */
+int ds_source_open_file_nofollow(ds_source_t **out, const char *path, const char *label,
+                                 ds_error_t *err);
+
 /* A view of [offset, offset + length) of parent, which must outlive the slice. layer names
  * what the slice holds ("squashfs at /live/filesystem.squashfs") for messages. Fails when the
  * range does not lie inside parent. */

@@ -1,0 +1,205 @@
+#define _GNU_SOURCE
+#include "dir.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "../util/pathname.h"
+#include "../util/strbuf.h"
+
+static ds_entry_type_t type_of(mode_t mode)
+{
+    switch (mode & S_IFMT) {
+    case S_IFREG: return DS_ENTRY_FILE;
+    case S_IFDIR: return DS_ENTRY_DIR;
+    case S_IFLNK: return DS_ENTRY_SYMLINK;
+    case S_IFCHR: return DS_ENTRY_CHAR;
+    case S_IFBLK: return DS_ENTRY_BLOCK;
+    case S_IFIFO: return DS_ENTRY_FIFO;
+    case S_IFSOCK: return DS_ENTRY_SOCKET;
+    default: return DS_ENTRY_OTHER;
+    }
+}
+
+static int name_order(const void *x, const void *y) { return strcmp(*(char *const *)x, *(char *const *)y); }
+
+/* "name=value, ..." sorted, as the squashfs reader writes them. */
+static char *read_xattrs(const char *host)
+{
+    char names[4096];
+    ssize_t len = llistxattr(host, names, sizeof names);
+    if (len <= 0)
+        return NULL;
+    char *items[256];
+    size_t count = 0;
+    for (ssize_t i = 0; i < len && count < 256; i += (ssize_t)strlen(names + i) + 1)
+        items[count++] = names + i;
+    qsort(items, count, sizeof *items, name_order);
+    ds_strbuf_t sb = {0};
+    for (size_t i = 0; i < count; i++) {
+        unsigned char value[1024];
+        ssize_t n = lgetxattr(host, items[i], value, sizeof value);
+        if (n < 0)
+            continue;
+        ds_strbuf_printf(&sb, "%s%s=", sb.len ? ", " : "", items[i]);
+        bool printable = n > 0;
+        for (ssize_t k = 0; k < n && printable; k++)
+            printable = value[k] >= 0x20 && value[k] < 0x7F && value[k] != ',';
+        if (printable) {
+            ds_strbuf_puts(&sb, "\"");
+            ds_strbuf_append(&sb, (const char *)value, (size_t)n);
+            ds_strbuf_puts(&sb, "\"");
+        } else {
+            ds_strbuf_puts(&sb, "0x");
+            for (ssize_t k = 0; k < n; k++)
+                ds_strbuf_printf(&sb, "%02x", value[k]);
+        }
+    }
+    return sb.len ? ds_strbuf_take(&sb) : (ds_strbuf_free(&sb), NULL);
+}
+
+static int add(ds_tree_t *tree, const char *path, const char *host, const struct stat *st)
+{
+    if (tree->count == tree->capacity) {
+        size_t capacity = tree->capacity ? tree->capacity * 2 : 256;
+        ds_entry_t *entries = realloc(tree->entries, capacity * sizeof *entries);
+        if (entries == NULL)
+            return DS_ERR_NOMEM;
+        tree->entries = entries;
+        tree->capacity = capacity;
+    }
+    ds_entry_t *e = &tree->entries[tree->count];
+    memset(e, 0, sizeof *e);
+    e->path = strdup(path);
+    e->host_path = strdup(host);
+    if (e->path == NULL || e->host_path == NULL) {
+        free(e->path);
+        free(e->host_path);
+        return DS_ERR_NOMEM;
+    }
+    tree->count++;
+    e->type = type_of(st->st_mode);
+    e->mode = st->st_mode & 07777;
+    e->uid = st->st_uid;
+    e->gid = st->st_gid;
+    e->nlink = (uint32_t)st->st_nlink;
+    e->has_owner = true;
+    e->size = e->type == DS_ENTRY_DIR ? 0 : (uint64_t)st->st_size;
+    e->mtime = st->st_mtime;
+    if (e->type == DS_ENTRY_CHAR || e->type == DS_ENTRY_BLOCK) {
+        e->rdev_major = major(st->st_rdev);
+        e->rdev_minor = minor(st->st_rdev);
+    }
+    if (e->type == DS_ENTRY_SYMLINK) {
+        char target[4096];
+        ssize_t n = readlink(host, target, sizeof target - 1);
+        if (n >= 0) {
+            ds_strbuf_t sb = {0};
+            ds_strbuf_append(&sb, target, (size_t)n);
+            e->link_target = ds_strbuf_take(&sb);
+        }
+    }
+    e->xattrs = read_xattrs(host);
+    return DS_OK;
+}
+
+static int entry_order(const void *x, const void *y)
+{
+    return strcmp(((const ds_entry_t *)x)->path, ((const ds_entry_t *)y)->path);
+}
+
+int ds_dir_tree_load(const char *root, const char *label, ds_tree_t *tree,
+                     const ds_deadline_t *deadline, ds_error_t *err)
+{
+    memset(tree, 0, sizeof *tree);
+    struct stat st;
+    if (lstat(root, &st) != 0 || !S_ISDIR(st.st_mode))
+        return ds_error_set(err, DS_ERR_IO, "%s: not a directory", label);
+    int rc = add(tree, "/", root, &st);
+    /* Directories still to read: (host path, tree path, depth). */
+    struct pending {
+        char *host, *path;
+        unsigned depth;
+    } *stack = malloc(64 * sizeof *stack);
+    size_t depth_count = 0, capacity = 64;
+    if (stack == NULL)
+        return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
+    stack[depth_count++] = (struct pending){strdup(root), strdup(""), 0};
+    while (rc == DS_OK && depth_count > 0) {
+        struct pending dir = stack[--depth_count];
+        if (ds_deadline_passed(deadline)) {
+            rc = ds_error_set(err, DS_ERR_TIMEOUT, "%s: directory walk: time budget exhausted", label);
+            free(dir.host), free(dir.path);
+            break;
+        }
+        int fd = open(dir.host, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+        if (d == NULL) {
+            ds_problems_add(&tree->problems, "%s: %s: cannot read the directory: %s", label, dir.path[0] ? dir.path : "/",
+                            strerror(errno));
+            if (fd >= 0)
+                close(fd);
+            free(dir.host), free(dir.path);
+            continue;
+        }
+        struct dirent *de;
+        while (rc == DS_OK && (de = readdir(d)) != NULL) {
+            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                continue;
+            if (tree->count >= DS_DIR_MAX_ENTRIES) {
+                rc = ds_error_set(err, DS_ERR_LIMIT, "%s: more than %u entries", label, DS_DIR_MAX_ENTRIES);
+                break;
+            }
+            ds_strbuf_t host = {0}, path = {0};
+            ds_strbuf_printf(&host, "%s/%s", dir.host, de->d_name);
+            ds_strbuf_puts(&path, dir.path);
+            ds_path_append_component(&path, de->d_name, strlen(de->d_name));
+            struct stat est;
+            if (host.failed || path.failed) {
+                rc = ds_error_set(err, DS_ERR_NOMEM, "out of memory");
+            } else if (fstatat(dirfd(d), de->d_name, &est, AT_SYMLINK_NOFOLLOW) != 0) {
+                ds_problems_add(&tree->problems, "%s: %s: cannot stat: %s", label, ds_strbuf_text(&path), strerror(errno));
+            } else if ((rc = add(tree, ds_strbuf_text(&path), ds_strbuf_text(&host), &est)) != DS_OK) {
+                rc = ds_error_set(err, rc, "out of memory");
+            } else if (S_ISDIR(est.st_mode)) {
+                if (dir.depth + 1 > DS_DIR_MAX_DEPTH) {
+                    ds_problems_add(&tree->problems, "%s: %s: nested deeper than %u; not entered", label,
+                                    ds_strbuf_text(&path), DS_DIR_MAX_DEPTH);
+                } else {
+                    if (depth_count == capacity) {
+                        capacity *= 2;
+                        struct pending *bigger = realloc(stack, capacity * sizeof *stack);
+                        if (bigger == NULL) {
+                            rc = ds_error_set(err, DS_ERR_NOMEM, "out of memory");
+                            ds_strbuf_free(&host), ds_strbuf_free(&path);
+                            break;
+                        }
+                        stack = bigger;
+                    }
+                    stack[depth_count++] = (struct pending){ds_strbuf_take(&host), ds_strbuf_take(&path), dir.depth + 1};
+                }
+            }
+            ds_strbuf_free(&host);
+            ds_strbuf_free(&path);
+        }
+        closedir(d);
+        free(dir.host), free(dir.path);
+    }
+    while (depth_count > 0) {
+        depth_count--;
+        free(stack[depth_count].host);
+        free(stack[depth_count].path);
+    }
+    free(stack);
+    qsort(tree->entries, tree->count, sizeof *tree->entries, entry_order);
+    tree->complete = rc == DS_OK;
+    return rc;
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Inputs of any kind, detected from content: two plain files (a dated text, a gzip made with
+# and without -n), two directory trees; a directory against a file is trouble.
+source "$(dirname "$0")/lib.sh"
+d=$OUT_ROOT/data
+mkdir -p "$d"
+
+printf 'SilverMetal\nBuilt on 2023-11-14 22:13:20\nend\n' >"$d/a.txt"
+printf 'SilverMetal\nBuilt on 2023-11-15 09:02:11\nend\n' >"$d/b.txt"
+out=$OUT_ROOT/text
+run_ds "$d/a.txt" "$d/b.txt" "$out"
+expect_status 1
+validate "$out"
+expect_roots "$out" "/a.txt|content|embedded-timestamp"
+assert_q "$out" 'r["inputs"]["a"]["type"] == "data"'
+assert_file_contains "$out/sqfs-diff.txt" "+Built on 2023-11-15 09:02:11"
+
+printf 'changelog\n' >"$d/log"
+touch -d @1700000000 "$d/log"
+gzip -c "$d/log" >"$d/a.gz"
+touch -d @1700003600 "$d/log"
+gzip -c "$d/log" >"$d/b.gz"
+out=$OUT_ROOT/gzip
+run_ds "$d/a.gz" "$d/b.gz" "$out"
+expect_status 1
+validate "$out"
+expect_roots "$out" "/a.gz :: @gzip.mtime|header|gzip-mtime"
+assert_q "$out" 'r["inputs"]["a"]["type"] == "gzip"'
+
+for side in a b; do
+    mkdir -p "$d/tree-$side/etc" "$d/tree-$side/usr/bin"
+    printf 'same\n' >"$d/tree-$side/usr/bin/tool"
+done
+printf 'build 2023-11-14 22:13\n' >"$d/tree-a/etc/stamp"
+printf 'build 2023-11-15 01:00\n' >"$d/tree-b/etc/stamp"
+printf 'extra\n' >"$d/tree-b/etc/extra"
+ln -s tool "$d/tree-a/usr/bin/alias"
+ln -s other "$d/tree-b/usr/bin/alias"
+chmod 0644 "$d/tree-a/usr/bin/tool"
+chmod 0664 "$d/tree-b/usr/bin/tool"
+find "$d/tree-a" "$d/tree-b" -exec touch -h -d @1700000000 {} +
+out=$OUT_ROOT/dirs
+run_ds "$d/tree-a" "$d/tree-b" "$out"
+expect_status 1
+validate "$out"
+expect_roots "$out" "/etc/stamp|content|embedded-timestamp" "/etc/extra|added|unknown" \
+    "/usr/bin/alias|link|unknown" "/usr/bin/tool|mode|umask"
+assert_q "$out" 'r["inputs"]["a"]["type"] == "directory" and r["inputs"]["a"]["sha256"] is None'
+# A link inside a tree is never followed: its target does not exist and nothing complains.
+assert_q "$out" 'stage("content")["status"] == "ok"'
+out=$OUT_ROOT/dirs-same
+run_ds "$d/tree-a" "$d/tree-a" "$out"
+expect_status 0
+validate "$out"
+assert_q "$out" 'r["identical"] is True'
+
+out=$OUT_ROOT/mixed
+run_ds "$d/tree-a" "$d/a.txt" "$out"
+expect_status 2
+validate "$out"
+assert_q "$out" '"is a directory but" in stage("content")["message"]'
+finish
