@@ -1,5 +1,7 @@
 #include "options.h"
 
+#include "explain/causes.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -7,13 +9,15 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { OPT_STAGE_TIMEOUT = 256, OPT_MAX_DIFFERENCES, OPT_JOBS };
+enum { OPT_STAGE_TIMEOUT = 256, OPT_MAX_DIFFERENCES, OPT_JOBS, OPT_MAX_DEPTH, OPT_LIST_CAUSES };
 
 static const struct option long_options[] = {
     {"output", required_argument, NULL, 'o'},
     {"stage-timeout", required_argument, NULL, OPT_STAGE_TIMEOUT},
     {"max-differences", required_argument, NULL, OPT_MAX_DIFFERENCES},
     {"jobs", required_argument, NULL, 'j'},
+    {"max-depth", required_argument, NULL, OPT_MAX_DEPTH},
+    {"list-causes", no_argument, NULL, OPT_LIST_CAUSES},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -25,15 +29,19 @@ void ds_options_usage(FILE *out)
     fputs("Usage: driftscope [OPTIONS] A B -o OUTDIR\n"
           "Explain why two builds of the same OS image are not bit-identical.\n"
           "\n"
-          "A and B are ISO 9660 images (live-build hybrid ISOs). Stages run cheap to\n"
-          "expensive (hash, header, toc, squashfs, content, report); each writes its\n"
-          "artifacts into OUTDIR, also when it stops early.\n"
+          "A and B are ISO 9660 images (live-build hybrid ISOs), squashfs images, two\n"
+          "directory trees or any two files; the format is detected from content. Stages\n"
+          "run cheap to expensive (hash, header, toc, squashfs, content, report); each\n"
+          "writes its artifacts into OUTDIR, also when it stops early.\n"
           "\n"
           "Options:\n"
           "  -o, --output DIR          write the reports into DIR (created if missing)\n"
           "      --stage-timeout SECS  time budget of each stage (default 600; 0: none)\n"
           "      --max-differences N   keep at most N differences (default 100000; 0: all)\n"
           "  -j, --jobs N              compare file contents in N threads (default: one per core)\n"
+          "      --max-depth N         look at most N formats deep inside a differing file\n"
+          "                            (gzip, cpio/tar, FAT, ELF, pyc, text; default 4; 0: not at all)\n"
+          "      --list-causes         print the cause catalogue (Markdown) and exit\n"
           "  -q, --quiet               print nothing but errors\n"
           "  -h, --help                show this help\n"
           "  -V, --version             show the version\n"
@@ -70,6 +78,7 @@ int ds_options_parse(int argc, char **argv, ds_options_t *opts, FILE *out, FILE 
     memset(opts, 0, sizeof *opts);
     opts->stage_timeout = DS_DEFAULT_STAGE_TIMEOUT;
     opts->max_differences = DS_DEFAULT_MAX_DIFFERENCES;
+    opts->max_depth = DS_DEFAULT_MAX_DEPTH;
     optind = 1;
     opterr = 0;
     int c;
@@ -100,6 +109,18 @@ int ds_options_parse(int argc, char **argv, ds_options_t *opts, FILE *out, FILE 
             opts->jobs = (unsigned)jobs;
             break;
         }
+        case OPT_MAX_DEPTH: {
+            size_t depth;
+            if (!parse_count(optarg, &depth) || depth > 64) {
+                fprintf(err, "driftscope: --max-depth wants a count from 0 to 64, not '%s'\n", optarg);
+                return DS_OPTIONS_EXIT_USAGE;
+            }
+            opts->max_depth = (unsigned)depth;
+            break;
+        }
+        case OPT_LIST_CAUSES:
+            ds_causes_print(out);
+            return DS_OPTIONS_EXIT_OK;
         case 'q':
             opts->quiet = true;
             break;

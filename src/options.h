@@ -16,10 +16,13 @@ typedef struct ds_options {
     double stage_timeout;     /* seconds per stage; 0 means none */
     size_t max_differences;   /* differences kept; 0 means no limit */
     unsigned jobs;            /* threads comparing file contents; 0 means one per core */
+    unsigned max_depth;       /* nested layers the classifiers open (0: none) */
     bool quiet;
 } ds_options_t;
 
 enum { DS_OPTIONS_RUN, DS_OPTIONS_EXIT_OK, DS_OPTIONS_EXIT_USAGE };
+
+#define DS_DEFAULT_MAX_DEPTH 4
 
 /* Parses argv into opts. Returns DS_OPTIONS_RUN, or DS_OPTIONS_EXIT_OK after printing --help
  * or --version to out, or DS_OPTIONS_EXIT_USAGE after printing a message to err. */

@@ -152,8 +152,6 @@ size_t ds_container_location(const ds_container_t *c, const char *inner, const c
 void ds_stage_add_classified(ds_run_t *run, const char *stage, const char *const *prefix,
                              size_t depth, ds_difference_t *outer, const ds_classified_t *cls);
 
-#define DS_DEFAULT_MAX_DEPTH 4
-
 /* True when the side can be read: an open file or a directory. */
 bool ds_side_present(const ds_side_t *side);
 

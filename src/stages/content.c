@@ -265,7 +265,7 @@ static void classify_item(work_t *w, item_t *it, ds_squashfs_data_t *da, ds_squa
     const char *label[2] = {w->run->side[0].label, w->run->side[1].label};
     if (ds_source_open_callback(&sa, file_source_read, &fa, it->a->size, label[0], NULL) == DS_OK &&
         ds_source_open_callback(&sb, file_source_read, &fb, it->b->size, label[1], NULL) == DS_OK)
-        ds_classify_pair(sa, sb, it->a->path, DS_DEFAULT_MAX_DEPTH, it->binary ? DS_CLASSIFY_NOT_TEXT : 0,
+        ds_classify_pair(sa, sb, it->a->path, w->run->options->max_depth, it->binary ? DS_CLASSIFY_NOT_TEXT : 0,
                          &w->run->deadline, &it->classified);
     ds_source_close(sa);
     ds_source_close(sb);
@@ -473,7 +473,7 @@ static void compare_plain_files(ds_run_t *run, ds_stage_result_t *result)
         snprintf(detail, sizeof detail, "the files differ");
     ds_difference_t *outer = ds_findings_add(&run->findings, "content", DS_KIND_CONTENT, loc, 1, va, vb, detail);
     ds_classified_t cls;
-    ds_classify_pair(a, b, where, DS_DEFAULT_MAX_DEPTH, 0, &run->deadline, &cls);
+    ds_classify_pair(a, b, where, run->options->max_depth, 0, &run->deadline, &cls);
     ds_stage_add_classified(run, "content", loc, 1, outer, &cls);
 
     ds_outfile_t out;
@@ -624,7 +624,7 @@ static int dir_visit(void *opaque, const ds_entry_t *a, const ds_entry_t *b)
         ds_difference_t *outer = ds_findings_add(&ctx->run->findings, "content", DS_KIND_CONTENT, loc, 1, va, vb, detail);
         ctx->differences++;
         ds_classified_t cls;
-        ds_classify_pair(sa, sb, a->path, DS_DEFAULT_MAX_DEPTH, 0, &ctx->run->deadline, &cls);
+        ds_classify_pair(sa, sb, a->path, ctx->run->options->max_depth, 0, &ctx->run->deadline, &cls);
         ds_stage_add_classified(ctx->run, "content", loc, 1, outer, &cls);
         dir_file_diff(ctx, a, b, sa, sb, detail, &cls);
         ds_classified_free(&cls);

@@ -156,7 +156,7 @@ static void classify_node(toc_ctx_t *ctx, const ds_entry_t *a, const ds_entry_t 
             ds_source_open_slice(&slice[i], ctx->run->side[i].source, offset[i], length[i], a->path, NULL) != DS_OK)
             goto out;
     ds_classified_t cls;
-    ds_classify_pair(slice[0], slice[1], a->path, DS_DEFAULT_MAX_DEPTH, 0, &ctx->run->deadline, &cls);
+    ds_classify_pair(slice[0], slice[1], a->path, ctx->run->options->max_depth, 0, &ctx->run->deadline, &cls);
     const char *prefix[] = {a->path};
     ds_stage_add_classified(ctx->run, "toc", prefix, 1, outer, &cls);
     ds_classified_free(&cls);

@@ -29,4 +29,9 @@ assert_q "$OUT_ROOT/pyc-mtime" '"only the recorded source mtime differs" in diff
 # The checklist opens with the cause table.
 check "checklist leads with the cause table" bash -c "sed -n '1,12p' '$OUT_ROOT/elf-buildid/checklist.md' | grep -q '^| build-id | 1 |'"
 assert_q "$OUT_ROOT/text-order" 'r["summary"]["root_causes"] == {"sort-order": 1}'
+# --max-depth 0: no look inside; the file itself is the root difference, cause unknown.
+out=$OUT_ROOT/depth0
+run_ds "$base" "$(sqfs gzip-mtime gzip-mtime)" "$out" --max-depth 0
+expect_status 1
+expect_roots "$out" "/usr/share/doc/changelog.gz|content|unknown"
 finish
