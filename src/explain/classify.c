@@ -12,6 +12,10 @@
 #include "../decode/fields.h"
 #include "../decode/gzip_stream.h"
 #include "../readers/archive.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
 #include "../util/strbuf.h"
 
 #define WINDOW (256u * 1024u)
@@ -38,6 +42,157 @@ static void verdict(ds_classified_t *out, const char *format, const char *cause,
     va_start(ap, fmt);
     vsnprintf(out->detail, sizeof out->detail, fmt, ap);
     va_end(ap);
+}
+
+/* --- compressed streams (xz, zstd, lz4, bzip2; gzip payloads) ------------------------------ */
+
+#define STREAM_IN_MEMORY_MAX (16u << 20) /* decompressed bytes held to look further inside */
+
+typedef struct stream_ctx {
+    ds_source_t *src;
+    uint64_t pos;
+    unsigned char buf[65536];
+} stream_ctx_t;
+
+static la_ssize_t stream_read(struct archive *a, void *opaque, const void **buffer)
+{
+    stream_ctx_t *ctx = opaque;
+    size_t got = 0;
+    ds_error_t err = {0};
+    if (ds_source_read_some(ctx->src, ctx->pos, ctx->buf, sizeof ctx->buf, &got, &err) != DS_OK) {
+        archive_set_error(a, EIO, "%s", err.message);
+        return -1;
+    }
+    ctx->pos += got;
+    *buffer = ctx->buf;
+    return (la_ssize_t)got;
+}
+
+/* Decompresses the whole stream (any filter libarchive knows) into memory, up to cap bytes.
+ * Returns 1 when it fitted, 0 when it is larger than cap, -1 when it is not a stream. */
+static int stream_inflate(ds_source_t *src, unsigned char **out, size_t *len, size_t cap)
+{
+    *out = NULL;
+    *len = 0;
+    struct archive *a = archive_read_new();
+    stream_ctx_t *ctx = calloc(1, sizeof *ctx);
+    int result = -1;
+    if (a == NULL || ctx == NULL)
+        goto out;
+    ctx->src = src;
+    archive_read_support_filter_all(a);
+    archive_read_support_format_raw(a);
+    struct archive_entry *entry;
+    if (archive_read_open(a, ctx, NULL, stream_read, NULL) != ARCHIVE_OK ||
+        archive_read_next_header(a, &entry) != ARCHIVE_OK || archive_filter_count(a) < 2)
+        goto out;
+    size_t capacity = 65536;
+    unsigned char *buf = malloc(capacity);
+    result = 1;
+    while (buf != NULL) {
+        if (*len == capacity) {
+            if (capacity >= cap) {
+                result = 0;
+                break;
+            }
+            capacity = capacity * 2 > cap ? cap : capacity * 2;
+            unsigned char *bigger = realloc(buf, capacity);
+            if (bigger == NULL) {
+                result = -1;
+                break;
+            }
+            buf = bigger;
+        }
+        la_ssize_t n = archive_read_data(a, buf + *len, capacity - *len);
+        if (n < 0) {
+            result = -1;
+            break;
+        }
+        if (n == 0)
+            break;
+        *len += (size_t)n;
+    }
+    if (result == 1)
+        *out = buf;
+    else
+        free(buf);
+out:
+    if (a != NULL)
+        archive_read_free(a);
+    free(ctx);
+    return result;
+}
+
+static bool stream_probe(ds_source_t *src, const char **name)
+{
+    unsigned char h[6];
+    if (ds_source_read(src, 0, h, sizeof h, "stream", NULL) != DS_OK)
+        return false;
+    if (memcmp(h, "\xfd" "7zXZ\0", 6) == 0)
+        *name = "xz";
+    else if (memcmp(h, "\x28\xb5\x2f\xfd", 4) == 0)
+        *name = "zstd";
+    else if (memcmp(h, "\x04\x22\x4d\x18", 4) == 0)
+        *name = "lz4";
+    else if (memcmp(h, "BZh", 3) == 0 && h[3] >= '1' && h[3] <= '9')
+        *name = "bzip2";
+    else if (h[0] == 0x1f && h[1] == 0x8b)
+        *name = "gzip";
+    else
+        return false;
+    return true;
+}
+
+/* Decompresses both and classifies what is inside; the stream adds no location element. */
+static void classify_inside_stream(ds_source_t *a, ds_source_t *b, const char *path, unsigned depth_left,
+                                   const ds_deadline_t *deadline, const char *format, ds_classified_t *out)
+{
+    unsigned char *da = NULL, *db = NULL;
+    size_t la = 0, lb = 0;
+    int fa = stream_inflate(a, &da, &la, STREAM_IN_MEMORY_MAX);
+    int fb = fa == 1 ? stream_inflate(b, &db, &lb, STREAM_IN_MEMORY_MAX) : -1;
+    if (fa != 1 || fb != 1) {
+        if (out->detail[0] == '\0')
+            verdict(out, format, NULL, NULL, "%s: %s", format,
+                    fa == 0 || fb == 0 ? "more than 16 MiB decompressed: not looked into further"
+                                       : "the stream does not decompress");
+        goto out;
+    }
+    if (la == lb && memcmp(da, db, la) == 0) {
+        if (out->cause == NULL)
+            verdict(out, format, "compression-only", "certain",
+                    "%s: the decompressed data are equal (%zu bytes); only the compressed bytes differ", format, la);
+        goto out;
+    }
+    ds_source_t *sa = NULL, *sb = NULL;
+    ds_classified_t inner;
+    if (ds_source_open_memory(&sa, da, la, ds_source_label(a), NULL) == DS_OK &&
+        ds_source_open_memory(&sb, db, lb, ds_source_label(b), NULL) == DS_OK &&
+        ds_classify_pair(sa, sb, path, depth_left, 0, deadline, &inner) == DS_OK) {
+        ds_strbuf_t detail = {0};
+        ds_strbuf_printf(&detail, "%s%s%s: decompressed, %s", out->detail, out->detail[0] ? "; " : "", format,
+                         inner.detail[0] ? inner.detail : "the data differ");
+        snprintf(out->detail, sizeof out->detail, "%s", ds_strbuf_text(&detail));
+        ds_strbuf_free(&detail);
+        out->format = format;
+        if (inner.cause != NULL && out->cause == NULL) {
+            out->cause = inner.cause;
+            out->confidence = inner.confidence;
+        }
+        for (size_t i = 0; i < inner.nested.count; i++) {
+            const ds_difference_t *n = &inner.nested.items[i];
+            ds_difference_t *d = ds_findings_add(&out->nested, n->stage, n->kind, (const char *const *)n->location,
+                                                 n->depth, n->a, n->b, n->detail);
+            if (d != NULL && strcmp(n->cause, "unknown") != 0)
+                ds_difference_explain(d, n->cause, n->confidence, NULL, n->secondary);
+        }
+        ds_classified_free(&inner);
+    }
+    ds_source_close(sa);
+    ds_source_close(sb);
+out:
+    free(da);
+    free(db);
 }
 
 /* --- gzip ------------------------------------------------------------------------------ */
@@ -144,6 +299,15 @@ static void classify_gzip(ds_source_t *a, ds_source_t *b, const ds_deadline_t *d
 out:
     ds_fields_free(&fa);
     ds_fields_free(&fb);
+}
+
+static void classify_gzip_deep(ds_source_t *a, ds_source_t *b, const char *path, unsigned depth_left,
+                               const ds_deadline_t *deadline, ds_classified_t *out)
+{
+    classify_gzip(a, b, deadline, out);
+    /* The payloads differ: look at what they hold (text, an archive...). */
+    if (out->cause == NULL && depth_left > 1 && strstr(out->detail, "decompressed data differ") != NULL)
+        classify_inside_stream(a, b, path, depth_left - 1, deadline, "gzip", out);
 }
 
 /* --- archives (cpio, tar) ----------------------------------------------------------------- */
@@ -636,6 +800,7 @@ int ds_classify_pair(ds_source_t *a, ds_source_t *b, const char *path, unsigned 
     memset(out, 0, sizeof *out);
     if (depth_left == 0)
         return DS_OK;
+    const char *stream = NULL, *stream_b = NULL;
     if (ds_fat_probe(a) && ds_fat_probe(b)) {
         classify_fat(a, b, out);
     } else if (ds_archive_probe(a) && ds_archive_probe(b)) {
@@ -646,7 +811,9 @@ int ds_classify_pair(ds_source_t *a, ds_source_t *b, const char *path, unsigned 
             classify_gzip(a, b, deadline, out);
         }
     } else if (ds_gzip_probe(a) && ds_gzip_probe(b)) {
-        classify_gzip(a, b, deadline, out);
+        classify_gzip_deep(a, b, path, depth_left, deadline, out);
+    } else if (stream_probe(a, &stream) && stream_probe(b, &stream_b) && strcmp(stream, stream_b) == 0) {
+        classify_inside_stream(a, b, path, depth_left - 1, deadline, stream, out);
     } else if (ds_elf_probe(a) && ds_elf_probe(b)) {
         classify_elf(a, b, out);
     } else if (ends_with(path, ".pyc") && ds_source_size(a) >= 16 && ds_source_size(b) >= 16) {

@@ -27,6 +27,21 @@ validate "$out"
 expect_roots "$out" "/a.gz :: @gzip.mtime|header|gzip-mtime"
 assert_q "$out" 'r["inputs"]["a"]["type"] == "gzip"'
 
+# Bare compressed streams: what is inside is classified; the stream adds no location element.
+printf 'v1\nBuilt 2023-11-14 10:00\n' | xz >"$d/a.xz"
+printf 'v1\nBuilt 2023-11-15 12:00\n' | xz >"$d/b.xz"
+out=$OUT_ROOT/xz
+run_ds "$d/a.xz" "$d/b.xz" "$out"
+expect_status 1
+validate "$out"
+expect_roots "$out" "/a.xz|content|embedded-timestamp"
+printf 'same\n' | zstd -q -1 >"$d/a.zst"
+printf 'same\n' | zstd -q -19 --no-check >"$d/b.zst"
+out=$OUT_ROOT/zstd
+run_ds "$d/a.zst" "$d/b.zst" "$out"
+expect_status 1
+expect_roots "$out" "/a.zst|content|compression-only"
+
 for side in a b; do
     mkdir -p "$d/tree-$side/etc" "$d/tree-$side/usr/bin"
     printf 'same\n' >"$d/tree-$side/usr/bin/tool"
