@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
     build-essential cmake pkg-config
     libssl-dev zlib1g-dev libcmocka-dev
-    libisofs-dev libsquashfs-dev libarchive-dev liblzma-dev libzstd-dev liblz4-dev
+    libsquashfs-dev libarchive-dev liblzma-dev libzstd-dev liblz4-dev
     xorriso isolinux syslinux-common squashfs-tools squashfs-tools-ng dosfstools mtools cpio gzip
     xz-utils zstd
     openssl python3 python3-jsonschema util-linux attr
