@@ -211,6 +211,45 @@ bool ds_squashfs_probe(ds_source_t *src)
            memcmp(magic, "hsqs", 4) == 0;
 }
 
+/* A lookup table of `count` entries of `entry` bytes whose index of 8-byte block pointers starts
+ * at `index_at`: refuse counts whose table would exceed the memory limit or whose index would
+ * not fit in the image. */
+static int check_table(const ds_squashfs_t *sq, const char *what, uint64_t count, unsigned entry,
+                       uint64_t index_at, ds_error_t *err)
+{
+    uint64_t bytes = count * entry;
+    uint64_t index_bytes = (bytes + 8191) / 8192 * 8;
+    if (count > DS_SQUASHFS_MAX_TABLE_BYTES / entry || index_at > sq->super.bytes_used ||
+        index_bytes > sq->super.bytes_used - index_at)
+        return ds_error_set(err, DS_ERR_LIMIT,
+                            "%s: %s: %s: %" PRIu64 " entries (index at byte %" PRIu64
+                            ") is beyond the image or the %u MiB table limit",
+                            ds_source_label(sq->src), sq->name, what, count,
+                            ds_source_base(sq->src) + index_at, DS_SQUASHFS_MAX_TABLE_BYTES >> 20);
+    return DS_OK;
+}
+
+static int check_table_counts(ds_squashfs_t *sq, ds_error_t *err)
+{
+    const sqfs_super_t *s = &sq->super;
+    int rc = DS_OK;
+    if (!(s->flags & SQFS_FLAG_NO_FRAGMENTS) && s->fragment_entry_count > 0)
+        rc = check_table(sq, "fragment table (superblock bytes 16-19)", s->fragment_entry_count, 16,
+                         s->fragment_table_start, err);
+    if (rc == DS_OK)
+        rc = check_table(sq, "id table (superblock bytes 26-27)", s->id_count, 4, s->id_table_start, err);
+    if (rc == DS_OK && !(s->flags & SQFS_FLAG_NO_XATTRS) && s->xattr_id_table_start != 0xFFFFFFFFFFFFFFFFull) {
+        /* The xattr id table starts with kv_start (8), count (4), unused (4), then the index. */
+        unsigned char header[16];
+        if (s->xattr_id_table_start > s->bytes_used || s->bytes_used - s->xattr_id_table_start < 16 ||
+            ds_source_read(sq->src, s->xattr_id_table_start, header, 16, "squashfs xattr id table", err) != DS_OK)
+            return ds_error_set(err, DS_ERR_FORMAT, "%s: %s: xattr id table at byte %" PRIu64 " lies outside the image",
+                                ds_source_label(sq->src), sq->name, ds_source_base(sq->src) + s->xattr_id_table_start);
+        rc = check_table(sq, "xattr id table", ds_le32(header + 8), 16, s->xattr_id_table_start + 16, err);
+    }
+    return rc;
+}
+
 int ds_squashfs_open(ds_squashfs_t **out, ds_source_t *src, const char *name, ds_error_t *err)
 {
     *out = NULL;
@@ -269,6 +308,9 @@ int ds_squashfs_open(ds_squashfs_t **out, ds_source_t *src, const char *name, ds
         rc = sqfs_fail(err, sq, sq->file, lib, "id table");
         goto fail;
     }
+    rc = check_table_counts(sq, err);
+    if (rc != DS_OK)
+        goto fail;
     if (!(sq->super.flags & SQFS_FLAG_NO_FRAGMENTS) && sq->super.fragment_entry_count > 0) {
         lib = sqfs_frag_table_read(sq->fragments, &sq->file->base, &sq->super, sq->compressor);
         if (lib != 0) {

@@ -19,6 +19,10 @@
 
 #define DS_SQUASHFS_MAX_ENTRIES 20000000u /* inodes in one image */
 #define DS_SQUASHFS_MAX_XATTR_VALUE 65536u /* bytes of one xattr value shown */
+/* Bytes one lookup table (fragments, xattr ids) may take in memory: 64 MiB is 4 million
+ * fragments, a hundred times what a 1 GB live image has. The library sizes these tables from
+ * on-disk counts, so the counts are checked before it is asked to read them. */
+#define DS_SQUASHFS_MAX_TABLE_BYTES (64u << 20)
 
 typedef struct ds_squashfs ds_squashfs_t;
 

@@ -42,6 +42,17 @@ expect_status 2
 validate "$out"
 assert_q "$out" 'stage("squashfs")["status"] == "failed" and "B (" in stage("squashfs")["message"]'
 
+# A fragment count of 3.7 billion (found by a bit-flip run): the library would size its table
+# from it (a 59 GB allocation); the count is refused before it is asked to.
+bad=$OUT_ROOT/bad-fragments.squashfs
+cp "$base" "$bad"
+printf '\001\000\000\334' | dd of="$bad" bs=1 seek=16 conv=notrunc status=none
+out=$OUT_ROOT/fragments
+run_ds "$base" "$bad" "$out"
+expect_status 2
+validate "$out"
+assert_q "$out" '"fragment table" in stage("squashfs")["message"] and "table limit" in stage("squashfs")["message"]'
+
 # Truncated.
 bad=$OUT_ROOT/short.squashfs
 head -c 300000 "$base" >"$bad"
