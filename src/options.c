@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { OPT_STAGE_TIMEOUT = 256, OPT_MAX_DIFFERENCES, OPT_JOBS, OPT_MAX_DEPTH, OPT_LIST_CAUSES };
+enum { OPT_STAGE_TIMEOUT = 256, OPT_MAX_DIFFERENCES, OPT_JOBS, OPT_MAX_DEPTH, OPT_LIST_CAUSES, OPT_DEEP_TOOL };
 
 static const struct option long_options[] = {
     {"output", required_argument, NULL, 'o'},
@@ -18,6 +18,7 @@ static const struct option long_options[] = {
     {"jobs", required_argument, NULL, 'j'},
     {"max-depth", required_argument, NULL, OPT_MAX_DEPTH},
     {"list-causes", no_argument, NULL, OPT_LIST_CAUSES},
+    {"deep-tool", required_argument, NULL, OPT_DEEP_TOOL},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -41,6 +42,8 @@ void ds_options_usage(FILE *out)
           "  -j, --jobs N              compare file contents in N threads (default: one per core)\n"
           "      --max-depth N         look at most N formats deep inside a differing file\n"
           "                            (gzip, cpio/tar, FAT, ELF, pyc, text; default 4; 0: not at all)\n"
+          "      --deep-tool diffoscope  also run diffoscope on each pair of differing files\n"
+          "                            (at most 16, copied under OUTDIR/deep/, 120 s each)\n"
           "      --list-causes         print the cause catalogue (Markdown) and exit\n"
           "  -q, --quiet               print nothing but errors\n"
           "  -h, --help                show this help\n"
@@ -118,6 +121,13 @@ int ds_options_parse(int argc, char **argv, ds_options_t *opts, FILE *out, FILE 
             opts->max_depth = (unsigned)depth;
             break;
         }
+        case OPT_DEEP_TOOL:
+            if (strcmp(optarg, "diffoscope") != 0) {
+                fprintf(err, "driftscope: --deep-tool knows only diffoscope, not '%s'\n", optarg);
+                return DS_OPTIONS_EXIT_USAGE;
+            }
+            opts->deep_tool = "diffoscope";
+            break;
         case OPT_LIST_CAUSES:
             ds_causes_print(out);
             return DS_OPTIONS_EXIT_OK;

@@ -17,6 +17,7 @@ typedef struct ds_options {
     size_t max_differences;   /* differences kept; 0 means no limit */
     unsigned jobs;            /* threads comparing file contents; 0 means one per core */
     unsigned max_depth;       /* nested layers the classifiers open (0: none) */
+    const char *deep_tool;    /* "diffoscope", or NULL */
     bool quiet;
 } ds_options_t;
 

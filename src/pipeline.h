@@ -88,6 +88,16 @@ typedef struct ds_payload_digest {
     unsigned char digest[32];
 } ds_payload_digest_t;
 
+#define DS_DEEP_JOBS_MAX 16
+
+/* One pair handed to --deep-tool: files under OUTDIR/deep/. */
+typedef struct ds_deep_job {
+    char location[600];
+    char file_a[64], file_b[64], report[64];
+    char status[96];
+    bool ran;
+} ds_deep_job_t;
+
 typedef struct ds_run {
     const ds_options_t *options;
     int out_fd;
@@ -107,6 +117,8 @@ typedef struct ds_run {
     ds_container_t containers[DS_CONTAINERS_MAX];
     size_t container_count;
     unsigned jobs;           /* threads for content comparison */
+    ds_deep_job_t deep[DS_DEEP_JOBS_MAX];
+    size_t deep_count;
     char *limits[16];        /* each limit hit, in words; owned */
     size_t limit_count;
     double started;
@@ -151,6 +163,13 @@ size_t ds_container_location(const ds_container_t *c, const char *inner, const c
  * and adds its nested differences below prefix[0..depth). */
 void ds_stage_add_classified(ds_run_t *run, const char *stage, const char *const *prefix,
                              size_t depth, ds_difference_t *outer, const ds_classified_t *cls);
+
+/* --deep-tool (stages/deep.c): copy a differing pair under OUTDIR/deep/, and run the tool on
+ * every pair copied (in the report stage). */
+bool ds_deep_wanted(const ds_run_t *run);
+void ds_deep_extract(ds_run_t *run, const char *const *location, size_t depth, ds_source_t *a,
+                     ds_source_t *b);
+void ds_deep_run_all(ds_run_t *run);
 
 /* True when the side can be read: an open file or a directory. */
 bool ds_side_present(const ds_side_t *side);

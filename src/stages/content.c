@@ -271,6 +271,27 @@ static void classify_item(work_t *w, item_t *it, ds_squashfs_data_t *da, ds_squa
     ds_source_close(sb);
 }
 
+/* Copies a differing squashfs file pair out for --deep-tool, through fresh content readers. */
+static void deep_extract_item(ds_run_t *run, ds_container_t *c, const item_t *it, const char *const *loc,
+                              size_t depth)
+{
+    ds_squashfs_data_t *da = NULL, *db = NULL;
+    ds_source_t *sa = NULL, *sb = NULL;
+    file_source_t fa, fb;
+    if (ds_squashfs_data_open(c->squashfs[0], &da, NULL) == DS_OK &&
+        ds_squashfs_data_open(c->squashfs[1], &db, NULL) == DS_OK) {
+        fa = (file_source_t){da, it->a};
+        fb = (file_source_t){db, it->b};
+        if (ds_source_open_callback(&sa, file_source_read, &fa, it->a->size, run->side[0].label, NULL) == DS_OK &&
+            ds_source_open_callback(&sb, file_source_read, &fb, it->b->size, run->side[1].label, NULL) == DS_OK)
+            ds_deep_extract(run, loc, depth, sa, sb);
+    }
+    ds_source_close(sa);
+    ds_source_close(sb);
+    ds_squashfs_data_close(da);
+    ds_squashfs_data_close(db);
+}
+
 static void *worker(void *opaque)
 {
     work_t *w = opaque;
@@ -475,6 +496,7 @@ static void compare_plain_files(ds_run_t *run, ds_stage_result_t *result)
     ds_classified_t cls;
     ds_classify_pair(a, b, where, run->options->max_depth, 0, &run->deadline, &cls);
     ds_stage_add_classified(run, "content", loc, 1, outer, &cls);
+    ds_deep_extract(run, loc, 1, a, b);
 
     ds_outfile_t out;
     ds_error_t err = {0};
@@ -627,6 +649,7 @@ static int dir_visit(void *opaque, const ds_entry_t *a, const ds_entry_t *b)
         ds_classify_pair(sa, sb, a->path, ctx->run->options->max_depth, 0, &ctx->run->deadline, &cls);
         ds_stage_add_classified(ctx->run, "content", loc, 1, outer, &cls);
         dir_file_diff(ctx, a, b, sa, sb, detail, &cls);
+        ds_deep_extract(ctx->run, loc, 1, sa, sb);
         ds_classified_free(&cls);
     }
     ds_source_close(sa);
@@ -774,6 +797,8 @@ void ds_stage_content_run(ds_run_t *run, ds_stage_result_t *result)
             if (outer != NULL)
                 c->differences++;
             ds_stage_add_classified(run, "content", loc, depth, outer, &it->classified);
+            if (ds_deep_wanted(run))
+                deep_extract_item(run, c, it, loc, depth);
             if (f) {
                 char *shown = ds_escape_line(it->a->path);
                 fprintf(f, "=== %s%s%s\n%s\n", c->path ? c->path : "", c->path ? " :: " : "", shown ? shown : "?", detail);

@@ -248,6 +248,16 @@ static void write_checklist(ds_run_t *run, ds_stage_result_t *result)
     }
     write_next_steps(f, run);
 
+    if (run->deep_count > 0) {
+        fputs("\n## diffoscope on the differing pairs (--deep-tool)\n\n", f);
+        for (size_t i = 0; i < run->deep_count; i++) {
+            const ds_deep_job_t *job = &run->deep[i];
+            fputs("- ", f);
+            md_text(f, job->location);
+            fprintf(f, ": [deep/%s](deep/%s) (%s; inputs deep/%s, deep/%s)\n", job->report, job->report,
+                    job->status, job->file_a, job->file_b);
+        }
+    }
     fputs("\n## Findings\n", f);
     if (run->findings.count == 0)
         fputs(run->identical ? "\nNone: the inputs are identical.\n" : "\nNone recorded.\n", f);
@@ -441,6 +451,22 @@ static void write_json(ds_run_t *run, ds_stage_result_t *result, double report_s
         ds_json_string(&j, text);
     }
     ds_json_array_end(&j);
+    ds_json_key(&j, "deep");
+    ds_json_array_begin(&j);
+    for (size_t i = 0; i < run->deep_count; i++) {
+        const ds_deep_job_t *job = &run->deep[i];
+        char path[80];
+        ds_json_object_begin(&j);
+        ds_json_key(&j, "location");
+        ds_json_string(&j, job->location);
+        ds_json_key(&j, "report");
+        snprintf(path, sizeof path, "deep/%s", job->report);
+        ds_json_string(&j, path);
+        ds_json_key(&j, "status");
+        ds_json_string(&j, job->status);
+        ds_json_object_end(&j);
+    }
+    ds_json_array_end(&j);
     ds_json_key(&j, "squashfs");
     ds_json_array_begin(&j);
     for (size_t i = 0; i < run->container_count; i++) {
@@ -499,6 +525,7 @@ void ds_stage_report_run(ds_run_t *run, ds_stage_result_t *result)
 {
     double started = ds_clock_now();
     ds_explain_findings(&run->findings);
+    ds_deep_run_all(run);
     ds_stage_artifact(result, "checklist.md");
     ds_stage_artifact(result, "report.json");
     write_checklist(run, result);

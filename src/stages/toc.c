@@ -159,6 +159,8 @@ static void classify_node(toc_ctx_t *ctx, const ds_entry_t *a, const ds_entry_t 
     ds_classify_pair(slice[0], slice[1], a->path, ctx->run->options->max_depth, 0, &ctx->run->deadline, &cls);
     const char *prefix[] = {a->path};
     ds_stage_add_classified(ctx->run, "toc", prefix, 1, outer, &cls);
+    if (cls.nested.count == 0)
+        ds_deep_extract(ctx->run, prefix, 1, slice[0], slice[1]);
     ds_classified_free(&cls);
 out:
     ds_source_close(slice[0]);
