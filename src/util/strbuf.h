@@ -17,7 +17,8 @@ typedef struct ds_strbuf {
 void ds_strbuf_append(ds_strbuf_t *sb, const char *text, size_t len);
 void ds_strbuf_puts(ds_strbuf_t *sb, const char *text);
 void ds_strbuf_printf(ds_strbuf_t *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void ds_strbuf_vprintf(ds_strbuf_t *sb, const char *fmt, va_list ap);
+void ds_strbuf_vprintf(ds_strbuf_t *sb, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 /* The text, "" when empty. Still owned by sb. */
 const char *ds_strbuf_text(const ds_strbuf_t *sb);
 /* Hands the text to the caller (free() it) and empties sb. Never NULL unless out of memory. */

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Seed corpora for the fuzz harnesses, cut from real images built by the test fixtures.
+set -euo pipefail
+out=${1:?usage: make-seeds.sh DIR}
+here=$(cd "$(dirname "$0")" && pwd)
+fixtures=$here/../tests/fixtures
+mkdir -p "$out"/{iso_header,iso_tree,squashfs,fat,archive,gzip,elf,classify}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export SOURCE_DATE_EPOCH=1700000000 DS_FIXTURE_CACHE=$work
+bash "$fixtures/make-live-iso.sh" "$work/a.iso"
+bash "$fixtures/make-squashfs.sh" "$work/a.squashfs"
+# ISO: the system area, descriptors, directories and boot catalog are in the first 160 KiB.
+head -c 163840 "$work/a.iso" >"$out/iso_header/live-head.iso"
+cp "$out/iso_header/live-head.iso" "$out/iso_tree/live-head.iso"
+xorriso -as mkisofs -R -J -V SMALL -o "$work/small.iso" "$fixtures" 2>/dev/null
+head -c 400000 "$work/small.iso" >"$out/iso_tree/small.iso"
+cp "$work/a.squashfs" "$out/squashfs/rootfs.squashfs"
+mkdir -p "$work/tiny"
+printf 'tiny\n' >"$work/tiny/file"
+ln -s file "$work/tiny/link"
+mksquashfs "$work/tiny" "$out/squashfs/tiny.squashfs" -noappend -no-progress -quiet -comp xz >/dev/null
+# FAT: a small image with a directory and a long name.
+mkfs.fat -C -i 12345678 "$work/small.fat" 256 >/dev/null
+mkdir -p "$work/esp/EFI/boot"
+printf 'boot\n' >"$work/esp/EFI/boot/bootx64.efi"
+printf 'long\n' >"$work/esp/a long file name.txt"
+mcopy -s -m -i "$work/small.fat" "$work/esp/EFI" "$work/esp/a long file name.txt" ::/
+cp "$work/small.fat" "$out/fat/small.fat"
+# Archives: a gzip'd newc cpio and a tar.
+(cd "$work/tiny" && find . | sort | cpio -o -H newc --quiet | gzip -n) >"$out/archive/initrd.cpio.gz"
+tar -C "$work/tiny" -cf "$out/archive/tiny.tar" .
+printf 'changelog\n' | gzip -c >"$out/gzip/changelog.gz"
+cp "$out/archive/initrd.cpio.gz" "$out/gzip/"
+printf 'int main(void){return 0;}\n' >"$work/m.c"
+gcc -O2 -o "$out/elf/hello" "$work/m.c"
+# Classifier pairs: 4 bytes (path hint, split point) then A then B.
+pair() { # name hint fileA fileB
+    local n
+    n=$(stat -c %s "$3")
+    { printf "\\x$(printf %02x "$2")\\x$(printf %02x $((n >> 16 & 255)))\\x$(printf %02x $((n >> 8 & 255)))\\x$(printf %02x $((n & 255)))"; cat "$3" "$4"; } >"$out/classify/$1"
+}
+printf 'root:x:19675:0:::\n' >"$work/s1"; printf 'root:x:19676:0:::\n' >"$work/s2"
+pair shadow 1 "$work/s1" "$work/s2"
+printf 'Built 2023-11-14 10:00\nb\n' >"$work/t1"; printf 'b\nBuilt 2023-11-15 10:00\n' >"$work/t2"
+pair text 3 "$work/t1" "$work/t2"
+pair gzip 3 "$out/gzip/changelog.gz" "$out/archive/initrd.cpio.gz"
+pair fat 3 "$out/fat/small.fat" "$out/fat/small.fat"
+printf 'x = 1\n' >"$work/m.py"
+env -u SOURCE_DATE_EPOCH /usr/bin/python3 -c 'import py_compile; py_compile.compile("'"$work"'/m.py", cfile="'"$work"'/m.pyc")'
+pair pyc 0 "$work/m.pyc" "$work/m.pyc"
+pair elf 3 "$out/elf/hello" "$out/elf/hello"

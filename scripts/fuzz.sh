@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer harnesses (clang, ASan+UBSan) and runs each for a bounded time, two at a
+# time, seeded with corpora made from real images by the test fixtures.
+#
+#   bash scripts/fuzz.sh [SECONDS] [HARNESS ...]      default: 60 s each, every harness
+#
+# Crashes land in fuzz/work/crashes/<harness>/. Keep each fixed one as a regression input in
+# fuzz/regressions/<harness>/ with a line in fuzz/regressions/README.md; CI replays those.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-60}
+shift || true
+harnesses=("$@")
+((${#harnesses[@]})) || harnesses=(iso_header iso_tree squashfs fat archive gzip elf classify)
+bash scripts/setup-deps.sh
+command -v clang >/dev/null || apt-get install -y -qq clang libclang-rt-14-dev >/dev/null
+CC=clang cmake -S . -B build-fuzz -DDS_FUZZ=ON -DBUILD_TESTING=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build-fuzz -j "$(nproc)" >/dev/null
+work=fuzz/work
+bash fuzz/make-seeds.sh "$work/seeds"
+running=0
+for h in "${harnesses[@]}"; do
+    mkdir -p "$work/corpus/$h" "$work/crashes/$h"
+    cp -n "$work/seeds/$h"/* "$work/corpus/$h/" 2>/dev/null || true
+    (
+        build-fuzz/fuzz/fuzz_"$h" "$work/corpus/$h" -max_total_time="$seconds" -rss_limit_mb=2048 \
+            -timeout=20 -max_len=1048576 -artifact_prefix="$work/crashes/$h/" -print_final_stats=1 \
+            >"$work/$h.log" 2>&1
+        echo "fuzz: $h: exit $?, $(grep -c . "$work/$h.log") log lines, $(ls "$work/crashes/$h" | wc -l) crash files"
+    ) &
+    running=$((running + 1))
+    if ((running >= 2)); then
+        wait -n
+        running=$((running - 1))
+    fi
+done
+wait
+crashes=$(find "$work/crashes" -type f | wc -l)
+echo "fuzz: $crashes crash files in $work/crashes"
+((crashes == 0))
