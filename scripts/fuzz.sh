@@ -30,7 +30,7 @@ for h in "${harnesses[@]}"; do
     ) &
     running=$((running + 1))
     if ((running >= 2)); then
-        wait -n
+        wait -n || true
         running=$((running - 1))
     fi
 done

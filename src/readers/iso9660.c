@@ -511,9 +511,12 @@ static void entry_metadata(iso_state_t *st, const unsigned char *rec, const stru
     (void)st;
 }
 
-static int iso_next(void *state, ds_entry_t *entry, ds_error_t *err)
+static int iso_next(void *state, ds_entry_t *entry, ds_error_t *caller_err)
 {
     iso_state_t *st = state;
+    /* Recoverable errors are read back from err below: never let it be NULL. */
+    ds_error_t local = {0};
+    ds_error_t *err = caller_err ? caller_err : &local;
     memset(entry, 0, sizeof *entry);
     if (!st->root_emitted) {
         st->root_emitted = true;
