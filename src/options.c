@@ -9,7 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { OPT_STAGE_TIMEOUT = 256, OPT_MAX_DIFFERENCES, OPT_JOBS, OPT_MAX_DEPTH, OPT_LIST_CAUSES, OPT_DEEP_TOOL };
+enum { OPT_STAGE_TIMEOUT = 256, OPT_MAX_DIFFERENCES, OPT_JOBS, OPT_MAX_DEPTH, OPT_LIST_CAUSES, OPT_DEEP_TOOL,
+       OPT_MAX_MEMORY };
 
 static const struct option long_options[] = {
     {"output", required_argument, NULL, 'o'},
@@ -19,6 +20,7 @@ static const struct option long_options[] = {
     {"max-depth", required_argument, NULL, OPT_MAX_DEPTH},
     {"list-causes", no_argument, NULL, OPT_LIST_CAUSES},
     {"deep-tool", required_argument, NULL, OPT_DEEP_TOOL},
+    {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -44,6 +46,8 @@ void ds_options_usage(FILE *out)
           "                            (gzip, cpio/tar, FAT, ELF, pyc, text; default 4; 0: not at all)\n"
           "      --deep-tool diffoscope  also run diffoscope on each pair of differing files\n"
           "                            (at most 16, copied under OUTDIR/deep/, 120 s each)\n"
+          "      --max-memory SIZE     memory budget (default 512M; K, M, G suffixes): trees,\n"
+          "                            decompression, diff text and threads are sized from it\n"
           "      --list-causes         print the cause catalogue (Markdown) and exit\n"
           "  -q, --quiet               print nothing but errors\n"
           "  -h, --help                show this help\n"
@@ -63,6 +67,26 @@ static bool parse_seconds(const char *text, double *value)
         return false;
     *value = v;
     return true;
+}
+
+static bool parse_size(const char *text, unsigned long long *value)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno != 0 || end == text || text[0] == '-')
+        return false;
+    unsigned shift = 0;
+    if (*end == 'K' || *end == 'k')
+        shift = 10, end++;
+    else if (*end == 'M' || *end == 'm')
+        shift = 20, end++;
+    else if (*end == 'G' || *end == 'g')
+        shift = 30, end++;
+    if (*end != '\0' || v > (~0ull >> shift))
+        return false;
+    *value = v << shift;
+    return *value >= (16ull << 20);
 }
 
 static bool parse_count(const char *text, size_t *value)
@@ -121,6 +145,12 @@ int ds_options_parse(int argc, char **argv, ds_options_t *opts, FILE *out, FILE 
             opts->max_depth = (unsigned)depth;
             break;
         }
+        case OPT_MAX_MEMORY:
+            if (!parse_size(optarg, &opts->max_memory)) {
+                fprintf(err, "driftscope: --max-memory wants a size of at least 16M (K, M, G), not '%s'\n", optarg);
+                return DS_OPTIONS_EXIT_USAGE;
+            }
+            break;
         case OPT_DEEP_TOOL:
             if (strcmp(optarg, "diffoscope") != 0) {
                 fprintf(err, "driftscope: --deep-tool knows only diffoscope, not '%s'\n", optarg);

@@ -18,6 +18,7 @@ typedef struct ds_options {
     unsigned jobs;            /* threads comparing file contents; 0 means one per core */
     unsigned max_depth;       /* nested layers the classifiers open (0: none) */
     const char *deep_tool;    /* "diffoscope", or NULL */
+    unsigned long long max_memory; /* bytes; memory budgets derive from it */
     bool quiet;
 } ds_options_t;
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "readers/squashfs.h"
+#include "util/limits.h"
 #include "util/outfile.h"
 #include "util/strbuf.h"
 
@@ -28,6 +29,8 @@ const char *ds_stage_status_name(ds_stage_status_t status)
 
 void ds_stage_fail(ds_stage_result_t *result, int code, const char *fmt, ...)
 {
+    if (code == DS_ERR_LIMIT)
+        result->limited = true;
     if (code == DS_ERR_TIMEOUT) {
         if (result->status != DS_STATUS_FAILED)
             result->status = DS_STATUS_TIMEOUT;
@@ -65,6 +68,11 @@ void ds_run_limit(ds_run_t *run, const char *fmt, ...)
     va_start(ap, fmt);
     ds_strbuf_vprintf(&sb, fmt, ap);
     va_end(ap);
+    for (size_t i = 0; i < run->limit_count; i++)
+        if (strcmp(run->limits[i], ds_strbuf_text(&sb)) == 0) {
+            ds_strbuf_free(&sb);
+            return;
+        }
     run->limits[run->limit_count++] = ds_strbuf_take(&sb);
 }
 
@@ -139,7 +147,10 @@ int ds_pipeline_run(const ds_options_t *options, ds_run_t *run)
     run->out_fd = -1;
     run->started = ds_clock_now();
     run->findings.max = options->max_differences;
+    ds_limits_configure(options->max_memory);
     run->jobs = options->jobs;
+    if (run->jobs > ds_limits()->max_jobs)
+        run->jobs = ds_limits()->max_jobs;
     for (int i = 0; i < 2; i++) {
         ds_side_t *side = &run->side[i];
         side->path = options->input[i];
@@ -176,6 +187,8 @@ int ds_pipeline_run(const ds_options_t *options, ds_run_t *run)
             stages[i](run, result);
         }
         result->seconds = ds_clock_now() - start;
+        if (result->limited)
+            ds_run_limit(run, "%s: %s", ds_stage_name((ds_stage_id_t)i), result->message ? result->message : "a limit was hit");
         if (result->status == DS_STATUS_TIMEOUT)
             ds_run_limit(run, "%s: stopped by its time budget of %.0f s", ds_stage_name((ds_stage_id_t)i),
                          options->stage_timeout);

@@ -38,6 +38,7 @@ typedef struct ds_stage_result {
     bool ran;
     double seconds;
     char *message; /* owned; NULL when there is nothing to say */
+    bool limited;  /* a named limit stopped part of it (reported in report.json "limits") */
     const char *artifacts[DS_STAGE_ARTIFACTS_MAX];
     size_t artifact_count;
 } ds_stage_result_t;

@@ -17,6 +17,7 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include "../util/strbuf.h"
+#include "../util/limits.h"
 
 #define WINDOW (256u * 1024u)
 
@@ -149,12 +150,15 @@ static void classify_inside_stream(ds_source_t *a, ds_source_t *b, const char *p
 {
     unsigned char *da = NULL, *db = NULL;
     size_t la = 0, lb = 0;
-    int fa = stream_inflate(a, &da, &la, STREAM_IN_MEMORY_MAX);
-    int fb = fa == 1 ? stream_inflate(b, &db, &lb, STREAM_IN_MEMORY_MAX) : -1;
+    int fa = stream_inflate(a, &da, &la, ds_limits()->stream_memory);
+    int fb = fa == 1 ? stream_inflate(b, &db, &lb, ds_limits()->stream_memory) : -1;
+    if (fa == 0 || fb == 0)
+        snprintf(out->limit, sizeof out->limit,
+                 "a decompressed %s stream was larger than the memory budget allows (--max-memory): not looked into", format);
     if (fa != 1 || fb != 1) {
         if (out->detail[0] == '\0')
             verdict(out, format, NULL, NULL, "%s: %s", format,
-                    fa == 0 || fb == 0 ? "more than 16 MiB decompressed: not looked into further"
+                    fa == 0 || fb == 0 ? "larger decompressed than the memory budget allows (--max-memory): not looked into further"
                                        : "the stream does not decompress");
         goto out;
     }
@@ -243,9 +247,11 @@ static int gzip_payloads_equal(ds_source_t *a, ds_source_t *b, const ds_deadline
             break;
         }
         pos += na;
-        if (pos > DS_CLASSIFY_MAX_INFLATE) {
-            rc = ds_error_set(err, DS_ERR_LIMIT, "gzip: more than %llu decompressed bytes: stopped",
-                              (unsigned long long)DS_CLASSIFY_MAX_INFLATE);
+        uint64_t allowed = ds_limits_inflate_allowed(ds_source_size(a) > ds_source_size(b) ? ds_source_size(a) : ds_source_size(b));
+        if (pos > allowed) {
+            rc = ds_error_set(err, DS_ERR_LIMIT,
+                              "gzip: more than %llu decompressed bytes (%u times the compressed size): stopped as a likely bomb",
+                              (unsigned long long)allowed, DS_MAX_INFLATE_RATIO);
             break;
         }
     }
@@ -270,6 +276,8 @@ static void classify_gzip(ds_source_t *a, ds_source_t *b, const ds_deadline_t *d
     uint64_t first = 0;
     if (gzip_payloads_equal(a, b, deadline, &equal, &first, &err) != DS_OK) {
         verdict(out, "gzip", NULL, NULL, "gzip stream not fully compared: %s", err.message);
+        if (err.code == DS_ERR_LIMIT)
+            snprintf(out->limit, sizeof out->limit, "%s", err.message);
         goto out;
     }
     size_t header_diffs = 0;
@@ -321,6 +329,8 @@ static void classify_archive(ds_source_t *a, ds_source_t *b, const ds_deadline_t
     int rb = ra == DS_OK ? ds_archive_list_read(b, &lb, deadline, &err) : (memset(&lb, 0, sizeof lb), -1);
     if (ra != DS_OK || rb != DS_OK) {
         verdict(out, "archive", NULL, NULL, "archive not fully read: %s", err.message);
+        if (err.code == DS_ERR_LIMIT)
+            snprintf(out->limit, sizeof out->limit, "%s", err.message);
         goto out;
     }
     size_t i = 0, k = 0, differences = 0, metadata_only = 0;

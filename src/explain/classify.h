@@ -21,6 +21,7 @@ typedef struct ds_classified {
     char detail[400];       /* what was found, for people */
     const char *format;     /* the format recognised ("gzip", "elf", ...), or NULL */
     ds_findings_t nested;   /* differences inside, locations relative to the file */
+    char limit[DS_ERROR_MESSAGE_MAX]; /* a limit that stopped the look inside (a bomb, the memory budget) */
 } ds_classified_t;
 
 /* Classifies the pair a/b found at `path` (used for path-based hints such as .pyc). depth_left

@@ -1,5 +1,7 @@
 #include "archive.h"
 
+#include "../util/limits.h"
+
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
@@ -167,9 +169,19 @@ int ds_archive_list_read(ds_source_t *src, ds_archive_list_t *list, const ds_dea
             while ((n = archive_read_data(a, data, ARCHIVE_BUFFER)) > 0) {
                 EVP_DigestUpdate(md, data, (size_t)n);
                 list->data_bytes += (uint64_t)n;
+                if (list->data_bytes > ds_limits_inflate_allowed(ds_source_size(src))) {
+                    n = -1;
+                    break;
+                }
             }
             unsigned int len = 0;
             EVP_DigestFinal_ex(md, m->sha256, &len);
+            if (n < 0 && list->data_bytes > ds_limits_inflate_allowed(ds_source_size(src))) {
+                rc = ds_error_set(err, DS_ERR_LIMIT,
+                                  "%s: archive member %s: more than %u times the archive's size decompressed: stopped as a likely bomb",
+                                  ds_source_label(src), m->path, DS_MAX_INFLATE_RATIO);
+                break;
+            }
             if (n < 0) {
                 rc = ds_error_set(err, DS_ERR_FORMAT, "%s: archive member %s: %s", ds_source_label(src),
                                   m->path, archive_error_string(a) ? archive_error_string(a) : "unreadable");

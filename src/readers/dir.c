@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../util/pathname.h"
+#include "../util/limits.h"
 #include "../util/strbuf.h"
 
 static ds_entry_type_t type_of(mode_t mode)
@@ -154,8 +155,9 @@ int ds_dir_tree_load(const char *root, const char *label, ds_tree_t *tree,
         while (rc == DS_OK && (de = readdir(d)) != NULL) {
             if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
                 continue;
-            if (tree->count >= DS_DIR_MAX_ENTRIES) {
-                rc = ds_error_set(err, DS_ERR_LIMIT, "%s: more than %u entries", label, DS_DIR_MAX_ENTRIES);
+            if (tree->count >= DS_DIR_MAX_ENTRIES || tree->count >= ds_limits()->max_entries) {
+                rc = ds_error_set(err, DS_ERR_LIMIT, "%s: more than %zu entries (the --max-memory budget)", label,
+                                  tree->count);
                 break;
             }
             ds_strbuf_t host = {0}, path = {0};

@@ -19,6 +19,7 @@
 
 #include "../decode/fields.h"
 #include "../decode/volume_descriptor.h"
+#include "../util/limits.h"
 #include "../util/pathname.h"
 #include "../util/strbuf.h"
 #include "reader.h"
@@ -703,10 +704,10 @@ static int iso_next(void *state, ds_entry_t *entry, ds_error_t *caller_err)
                 }
             }
         }
-        if (++st->entries > ISO_MAX_ENTRIES) {
+        if (++st->entries > ISO_MAX_ENTRIES || st->entries > ds_limits()->max_entries) {
             ds_entry_clear(entry);
-            return ds_error_set(err, DS_ERR_LIMIT, "%s: iso9660: more than %u entries",
-                                ds_source_label(st->src), ISO_MAX_ENTRIES);
+            return ds_error_set(err, DS_ERR_LIMIT, "%s: iso9660: more than %zu entries (the --max-memory budget)",
+                                ds_source_label(st->src), st->entries - 1);
         }
         return 1;
     }

@@ -26,6 +26,7 @@
 #include <sqfs/xattr_reader.h>
 
 #include "../util/pathname.h"
+#include "../util/limits.h"
 #include "../util/strbuf.h"
 
 #define SQUASHFS_WINDOW (256u * 1024u)
@@ -686,9 +687,9 @@ int ds_squashfs_load_tree(ds_squashfs_t *sq, ds_tree_t *tree, const ds_deadline_
                               ds_source_label(sq->src), sq->name);
             break;
         }
-        if (tree->count >= DS_SQUASHFS_MAX_ENTRIES) {
-            rc = ds_error_set(err, DS_ERR_LIMIT, "%s: %s: more than %u entries",
-                              ds_source_label(sq->src), sq->name, DS_SQUASHFS_MAX_ENTRIES);
+        if (tree->count >= DS_SQUASHFS_MAX_ENTRIES || tree->count >= ds_limits()->max_entries) {
+            rc = ds_error_set(err, DS_ERR_LIMIT, "%s: %s: more than %zu entries (the --max-memory budget)",
+                              ds_source_label(sq->src), sq->name, tree->count);
             break;
         }
         path.len = top->path_len;

@@ -10,6 +10,8 @@
 void ds_stage_add_classified(ds_run_t *run, const char *stage, const char *const *prefix,
                              size_t depth, ds_difference_t *outer, const ds_classified_t *cls)
 {
+    if (cls->limit[0] != '\0')
+        ds_run_limit(run, "%s: %s", stage, cls->limit);
     if (outer != NULL && cls->detail[0] != '\0') {
         size_t len = strlen(outer->detail ? outer->detail : "");
         char *joined = malloc(len + strlen(cls->detail) + 3);

@@ -20,6 +20,7 @@
 #include "../readers/squashfs.h"
 #include "../util/outfile.h"
 #include "../util/strbuf.h"
+#include "../util/limits.h"
 
 #define TEXT_MAX (1024u * 1024u)        /* files up to this size are diffed as text when they are text */
 #define WINDOW (256u * 1024u)           /* window for larger files */
@@ -233,7 +234,7 @@ static int compare_item(work_t *w, item_t *it, ds_squashfs_data_t *da, ds_squash
     }
     if (rc == DS_OK && !it->equal && report.len > 0) {
         size_t before = atomic_fetch_add(&w->diff_bytes, report.len);
-        if (before + report.len <= DIFF_BYTES_TOTAL) {
+        if (before + report.len <= ds_limits()->diff_text_total) {
             it->report = ds_strbuf_take(&report);
         } else {
             ds_strbuf_free(&report);
@@ -575,7 +576,7 @@ static void dir_file_diff(dir_ctx_t *ctx, const ds_entry_t *a, const ds_entry_t 
     fprintf(ctx->out, "=== %s\n%s\n", shown ? shown : "?", detail);
     if (cls->detail[0] != '\0')
         fprintf(ctx->out, "inside: %s%s%s\n", cls->detail, cls->cause ? " -> cause " : "", cls->cause ? cls->cause : "");
-    if (a->size <= TEXT_MAX && b->size <= TEXT_MAX && ctx->diff_bytes < DIFF_BYTES_TOTAL) {
+    if (a->size <= TEXT_MAX && b->size <= TEXT_MAX && ctx->diff_bytes < ds_limits()->diff_text_total) {
         unsigned char *ba = malloc(a->size + 1), *bb = malloc(b->size + 1);
         if (ba && bb && ds_source_read(sa, 0, ba, (size_t)a->size, "file", NULL) == DS_OK &&
             ds_source_read(sb, 0, bb, (size_t)b->size, "file", NULL) == DS_OK && looks_like_text(ba, (size_t)a->size) &&
