@@ -4,7 +4,9 @@
 #
 #   bash scripts/fuzz.sh [SECONDS] [HARNESS ...]      default: 60 s each, every harness
 #
-# Crashes land in fuzz/work/crashes/<harness>/. Keep each fixed one as a regression input in
+# Crashes land in fuzz/work/crashes/<harness>/. The RSS limit is 2 GiB; single allocations may
+# reach 8 GiB because libsquashfs asks calloc for untouched virtual memory sized from on-disk
+# counts (see fuzz/regressions/README.md). Keep each fixed one as a regression input in
 # fuzz/regressions/<harness>/ with a line in fuzz/regressions/README.md; CI replays those.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +25,7 @@ for h in "${harnesses[@]}"; do
     mkdir -p "$work/corpus/$h" "$work/crashes/$h"
     cp -n "$work/seeds/$h"/* "$work/corpus/$h/" 2>/dev/null || true
     (
-        build-fuzz/fuzz/fuzz_"$h" "$work/corpus/$h" -max_total_time="$seconds" -rss_limit_mb=2048 \
+        build-fuzz/fuzz/fuzz_"$h" "$work/corpus/$h" -max_total_time="$seconds" -rss_limit_mb=2048 -malloc_limit_mb=8192 \
             -timeout=20 -max_len=1048576 -artifact_prefix="$work/crashes/$h/" -print_final_stats=1 \
             >"$work/$h.log" 2>&1
         echo "fuzz: $h: exit $?, $(grep -c . "$work/$h.log") log lines, $(ls "$work/crashes/$h" | wc -l) crash files"

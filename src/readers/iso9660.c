@@ -425,6 +425,7 @@ static int next_directory(iso_state_t *st)
                             ds_source_label(st->src), st->current.path, st->current.size,
                             ISO_MAX_DIRECTORY_BYTES);
             free(st->current.path);
+            st->current.path = NULL; /* iso_close frees it otherwise: a double free */
             continue;
         }
         st->have_current = true;
