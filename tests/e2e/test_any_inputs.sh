@@ -51,6 +51,12 @@ printf 'build 2023-11-15 01:00\n' >"$d/tree-b/etc/stamp"
 printf 'extra\n' >"$d/tree-b/etc/extra"
 ln -s tool "$d/tree-a/usr/bin/alias"
 ln -s other "$d/tree-b/usr/bin/alias"
+# Links that point outside the tree and links in a loop: never followed, compared as links.
+for side in a b; do
+    ln -s /etc/passwd "$d/tree-$side/etc/outside"
+    ln -s loop2 "$d/tree-$side/etc/loop1"
+    ln -s loop1 "$d/tree-$side/etc/loop2"
+done
 chmod 0644 "$d/tree-a/usr/bin/tool"
 chmod 0664 "$d/tree-b/usr/bin/tool"
 find "$d/tree-a" "$d/tree-b" -exec touch -h -d @1700000000 {} +
@@ -63,6 +69,7 @@ expect_roots "$out" "/etc/stamp|content|embedded-timestamp" "/etc/extra|added|un
 assert_q "$out" 'r["inputs"]["a"]["type"] == "directory" and r["inputs"]["a"]["sha256"] is None'
 # A link inside a tree is never followed: its target does not exist and nothing complains.
 assert_q "$out" 'stage("content")["status"] == "ok"'
+check "the host's /etc/passwd was not read into any report" bash -c "! grep -rq 'root:x:0:0' '$out'"
 out=$OUT_ROOT/dirs-same
 run_ds "$d/tree-a" "$d/tree-a" "$out"
 expect_status 0
