@@ -15,6 +15,14 @@ test_name=$(basename "$0" .sh)
 OUT_ROOT=$DS_TEST_WORK/$test_name
 rm -rf "$OUT_ROOT"
 mkdir -p "$OUT_ROOT"
+# DS_VALGRIND=1 (scripts/valgrind.sh): every run of driftscope goes through memcheck, and any
+# error it reports makes that run exit 99.
+if [[ ${DS_VALGRIND:-0} == 1 ]]; then
+    real=$DRIFTSCOPE
+    DRIFTSCOPE=$OUT_ROOT/driftscope-under-valgrind
+    printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --track-origins=yes "%s" "$@"\n' "$real" >"$DRIFTSCOPE"
+    chmod +x "$DRIFTSCOPE"
+fi
 checks_passed=0
 checks_failed=0
 
