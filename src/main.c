@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "explain/causes.h"
 #include "options.h"
 #include "pipeline.h"
 
@@ -19,6 +20,22 @@ static void print_summary(const ds_run_t *run, int status)
                run->stages[i].message ? "  " : "",
                run->stages[i].message && strlen(run->stages[i].message) < 100 ? run->stages[i].message
                : run->stages[i].message ? "(see checklist.md)" : "");
+    /* The root causes, most differences first. */
+    size_t count = 0;
+    const ds_cause_t *all = ds_causes_all(&count);
+    size_t shown = 0;
+    for (size_t c = 0; c < count && shown < 10; c++) {
+        size_t roots = 0;
+        for (size_t i = 0; i < run->findings.count; i++)
+            roots += !run->findings.items[i].secondary && strcmp(run->findings.items[i].cause, all[c].id) == 0;
+        if (roots == 0)
+            continue;
+        if (shown++ == 0)
+            printf("root causes:\n");
+        printf("  %-20s %6zu  %s\n", all[c].id, roots, all[c].fix ? all[c].fix : "");
+    }
+    if (run->accept != NULL)
+        printf("accepted: %zu differences%s\n", run->accepted, run->all_accepted ? " (all root differences)" : "");
     printf("reports: %s/checklist.md, %s/report.json\n", run->options->output_dir,
            run->options->output_dir);
 }

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 enum { OPT_STAGE_TIMEOUT = 256, OPT_MAX_DIFFERENCES, OPT_JOBS, OPT_MAX_DEPTH, OPT_LIST_CAUSES, OPT_DEEP_TOOL,
-       OPT_MAX_MEMORY };
+       OPT_MAX_MEMORY, OPT_ACCEPT };
 
 static const struct option long_options[] = {
     {"output", required_argument, NULL, 'o'},
@@ -21,6 +21,7 @@ static const struct option long_options[] = {
     {"list-causes", no_argument, NULL, OPT_LIST_CAUSES},
     {"deep-tool", required_argument, NULL, OPT_DEEP_TOOL},
     {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
+    {"accept", required_argument, NULL, OPT_ACCEPT},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -48,12 +49,14 @@ void ds_options_usage(FILE *out)
           "                            (at most 16, copied under OUTDIR/deep/, 120 s each)\n"
           "      --max-memory SIZE     memory budget (default 512M; K, M, G suffixes): trees,\n"
           "                            decompression, diff text and threads are sized from it\n"
+          "      --accept FILE         known differences that do not fail the gate, one a line:\n"
+          "                            LOCATION-GLOB [kind=K] [cause=C] -- REASON\n"
           "      --list-causes         print the cause catalogue (Markdown) and exit\n"
           "  -q, --quiet               print nothing but errors\n"
           "  -h, --help                show this help\n"
           "  -V, --version             show the version\n"
           "\n"
-          "Exit status: 0 identical, 1 different, 2 trouble (as cmp and diff).\n"
+          "Exit status: 0 identical (or every difference accepted), 1 different, 2 trouble.\n"
           "Reports: OUTDIR/checklist.md (read this first), OUTDIR/report.json.\n",
           out);
 }
@@ -150,6 +153,9 @@ int ds_options_parse(int argc, char **argv, ds_options_t *opts, FILE *out, FILE 
                 fprintf(err, "driftscope: --max-memory wants a size of at least 16M (K, M, G), not '%s'\n", optarg);
                 return DS_OPTIONS_EXIT_USAGE;
             }
+            break;
+        case OPT_ACCEPT:
+            opts->accept_file = optarg;
             break;
         case OPT_DEEP_TOOL:
             if (strcmp(optarg, "diffoscope") != 0) {

@@ -19,6 +19,7 @@ typedef struct ds_options {
     unsigned max_depth;       /* nested layers the classifiers open (0: none) */
     const char *deep_tool;    /* "diffoscope", or NULL */
     unsigned long long max_memory; /* bytes; memory budgets derive from it */
+    const char *accept_file;  /* --accept FILE, or NULL */
     bool quiet;
 } ds_options_t;
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "readers/squashfs.h"
+#include "report/accept.h"
 #include "util/limits.h"
 #include "util/outfile.h"
 #include "util/strbuf.h"
@@ -123,6 +124,23 @@ size_t ds_container_location(const ds_container_t *c, const char *inner, const c
     return 2;
 }
 
+void ds_progress(ds_run_t *run, const char *fmt, ...)
+{
+    if (!run->progress)
+        return;
+    double now = ds_clock_now();
+    if (now - run->progress_last < 0.2)
+        return;
+    run->progress_last = now;
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("\r\033[Kdriftscope: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, " (%.1f s)", now - run->started);
+    va_end(ap);
+    fflush(stderr);
+}
+
 bool ds_side_present(const ds_side_t *side)
 {
     return side->source != NULL || side->is_directory;
@@ -131,6 +149,11 @@ bool ds_side_present(const ds_side_t *side)
 int ds_run_exit_status(const ds_run_t *run)
 {
     if (run->identity_known && run->identical)
+        return 0;
+    bool failed = false;
+    for (int i = 0; i < DS_STAGE_COUNT; i++)
+        failed |= run->stages[i].status == DS_STATUS_FAILED;
+    if (run->identity_known && run->all_accepted && !failed)
         return 0;
     for (int i = 0; i < DS_STAGE_COUNT; i++)
         if (run->stages[i].status == DS_STATUS_FAILED)
@@ -146,6 +169,7 @@ int ds_pipeline_run(const ds_options_t *options, ds_run_t *run)
     run->options = options;
     run->out_fd = -1;
     run->started = ds_clock_now();
+    run->progress = !options->quiet && isatty(STDERR_FILENO);
     run->findings.max = options->max_differences;
     ds_limits_configure(options->max_memory);
     run->jobs = options->jobs;
@@ -162,6 +186,13 @@ int ds_pipeline_run(const ds_options_t *options, ds_run_t *run)
         side->type = "unknown";
     }
     ds_error_t err = {0};
+    if (options->accept_file != NULL) {
+        run->accept = calloc(1, sizeof *run->accept);
+        if (run->accept == NULL || ds_accept_load(run->accept, options->accept_file, &err) != DS_OK) {
+            fprintf(stderr, "driftscope: %s\n", err.message[0] ? err.message : "out of memory");
+            return 2;
+        }
+    }
     if (ds_outdir_open(options->output_dir, &run->out_fd, &err) != DS_OK) {
         fprintf(stderr, "driftscope: %s\n", err.message);
         return 2;
@@ -178,6 +209,8 @@ int ds_pipeline_run(const ds_options_t *options, ds_run_t *run)
         run->deadline = ds_deadline_in(options->stage_timeout);
         result->status = DS_STATUS_OK;
         result->ran = true;
+        run->progress_last = 0;
+        ds_progress(run, "%s", ds_stage_name((ds_stage_id_t)i));
         if (i != DS_STAGE_HASH && i != DS_STAGE_REPORT && run->identity_known && run->identical) {
             stage_not_needed(run, result, "inputs are identical");
         } else {
@@ -200,6 +233,8 @@ int ds_pipeline_run(const ds_options_t *options, ds_run_t *run)
             fprintf(stderr, "driftscope: %s stage failed: %s\n", ds_stage_name((ds_stage_id_t)i),
                     result->message);
     }
+    if (run->progress)
+        fputs("\r\033[K", stderr);
     return ds_run_exit_status(run);
 }
 
@@ -221,6 +256,10 @@ void ds_run_free(ds_run_t *run)
             ds_source_close(c->slice[k]);
         }
         free(c->path);
+    }
+    if (run->accept != NULL) {
+        ds_accept_free(run->accept);
+        free(run->accept);
     }
     ds_chunk_map_free(&run->chunks);
     ds_findings_free(&run->findings);

@@ -121,8 +121,13 @@ typedef struct ds_run {
     ds_deep_job_t deep[DS_DEEP_JOBS_MAX];
     size_t deep_count;
     char *limits[16];        /* each limit hit, in words; owned */
+    struct ds_accept *accept; /* --accept rules, or NULL; owned */
+    size_t accepted;         /* differences matched by a rule */
+    bool all_accepted;       /* the inputs differ, but every root difference is accepted */
     size_t limit_count;
     double started;
+    bool progress;           /* stderr is a terminal and --quiet is off */
+    double progress_last;
 } ds_run_t;
 
 const char *ds_stage_name(ds_stage_id_t id);
@@ -134,6 +139,9 @@ void ds_stage_fail(ds_stage_result_t *result, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void ds_stage_artifact(ds_stage_result_t *result, const char *name);
 void ds_run_limit(ds_run_t *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* One progress line on stderr (rewritten in place, at most 5 a second) when run->progress. */
+void ds_progress(ds_run_t *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Runs every stage. Returns the exit status: 0 identical, 1 different, 2 trouble. */
 int ds_pipeline_run(const ds_options_t *options, ds_run_t *run);

@@ -14,6 +14,7 @@ static void difference_clear(ds_difference_t *d)
     free(d->detail);
     free(d->cause);
     free(d->fix);
+    free(d->accepted);
     memset(d, 0, sizeof *d);
 }
 

@@ -37,6 +37,7 @@ typedef struct ds_difference {
     const char *confidence;          /* static: "certain", "likely", "guess" or NULL */
     char *fix;                       /* owned; NULL when none is known */
     bool secondary;
+    char *accepted;                  /* owned: the --accept rule's reason, or NULL */
 } ds_difference_t;
 
 typedef struct ds_findings {

@@ -49,6 +49,7 @@ typedef struct work {
     atomic_size_t next;
     atomic_size_t diff_bytes;
     atomic_bool stop;
+    pthread_t main_thread; /* only it writes progress */
 } work_t;
 
 typedef struct text_sink {
@@ -310,6 +311,8 @@ static void *worker(void *opaque)
             atomic_store(&w->stop, true);
             break;
         }
+        if (i % 64 == 0 && pthread_equal(pthread_self(), w->main_thread))
+            ds_progress(w->run, "content: %zu of %zu files compared", i, w->count);
         int rc = DS_OK;
         for (int s = 0; s < 2 && rc == DS_OK; s++)
             if (data[it->container][s] == NULL)
@@ -738,6 +741,7 @@ void ds_stage_content_run(ds_run_t *run, ds_stage_result_t *result)
     atomic_init(&w.next, 0);
     atomic_init(&w.diff_bytes, 0);
     atomic_init(&w.stop, false);
+    w.main_thread = pthread_self();
     unsigned jobs = job_count(run, col.count);
     pthread_t threads[256];
     unsigned started = 0;

@@ -133,6 +133,8 @@ static void compare_window(void *ctx, uint64_t offset, const unsigned char *a, s
                            const unsigned char *b, size_t nb)
 {
     ds_run_t *run = ctx;
+    uint64_t total = (run->side[0].size > run->side[1].size ? run->side[0].size : run->side[1].size) >> 20;
+    ds_progress(run, "hash: %" PRIu64 " of %" PRIu64 " MiB of each input", (offset + na) >> 20, total);
     if (!run->chunks_valid)
         return;
     size_t common = na < nb ? na : nb;

@@ -9,6 +9,7 @@
 #include "../explain/explain.h"
 #include "../options.h"
 #include "../pipeline.h"
+#include "../report/accept.h"
 #include "../report/json.h"
 #include "../util/outfile.h"
 #include "../util/strbuf.h"
@@ -18,7 +19,7 @@
 static const char *verdict(const ds_run_t *run)
 {
     switch (ds_run_exit_status(run)) {
-    case 0: return "IDENTICAL";
+    case 0: return run->identical ? "IDENTICAL" : "ACCEPTED (every difference is a known, accepted one)";
     case 1: return "DIFFERENT";
     default: return run->identity_known && !run->identical ? "DIFFERENT (analysis incomplete)"
                                                             : "TROUBLE (identity not established)";
@@ -238,6 +239,18 @@ static void write_checklist(ds_run_t *run, ds_stage_result_t *result)
         md_text(f, s->message ? s->message : "");
         fputs(" |\n", f);
     }
+    if (run->accept != NULL) {
+        fprintf(f, "\n## Accepted differences (--accept)\n\n%zu differences matched the accept rules%s.\n",
+                run->accepted, run->all_accepted ? "; every root difference is accepted, so the gate passes" : "");
+        for (size_t i = 0; i < run->accept->count; i++) {
+            const ds_accept_rule_t *r = &run->accept->rules[i];
+            fprintf(f, "- line %u `", r->line);
+            md_text(f, r->glob);
+            fprintf(f, "`: %zu matched - ", r->matched);
+            md_text(f, r->reason);
+            fputs(r->matched ? "\n" : " (matched nothing: is the rule still needed?)\n", f);
+        }
+    }
     if (run->limit_count > 0) {
         fputs("\n## Limits hit\n\n", f);
         for (size_t i = 0; i < run->limit_count; i++) {
@@ -291,7 +304,12 @@ static void write_checklist(ds_run_t *run, ds_stage_result_t *result)
                     fputs(" - ", f);
                     md_text(f, d->detail);
                 }
-                fprintf(f, " (cause: %s)\n", d->cause);
+                fprintf(f, " (cause: %s)", d->cause);
+                if (d->accepted != NULL) {
+                    fputs(" - ACCEPTED: ", f);
+                    md_text(f, d->accepted);
+                }
+                fputc('\n', f);
             }
         }
     }
@@ -365,6 +383,12 @@ static void json_difference(ds_json_t *j, const ds_difference_t *d)
     if (d->fix != NULL) {
         ds_json_key(j, "fix");
         ds_json_string(j, d->fix);
+    }
+    if (d->accepted != NULL) {
+        ds_json_key(j, "accepted");
+        ds_json_bool(j, true);
+        ds_json_key(j, "accept_reason");
+        ds_json_string(j, d->accepted);
     }
     ds_json_key(j, "stage");
     ds_json_string(j, d->stage);
@@ -489,6 +513,8 @@ static void write_json(ds_run_t *run, ds_stage_result_t *result, double report_s
     ds_json_object_begin(&j);
     ds_json_key(&j, "differences");
     ds_json_int(&j, (int64_t)ds_findings_total(&run->findings));
+    ds_json_key(&j, "accepted");
+    ds_json_int(&j, (int64_t)run->accepted);
     ds_json_key(&j, "root_causes");
     ds_json_object_begin(&j);
     /* cause -> count over root (non-secondary) differences, in first-seen order; there are
@@ -521,10 +547,34 @@ static void write_json(ds_run_t *run, ds_stage_result_t *result, double report_s
         ds_stage_fail(result, err.code, "%s", err.message);
 }
 
+/* Marks the differences the --accept rules match; the gate passes when every root difference is
+ * accepted (secondary ones follow from their roots). */
+static void apply_accept(ds_run_t *run)
+{
+    if (run->accept == NULL)
+        return;
+    size_t roots = 0, accepted_roots = 0;
+    for (size_t i = 0; i < run->findings.count; i++) {
+        ds_difference_t *d = &run->findings.items[i];
+        ds_accept_rule_t *rule = ds_accept_match(run->accept, d);
+        if (rule != NULL) {
+            free(d->accepted);
+            d->accepted = strdup(rule->reason);
+            run->accepted++;
+        }
+        if (!d->secondary) {
+            roots++;
+            accepted_roots += rule != NULL;
+        }
+    }
+    run->all_accepted = run->findings.dropped == 0 && accepted_roots == roots;
+}
+
 void ds_stage_report_run(ds_run_t *run, ds_stage_result_t *result)
 {
     double started = ds_clock_now();
     ds_explain_findings(&run->findings);
+    apply_accept(run);
     ds_deep_run_all(run);
     ds_stage_artifact(result, "checklist.md");
     ds_stage_artifact(result, "report.json");
