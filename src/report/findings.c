@@ -15,6 +15,7 @@ static void difference_clear(ds_difference_t *d)
     free(d->cause);
     free(d->fix);
     free(d->accepted);
+    free(d->excerpt);
     memset(d, 0, sizeof *d);
 }
 

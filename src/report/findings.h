@@ -38,6 +38,7 @@ typedef struct ds_difference {
     char *fix;                       /* owned; NULL when none is known */
     bool secondary;
     char *accepted;                  /* owned: the --accept rule's reason, or NULL */
+    char *excerpt;                   /* owned: a bounded diff or hex excerpt, or NULL */
 } ds_difference_t;
 
 typedef struct ds_findings {

@@ -802,6 +802,15 @@ void ds_stage_content_run(ds_run_t *run, ds_stage_result_t *result)
             if (outer != NULL)
                 c->differences++;
             ds_stage_add_classified(run, "content", loc, depth, outer, &it->classified);
+            if (outer != NULL && it->report != NULL) {
+                size_t n = strlen(it->report);
+                outer->excerpt = strndup(it->report, n > 65536 ? 65536 : n);
+            }
+            if (c->mark_count < 256 && it->a->extent_count > 0) {
+                c->marks[c->mark_count][0] = it->a->extents[0].offset;
+                c->marks[c->mark_count][1] = it->a->extents[0].length;
+                c->mark_count++;
+            }
             if (ds_deep_wanted(run))
                 deep_extract_item(run, c, it, loc, depth);
             if (f) {

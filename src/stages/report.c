@@ -10,6 +10,7 @@
 #include "../options.h"
 #include "../pipeline.h"
 #include "../report/accept.h"
+#include "../report/html.h"
 #include "../report/json.h"
 #include "../util/outfile.h"
 #include "../util/strbuf.h"
@@ -570,6 +571,19 @@ static void apply_accept(ds_run_t *run)
     run->all_accepted = run->findings.dropped == 0 && accepted_roots == roots;
 }
 
+static void write_html(ds_run_t *run, ds_stage_result_t *result)
+{
+    ds_outfile_t out;
+    ds_error_t err = {0};
+    if (ds_outfile_begin(&out, run->out_fd, "report.html", &err) != DS_OK) {
+        ds_stage_fail(result, err.code, "%s", err.message);
+        return;
+    }
+    ds_html_write(out.stream, run, verdict(run));
+    if (ds_outfile_commit(&out, &err) != DS_OK)
+        ds_stage_fail(result, err.code, "%s", err.message);
+}
+
 void ds_stage_report_run(ds_run_t *run, ds_stage_result_t *result)
 {
     double started = ds_clock_now();
@@ -578,6 +592,8 @@ void ds_stage_report_run(ds_run_t *run, ds_stage_result_t *result)
     ds_deep_run_all(run);
     ds_stage_artifact(result, "checklist.md");
     ds_stage_artifact(result, "report.json");
+    ds_stage_artifact(result, "report.html");
     write_checklist(run, result);
+    write_html(run, result);
     write_json(run, result, started);
 }
