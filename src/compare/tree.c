@@ -43,6 +43,21 @@ int ds_tree_load(ds_tree_t *tree, const ds_reader_ops_t *ops, ds_source_t *src,
     return rc < 0 ? rc : DS_OK;
 }
 
+ds_entry_t *ds_tree_append(ds_tree_t *tree)
+{
+    if (tree->count == tree->capacity) {
+        size_t capacity = tree->capacity ? tree->capacity * 2 : 256;
+        ds_entry_t *entries = realloc(tree->entries, capacity * sizeof *entries);
+        if (entries == NULL)
+            return NULL;
+        tree->entries = entries;
+        tree->capacity = capacity;
+    }
+    ds_entry_t *e = &tree->entries[tree->count++];
+    memset(e, 0, sizeof *e);
+    return e;
+}
+
 void ds_tree_free(ds_tree_t *tree)
 {
     for (size_t i = 0; i < tree->count; i++)

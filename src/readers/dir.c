@@ -16,20 +16,6 @@
 #include "../util/limits.h"
 #include "../util/strbuf.h"
 
-static ds_entry_type_t type_of(mode_t mode)
-{
-    switch (mode & S_IFMT) {
-    case S_IFREG: return DS_ENTRY_FILE;
-    case S_IFDIR: return DS_ENTRY_DIR;
-    case S_IFLNK: return DS_ENTRY_SYMLINK;
-    case S_IFCHR: return DS_ENTRY_CHAR;
-    case S_IFBLK: return DS_ENTRY_BLOCK;
-    case S_IFIFO: return DS_ENTRY_FIFO;
-    case S_IFSOCK: return DS_ENTRY_SOCKET;
-    default: return DS_ENTRY_OTHER;
-    }
-}
-
 static int name_order(const void *x, const void *y) { return strcmp(*(char *const *)x, *(char *const *)y); }
 
 /* "name=value, ..." sorted, as the squashfs reader writes them. */
@@ -51,43 +37,21 @@ static char *read_xattrs(const char *host)
         if (n < 0)
             continue;
         ds_strbuf_printf(&sb, "%s%s=", sb.len ? ", " : "", items[i]);
-        bool printable = n > 0;
-        for (ssize_t k = 0; k < n && printable; k++)
-            printable = value[k] >= 0x20 && value[k] < 0x7F && value[k] != ',';
-        if (printable) {
-            ds_strbuf_puts(&sb, "\"");
-            ds_strbuf_append(&sb, (const char *)value, (size_t)n);
-            ds_strbuf_puts(&sb, "\"");
-        } else {
-            ds_strbuf_puts(&sb, "0x");
-            for (ssize_t k = 0; k < n; k++)
-                ds_strbuf_printf(&sb, "%02x", value[k]);
-        }
+        ds_strbuf_xattr_value(&sb, value, (size_t)n);
     }
     return sb.len ? ds_strbuf_take(&sb) : (ds_strbuf_free(&sb), NULL);
 }
 
 static int add(ds_tree_t *tree, const char *path, const char *host, const struct stat *st)
 {
-    if (tree->count == tree->capacity) {
-        size_t capacity = tree->capacity ? tree->capacity * 2 : 256;
-        ds_entry_t *entries = realloc(tree->entries, capacity * sizeof *entries);
-        if (entries == NULL)
-            return DS_ERR_NOMEM;
-        tree->entries = entries;
-        tree->capacity = capacity;
-    }
-    ds_entry_t *e = &tree->entries[tree->count];
-    memset(e, 0, sizeof *e);
+    ds_entry_t *e = ds_tree_append(tree);
+    if (e == NULL)
+        return DS_ERR_NOMEM;
     e->path = strdup(path);
     e->host_path = strdup(host);
-    if (e->path == NULL || e->host_path == NULL) {
-        free(e->path);
-        free(e->host_path);
-        return DS_ERR_NOMEM;
-    }
-    tree->count++;
-    e->type = type_of(st->st_mode);
+    if (e->path == NULL || e->host_path == NULL)
+        return DS_ERR_NOMEM; /* the entry is freed with the tree */
+    e->type = ds_entry_type_from_mode(st->st_mode);
     e->mode = st->st_mode & 07777;
     e->uid = st->st_uid;
     e->gid = st->st_gid;

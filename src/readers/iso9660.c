@@ -301,19 +301,6 @@ static void plain_name(const iso_state_t *st, const unsigned char *rec, ds_strbu
     ds_strbuf_append(out, (const char *)name, end);
 }
 
-static ds_entry_type_t type_from_mode(uint32_t mode)
-{
-    switch (mode & S_IFMT) {
-    case S_IFDIR: return DS_ENTRY_DIR;
-    case S_IFREG: return DS_ENTRY_FILE;
-    case S_IFLNK: return DS_ENTRY_SYMLINK;
-    case S_IFCHR: return DS_ENTRY_CHAR;
-    case S_IFBLK: return DS_ENTRY_BLOCK;
-    case S_IFIFO: return DS_ENTRY_FIFO;
-    case S_IFSOCK: return DS_ENTRY_SOCKET;
-    default: return DS_ENTRY_OTHER;
-    }
-}
 
 static int iso_open(void **state, ds_source_t *src, const ds_deadline_t *deadline,
                     ds_problems_t *problems, ds_error_t *err)
@@ -494,7 +481,7 @@ static void entry_metadata(iso_state_t *st, const unsigned char *rec, const stru
         entry->uid = rr->uid;
         entry->gid = rr->gid;
         entry->nlink = rr->nlink;
-        ds_entry_type_t t = type_from_mode(rr->mode);
+        ds_entry_type_t t = ds_entry_type_from_mode(rr->mode);
         if (!rr->has_child_link)
             entry->type = t;
     }

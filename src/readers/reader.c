@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../util/strbuf.h"
 
@@ -60,6 +61,20 @@ void ds_entry_clear(ds_entry_t *entry)
     free(entry->xattrs);
     free(entry->host_path);
     memset(entry, 0, sizeof *entry);
+}
+
+ds_entry_type_t ds_entry_type_from_mode(uint32_t mode)
+{
+    switch (mode & S_IFMT) {
+    case S_IFDIR: return DS_ENTRY_DIR;
+    case S_IFREG: return DS_ENTRY_FILE;
+    case S_IFLNK: return DS_ENTRY_SYMLINK;
+    case S_IFCHR: return DS_ENTRY_CHAR;
+    case S_IFBLK: return DS_ENTRY_BLOCK;
+    case S_IFIFO: return DS_ENTRY_FIFO;
+    case S_IFSOCK: return DS_ENTRY_SOCKET;
+    default: return DS_ENTRY_OTHER;
+    }
 }
 
 const char *ds_entry_type_name(ds_entry_type_t type)

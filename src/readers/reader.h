@@ -54,6 +54,8 @@ typedef struct ds_entry {
 /* Frees what an entry owns and zeroes it. Accepts an empty entry. */
 void ds_entry_clear(ds_entry_t *entry);
 const char *ds_entry_type_name(ds_entry_type_t type);
+/* The entry type of a POSIX st_mode (S_IFMT bits). */
+ds_entry_type_t ds_entry_type_from_mode(uint32_t mode);
 
 /* Problems a reader met and survived (one per skipped record), kept for the report. */
 typedef struct ds_problems {

@@ -522,18 +522,7 @@ static char *read_xattrs(ds_squashfs_t *sq, const sqfs_inode_generic_t *inode, d
         ds_strbuf_escape_line(&sb, (const char *)key->key, strnlen((const char *)key->key, (size_t)key->size + 16));
         ds_strbuf_puts(&sb, "=");
         size_t len = value->size < DS_SQUASHFS_MAX_XATTR_VALUE ? value->size : DS_SQUASHFS_MAX_XATTR_VALUE;
-        bool printable = len > 0;
-        for (size_t k = 0; k < len && printable; k++)
-            printable = value->value[k] >= 0x20 && value->value[k] < 0x7F && value->value[k] != ',';
-        if (printable) {
-            ds_strbuf_puts(&sb, "\"");
-            ds_strbuf_append(&sb, (const char *)value->value, len);
-            ds_strbuf_puts(&sb, "\"");
-        } else {
-            ds_strbuf_puts(&sb, "0x");
-            for (size_t k = 0; k < len; k++)
-                ds_strbuf_printf(&sb, "%02x", value->value[k]);
-        }
+        ds_strbuf_xattr_value(&sb, value->value, len);
         if (len < value->size)
             ds_strbuf_printf(&sb, "...(%" PRIu32 " bytes)", value->size);
         items[count++] = ds_strbuf_take(&sb);
@@ -560,21 +549,10 @@ static char *read_xattrs(ds_squashfs_t *sq, const sqfs_inode_generic_t *inode, d
 static int add_entry(ds_squashfs_t *sq, ds_tree_t *tree, const sqfs_tree_node_t *node,
                      const char *path)
 {
-    if (tree->count == tree->capacity) {
-        size_t capacity = tree->capacity ? tree->capacity * 2 : 1024;
-        ds_entry_t *entries = realloc(tree->entries, capacity * sizeof *entries);
-        if (entries == NULL)
-            return DS_ERR_NOMEM;
-        tree->entries = entries;
-        tree->capacity = capacity;
-    }
     const sqfs_inode_generic_t *inode = node->inode;
-    ds_entry_t *e = &tree->entries[tree->count];
-    memset(e, 0, sizeof *e);
-    e->path = strdup(path);
-    if (e->path == NULL)
+    ds_entry_t *e = ds_tree_append(tree);
+    if (e == NULL || (e->path = strdup(path)) == NULL)
         return DS_ERR_NOMEM;
-    tree->count++;
     e->type = inode_type(inode);
     e->mode = inode->base.mode & 07777;
     e->uid = node->uid;

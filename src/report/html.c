@@ -290,7 +290,7 @@ void ds_html_write(FILE *out, const ds_run_t *run, const char *verdict)
     write_section(out, run, "layer-toc", "ISO 9660 tree (and files inside them)", "toc", NULL, &shown);
     for (size_t i = 0; i < run->container_count; i++) {
         const ds_container_t *c = &run->containers[i];
-        char id[32], title[400];
+        char id[48], title[400];
         snprintf(id, sizeof id, "layer-squashfs-%zu", i);
         snprintf(title, sizeof title, "Squashfs %s: superblock and listing", c->path ? c->path : "(the inputs)");
         write_section(out, run, id, title, "squashfs", c->path, &shown);

@@ -144,4 +144,20 @@ char *ds_escape_line(const char *text)
     return ds_strbuf_take(&sb);
 }
 
+void ds_strbuf_xattr_value(ds_strbuf_t *sb, const unsigned char *value, size_t len)
+{
+    bool printable = len > 0;
+    for (size_t k = 0; k < len && printable; k++)
+        printable = value[k] >= 0x20 && value[k] < 0x7F && value[k] != ',';
+    if (printable) {
+        ds_strbuf_puts(sb, "\"");
+        ds_strbuf_append(sb, (const char *)value, len);
+        ds_strbuf_puts(sb, "\"");
+        return;
+    }
+    ds_strbuf_puts(sb, "0x");
+    for (size_t k = 0; k < len; k++)
+        ds_strbuf_printf(sb, "%02x", value[k]);
+}
+
 char *ds_strdup(const char *text) { return text ? strdup(text) : NULL; }

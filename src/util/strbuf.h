@@ -35,6 +35,10 @@ char *ds_escape_line(const char *text);
 /* Length of a valid UTF-8 sequence starting at s (at most avail bytes), or 0 if invalid. */
 size_t ds_utf8_sequence_length(const unsigned char *s, size_t avail);
 
+/* Appends an extended attribute's value: "quoted" when it is printable ASCII without commas,
+ * else 0x and hex. */
+void ds_strbuf_xattr_value(ds_strbuf_t *sb, const unsigned char *value, size_t len);
+
 /* strdup that tolerates NULL (returns NULL). */
 char *ds_strdup(const char *text);
 
