@@ -77,10 +77,23 @@ if [[ -z ${sqa:-} ]]; then
 fi
 
 results=$work/results.tsv
-: >"$results"
+# BENCH_REUSE=1: keep the rows of the slow tools (sqfsdiff, unsquashfs, diffoscope) measured on
+# the same images by an earlier run, and measure the floor and driftscope again.
+reused=""
+if [[ ${BENCH_REUSE:-0} == 1 && -s $results ]]; then
+    grep -E '^(sqfsdiff|unsquashfs-lln|diffoscope)	' "$results" >"$results.keep" || true
+    reused=$(cut -f1 "$results.keep" | tr '\n' ' ')
+    mv "$results.keep" "$results"
+else
+    : >"$results"
+fi
 measure() { # NAME TIMEOUT COMMAND...
     local name=$1 limit=$2
     shift 2
+    if [[ " $reused " == *" $name "* ]]; then
+        echo "bench: $name: kept from the earlier run on the same images" >&2
+        return
+    fi
     local log=$work/time-$name.log
     sync
     /usr/bin/time -v -o "$log" timeout "$limit" "$@" >"$work/out-$name.txt" 2>"$work/err-$name.txt"
@@ -104,9 +117,9 @@ measure unsquashfs-lln 3600 bash -c "unsquashfs -lln '$sqa' >'$work/lln-a.txt' &
 measure diffoscope "$diffoscope_limit" prlimit --as=$((diffoscope_memory_kib * 1024)) \
     diffoscope --max-container-depth 2 --text "$work/diffoscope.txt" "$a" "$b"
 
-/usr/bin/python3 - "$results" "$here/RESULTS.md" "$label" "$a" "$b" "$diffoscope_limit" "$diffoscope_memory_kib" "$work/driftscope-out/report.json" <<'PY'
+/usr/bin/python3 - "$results" "$here/RESULTS.md" "$label" "$a" "$b" "$diffoscope_limit" "$diffoscope_memory_kib" "$work/driftscope-out/report.json" "$reused" <<'PY'
 import json, os, platform, subprocess, sys, datetime
-results, out, label, a, b, limit, memcap, report = sys.argv[1:9]
+results, out, label, a, b, limit, memcap, report, reused = sys.argv[1:10]
 rows = {}
 for line in open(results):
     name, wall, rss, status = line.rstrip("\n").split("\t")
@@ -127,6 +140,8 @@ lines.append("Written by `bench/run.sh` on %s. Machine: %s, %d cores, %d GiB RAM
     datetime.date.today().isoformat(), cpu(), os.cpu_count(), mem, platform.platform()))
 lines.append("Pair: %s. A: %d bytes, B: %d bytes. The page cache held both images for every tool (they were read once before)." % (
     label, os.path.getsize(a), os.path.getsize(b)))
+if reused.strip():
+    lines.append("Rows kept from an earlier run on the same images (BENCH_REUSE=1): %s." % ", ".join(reused.split()))
 lines.append("")
 lines.append("| tool | wall (s) | peak RSS (MiB) | exit | wall / floor | driftscope speed-up |")
 lines.append("|---|---|---|---|---|---|")
