@@ -39,7 +39,8 @@ int ds_tree_load(ds_tree_t *tree, const ds_reader_ops_t *ops, ds_source_t *src,
         break;
     }
     ops->close(state);
-    qsort(tree->entries, tree->count, sizeof *tree->entries, entry_order);
+    if (tree->count > 0) /* qsort must not be given the NULL of an empty list */
+        qsort(tree->entries, tree->count, sizeof *tree->entries, entry_order);
     return rc < 0 ? rc : DS_OK;
 }
 

@@ -318,7 +318,8 @@ int ds_fat_open(ds_source_t *src, ds_fat_t *fat, ds_error_t *err)
     if (rc == DS_OK)
         rc = walk_dir(&w, root.data, root.len, "", 0);
     free(root.data);
-    qsort(fat->entries, fat->count, sizeof *fat->entries, entry_order);
+    if (fat->count > 0) /* qsort must not be given the NULL of an empty list */
+        qsort(fat->entries, fat->count, sizeof *fat->entries, entry_order);
     return rc;
 }
 

@@ -214,7 +214,8 @@ int ds_archive_list_read(ds_source_t *src, ds_archive_list_t *list, const ds_dea
                 break;
         }
     }
-    qsort(list->items, list->count, sizeof *list->items, member_order);
+    if (list->count > 0) /* qsort must not be given the NULL of an empty list */
+        qsort(list->items, list->count, sizeof *list->items, member_order);
 out:
     EVP_MD_CTX_free(md);
     free(data);

@@ -165,7 +165,8 @@ int ds_dir_tree_load(const char *root, const char *label, ds_tree_t *tree,
         free(stack[depth_count].path);
     }
     free(stack);
-    qsort(tree->entries, tree->count, sizeof *tree->entries, entry_order);
+    if (tree->count > 0) /* qsort must not be given the NULL of an empty list */
+        qsort(tree->entries, tree->count, sizeof *tree->entries, entry_order);
     tree->complete = rc == DS_OK;
     return rc;
 }

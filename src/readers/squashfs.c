@@ -701,7 +701,8 @@ int ds_squashfs_load_tree(ds_squashfs_t *sq, ds_tree_t *tree, const ds_deadline_
     }
     free(stack);
     ds_strbuf_free(&path);
-    qsort(tree->entries, tree->count, sizeof *tree->entries, entry_order);
+    if (tree->count > 0) /* qsort must not be given the NULL of an empty list */
+        qsort(tree->entries, tree->count, sizeof *tree->entries, entry_order);
     tree->complete = rc == DS_OK;
     return rc;
 }

@@ -52,6 +52,12 @@ expect_status 1
 validate "$out"
 expect_roots "$out" "/blob2|content|unknown"
 rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$out.time")
-check "peak RSS ${rss} KiB stays under the 48 MiB budget on a 600 MB pair" test "$rss" -lt $((48 * 1024))
+if ldd "$DRIFTSCOPE" 2>/dev/null | grep -q libasan; then
+    # AddressSanitizer's shadow memory and quarantine are not driftscope's: the plain build's
+    # run of this test measures the budget.
+    echo "skip: peak RSS under AddressSanitizer (${rss} KiB) says nothing about the budget"
+else
+    check "peak RSS ${rss} KiB stays under the 48 MiB budget on a 600 MB pair" test "$rss" -lt $((48 * 1024))
+fi
 rm -f "$d"/*.squashfs "$d"/*.gz
 finish
