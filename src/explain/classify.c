@@ -451,11 +451,13 @@ static void build_id_hex(ds_source_t *src, const ds_elf_section_t *s, char *hex,
 
 static void classify_elf(ds_source_t *a, ds_source_t *b, ds_classified_t *out)
 {
-    ds_elf_t ea, eb;
+    ds_elf_t ea = {0}, eb = {0};
     ds_error_t err = {0};
     if (ds_elf_open(a, &ea, &err) != DS_OK || ds_elf_open(b, &eb, &err) != DS_OK) {
         verdict(out, "elf", NULL, NULL, "ELF headers unreadable: %s", err.message);
+        /* Either side may hold a partly read section table. */
         ds_elf_free(&ea);
+        ds_elf_free(&eb);
         return;
     }
     ds_strbuf_t names = {0};
