@@ -25,10 +25,11 @@ for h in "${harnesses[@]}"; do
     mkdir -p "$work/corpus/$h" "$work/crashes/$h"
     cp -n "$work/seeds/$h"/* "$work/corpus/$h/" 2>/dev/null || true
     (
+        status=0
         build-fuzz/fuzz/fuzz_"$h" "$work/corpus/$h" -max_total_time="$seconds" -rss_limit_mb=2048 -malloc_limit_mb=8192 \
             -timeout=20 -max_len=1048576 -artifact_prefix="$work/crashes/$h/" -print_final_stats=1 \
-            >"$work/$h.log" 2>&1
-        echo "fuzz: $h: exit $?, $(grep -c . "$work/$h.log") log lines, $(ls "$work/crashes/$h" | wc -l) crash files"
+            >"$work/$h.log" 2>&1 || status=$?
+        echo "fuzz: $h: exit $status, $(grep -o 'Done [0-9]* runs in [0-9]* second(s)' "$work/$h.log" || echo 'stopped early'), $(ls "$work/crashes/$h" | wc -l) crash files"
     ) &
     running=$((running + 1))
     if ((running >= 2)); then
