@@ -810,8 +810,14 @@ int ds_classify_pair(ds_source_t *a, ds_source_t *b, const char *path, unsigned 
                      unsigned flags, const ds_deadline_t *deadline, ds_classified_t *out)
 {
     memset(out, 0, sizeof *out);
-    if (depth_left == 0)
+    if (depth_left == 0) {
+        /* Say so when there was something to open: a limit, not a silent stop. */
+        const char *kind = NULL;
+        if (ds_gzip_probe(a) || ds_fat_probe(a) || ds_elf_probe(a) || stream_probe(a, &kind))
+            snprintf(out->limit, sizeof out->limit,
+                     "--max-depth reached: some differing files were not looked into");
         return DS_OK;
+    }
     const char *stream = NULL, *stream_b = NULL;
     if (ds_fat_probe(a) && ds_fat_probe(b)) {
         classify_fat(a, b, out);

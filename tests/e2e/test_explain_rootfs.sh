@@ -34,4 +34,5 @@ out=$OUT_ROOT/depth0
 run_ds "$base" "$(sqfs gzip-mtime gzip-mtime)" "$out" --max-depth 0
 expect_status 1
 expect_roots "$out" "/usr/share/doc/changelog.gz|content|unknown"
+assert_q "$out" 'r["truncated"] is True and any("--max-depth" in l for l in r["limits"])'
 finish
