@@ -107,6 +107,7 @@ typedef struct ds_run {
     ds_side_t side[2];
     bool identity_known;     /* the hash stage compared every byte */
     bool identical;
+    uint64_t boot_catalog_offset[2]; /* byte offset of each side's El Torito catalog, 0: none */
     bool have_first_difference;
     uint64_t first_difference; /* first differing byte of the inputs */
     uint64_t differing_chunks;

@@ -34,11 +34,15 @@ bool ds_mbr_decode(const unsigned char sector[512], ds_fields_t *fields)
     }
     ds_fields_add(fields, "mbr.signature", "@iso.system_area", "MBR boot signature", 510,
                   sector + 510, 2, "55 aa");
-    uint32_t crc = (uint32_t)crc32(0L, sector, 440);
-    ds_fields_add(fields, "mbr.boot_code", "@iso.system_area", "MBR boot code (bytes 0-439)", 0,
-                  NULL, 440, "CRC32 %08" PRIx32, crc);
-    /* raw[] keeps only DS_FIELD_RAW_MAX bytes; 440 fits. */
-    memcpy(fields->items[fields->count - 1].raw, sector, 440);
+    /* isohybrid MBRs (syslinux isohdpfx.bin) carry the boot image's location at bytes 432-439,
+     * patched in by xorriso: it moves when the layout does, the code before it does not. */
+    uint32_t crc = (uint32_t)crc32(0L, sector, 432);
+    ds_fields_add(fields, "mbr.boot_code", "@iso.system_area", "MBR boot code (bytes 0-431)", 0,
+                  sector, 432, "CRC32 %08" PRIx32, crc);
+    ds_fields_add(fields, "mbr.boot_image_lba", "@iso.mbr.boot_image_lba",
+                  "isohybrid boot image LBA (bytes 432-439)", 432, sector + 432, 8,
+                  "%" PRIu64 " (512-byte sectors; ISO block %" PRIu64 ")", ds_le64(sector + 432),
+                  ds_le64(sector + 432) / 4);
     ds_fields_add(fields, "mbr.disk_id", "@iso.mbr.disk_id", "MBR disk signature", 440,
                   sector + 440, 4, "0x%08" PRIx32, ds_le32(sector + 440));
     ds_fields_add(fields, "mbr.reserved", "@iso.system_area", "bytes 444-445", 444, sector + 444,

@@ -76,6 +76,7 @@ static void explain_one(ds_findings_t *findings, ds_difference_t *d, bool volume
         } else if (vd_field(where, "volume_space_size") || vd_field(where, "path_table_size") ||
                    strstr(where, ".path_table") != NULL || strcmp(where, "@iso.boot_catalog") == 0 ||
                    strcmp(where, "@iso.mbr.partition") == 0 || strcmp(where, "@gpt.header") == 0 ||
+                   strcmp(where, "@iso.mbr.boot_image_lba") == 0 ||
                    strcmp(where, "@gpt.partition") == 0) {
             set(d, "layout-shift", "likely", true);
         } else if (strcmp(where, "@iso.mbr.disk_id") == 0) {

@@ -72,6 +72,7 @@ static void decode_side(ds_run_t *run, int i, header_side_t *hs, ds_stage_result
         return;
     }
     if (hs->info.has_boot_record) {
+        run->boot_catalog_offset[i] = (uint64_t)hs->info.boot_catalog_lba * DS_ISO_SECTOR;
         ds_error_clear(&err);
         if (ds_boot_catalog_decode(side->source, hs->info.boot_catalog_lba, &hs->fields, &err) != DS_OK)
             ds_stage_fail(result, err.code, "%s", err.message);

@@ -144,6 +144,24 @@ static bool note_squashfs(toc_ctx_t *ctx, const ds_entry_t *a, const ds_entry_t 
     return true;
 }
 
+/* A boot image that differs only where xorriso patches its location in (the El Torito
+ * boot-info-table at bytes 8-63 with -boot-info-table: PVD LBA, file LBA, length, checksum; or
+ * GRUB's at 2548-2555 with --grub2-boot-info) after it moved: a consequence of the layout. */
+static bool boot_info_table_only(const ds_entry_t *a, const ds_entry_t *b, const ds_content_result_t *cmp)
+{
+    if (a->size != b->size || cmp->range_count == 0 || cmp->range_count > DS_CONTENT_RANGES_KEPT ||
+        a->extent_count == 0 || b->extent_count == 0 || a->extents[0].offset == b->extents[0].offset)
+        return false;
+    for (size_t i = 0; i < cmp->range_count; i++) {
+        const ds_byte_range_t *r = &cmp->ranges[i];
+        bool info_table = r->start >= 8 && r->end <= 64;
+        bool grub_info = r->start >= 2548 && r->end <= 2556;
+        if (!info_table && !grub_info)
+            return false;
+    }
+    return true;
+}
+
 /* Looks inside a differing file (FAT image, initrd, gzip, ELF, text) through slices of both
  * inputs: nested differences go below the file's path. */
 static void classify_node(toc_ctx_t *ctx, const ds_entry_t *a, const ds_entry_t *b, ds_difference_t *outer)
@@ -269,7 +287,18 @@ static int visit(void *opaque, const ds_entry_t *a, const ds_entry_t *b)
                              a->size, b->size, cmp.first_difference);
                 const char *loc[] = {a->path};
                 ds_difference_t *outer = ds_findings_add(&ctx->run->findings, "toc", DS_KIND_CONTENT, loc, 1, va, vb, detail);
-                classify_node(ctx, a, b, outer);
+                if (outer != NULL && boot_info_table_only(a, b, &cmp)) {
+                    ds_difference_explain(outer, "layout-shift", "likely", NULL, true);
+                } else if (outer != NULL && ctx->run->boot_catalog_offset[0] != 0 &&
+                           a->extents[0].offset == ctx->run->boot_catalog_offset[0] &&
+                           b->extents[0].offset == ctx->run->boot_catalog_offset[1]) {
+                    /* The El Torito catalog: decoded field by field at @iso.boot_catalog. */
+                    ds_difference_explain(outer, "layout-shift", "likely", NULL, true);
+                    free(outer->detail);
+                    outer->detail = strdup("the El Torito boot catalog; its entries are decoded at @iso.boot_catalog");
+                }
+                else
+                    classify_node(ctx, a, b, outer);
                 ds_strbuf_printf(&fields, "; content differs (%s)", detail);
             }
         }

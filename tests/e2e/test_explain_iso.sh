@@ -26,6 +26,21 @@ validate "$out"
 expect_roots "$out" "/boot/grub/efi.img :: /EFI/BOOT/BOOTX64.EFI|mtime|fat-timestamps"
 assert_q "$out" '"written 2023-11-14 21:13:20" in diffs(loc=["/boot/grub/efi.img", "/EFI/BOOT/BOOTX64.EFI"])[0]["b"]'
 
+# A larger efi.img moves isolinux.bin, whose boot-info-table xorriso patches: that change is a
+# consequence of the layout, not a root.
+out=$OUT_ROOT/efi-size
+run_ds "$base" "$(image efi-size 1700000000 efi-size)" "$out"
+expect_status 1
+validate "$out"
+assert_q "$out" 'diffs(loc=["/isolinux/isolinux.bin"], kind="content")[0]["secondary"] is True'
+assert_q "$out" 'diffs(loc=["/isolinux/isolinux.bin"], kind="content")[0]["cause"] == "layout-shift"'
+assert_q "$out" '"/boot/grub/efi.img" in [d["location"][0] for d in r["differences"] if not d["secondary"]]'
+assert_q "$out" 'not any(d["location"][0] == "/isolinux/isolinux.bin" and not d["secondary"] for d in r["differences"])'
+# The MBR's pointer to the boot image and the boot catalog follow the move too.
+assert_q "$out" 'diffs(loc=["@iso.mbr.boot_image_lba"])[0]["secondary"] is True'
+assert_q "$out" 'diffs(loc=["/isolinux/boot.cat"], kind="content")[0]["secondary"] is True'
+expect_roots "$out" "/boot/grub/efi.img :: @fat.geometry|header|unknown"
+
 # Builds a day apart: every root difference has a known cause; volume-derived ids are secondary.
 out=$OUT_ROOT/day
 run_ds "$base" "$(image day-later 1700086400)" "$out"
