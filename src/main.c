@@ -32,7 +32,7 @@ static void print_summary(const ds_run_t *run, int status)
             continue;
         if (shown++ == 0)
             printf("root causes:\n");
-        printf("  %-20s %6zu  %s\n", all[c].id, roots, all[c].fix ? all[c].fix : "");
+        printf("  %-20s %6zu  %s\n", all[c].id, roots, all[c].fix ? all[c].fix : "look at the diff in the reports");
     }
     if (run->accept != NULL)
         printf("accepted: %zu differences%s\n", run->accepted, run->all_accepted ? " (all root differences)" : "");

@@ -133,7 +133,7 @@ static void write_next_steps(FILE *out, const ds_run_t *run)
             any = true;
         }
     }
-    if (count_stage(run, "toc", true) > 0) {
+    if (has_location(run, "@iso.extent")) {
         fputs("- Moved extents (marked secondary) follow from a size change earlier in the image; "
               "look at the content differences first.\n",
               out);
@@ -163,10 +163,16 @@ static void write_cause_table(FILE *f, const ds_run_t *run)
         roots_known += known ? roots : 0;
         roots_total += roots;
     }
-    fprintf(f, "\n%zu known root cause%s explain%s %zu of the %zu root differences (%zu differences in all, "
-               "the rest are their consequences).\n\n",
-            causes, causes == 1 ? "" : "s", causes == 1 ? "s" : "", roots_known, roots_total,
-            run->findings.count);
+    if (causes == 0)
+        fprintf(f, "\nNo known cause matched: the %zu root difference%s %s listed below with %s diff "
+                   "(%zu differences in all, the rest are consequences).\n\n",
+                roots_total, roots_total == 1 ? "" : "s", roots_total == 1 ? "is" : "are",
+                roots_total == 1 ? "its" : "their", run->findings.count);
+    else
+        fprintf(f, "\n%zu known root cause%s explain%s %zu of the %zu root differences (%zu differences in all, "
+                   "the rest are their consequences).\n\n",
+                causes, causes == 1 ? "" : "s", causes == 1 ? "s" : "", roots_known, roots_total,
+                run->findings.count);
     fputs("| cause | root differences | secondary | example | usual fix |\n|---|---|---|---|---|\n", f);
     for (size_t c = 0; c < count; c++) {
         size_t roots = 0, secondary = 0;
