@@ -48,6 +48,27 @@ static void md_text(FILE *out, const char *text)
     free(line);
 }
 
+/* A diff excerpt as an indented fenced block under its bullet, at most 40 lines, each escaped
+ * to one printable line; the fence is ~~~ so that no ``` inside can close it. */
+static void md_excerpt(FILE *out, const char *text)
+{
+    fputs("\n  ~~~diff\n", out);
+    const char *p = text;
+    for (int lines = 0; *p && lines < 40; lines++) {
+        const char *end = strchr(p, '\n');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        char *line = strndup(p, n);
+        char *shown = ds_escape_line(line ? line : "");
+        fprintf(out, "  %s\n", shown && strncmp(shown, "~~~", 3) != 0 ? shown : "");
+        free(shown);
+        free(line);
+        p = end ? end + 1 : p + n;
+    }
+    if (*p)
+        fputs("  ...\n", out);
+    fputs("  ~~~\n\n", out);
+}
+
 static void md_location(FILE *out, const ds_difference_t *d)
 {
     fputc('`', out);
@@ -317,6 +338,8 @@ static void write_checklist(ds_run_t *run, ds_stage_result_t *result)
                     md_text(f, d->accepted);
                 }
                 fputc('\n', f);
+                if (d->excerpt != NULL && !d->secondary)
+                    md_excerpt(f, d->excerpt);
             }
         }
     }
