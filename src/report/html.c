@@ -154,17 +154,31 @@ static void write_section(FILE *out, const ds_run_t *run, const char *id, const 
     }
     fputs("</ul>\n", out);
     if (secondary > 0) {
-        fprintf(out, "<details class=\"secondary-list\"><summary>%zu secondary differences (consequences of the ones above)</summary><ul>\n",
+        /* Folded under the cause they follow from, one group a cause. */
+        fprintf(out, "<details class=\"secondary-list\"><summary>%zu secondary differences (consequences)</summary>\n",
                 secondary);
-        for (size_t i = 0; i < run->findings.count && *shown < DS_HTML_DIFFERENCES_SHOWN; i++) {
-            const ds_difference_t *d = &run->findings.items[i];
-            if (strcmp(d->stage, stage) == 0 && d->secondary &&
-                (!container || (d->depth >= 2 && strcmp(d->location[0], container) == 0))) {
+        size_t count = 0;
+        const ds_cause_t *all = ds_causes_all(&count);
+        for (size_t c = 0; c < count; c++) {
+            bool opened = false;
+            for (size_t i = 0; i < run->findings.count && *shown < DS_HTML_DIFFERENCES_SHOWN; i++) {
+                const ds_difference_t *d = &run->findings.items[i];
+                if (strcmp(d->stage, stage) != 0 || !d->secondary || strcmp(d->cause, all[c].id) != 0 ||
+                    (container && (d->depth < 2 || strcmp(d->location[0], container) != 0)))
+                    continue;
+                if (!opened) {
+                    fputs("<p class=\"follows\">following from <b>", out);
+                    html_text(out, all[c].id);
+                    fputs("</b>:</p><ul>\n", out);
+                    opened = true;
+                }
                 html_difference(out, d);
                 (*shown)++;
             }
+            if (opened)
+                fputs("</ul>\n", out);
         }
-        fputs("</ul></details>\n", out);
+        fputs("</details>\n", out);
     }
     fputs("</details>\n", out);
 }
