@@ -19,6 +19,8 @@ command -v clang >/dev/null || apt-get install -y -qq clang libclang-rt-14-dev >
 CC=clang cmake -S . -B build-fuzz -DDS_FUZZ=ON -DBUILD_TESTING=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build-fuzz -j "$(nproc)" >/dev/null
 work=fuzz/work
+# As in the sanitizer test run: impossible allocations fail (NULL) instead of aborting.
+export ASAN_OPTIONS=allocator_may_return_null=1
 bash fuzz/make-seeds.sh "$work/seeds"
 running=0
 for h in "${harnesses[@]}"; do

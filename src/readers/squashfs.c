@@ -73,7 +73,7 @@ struct ds_squashfs_data {
 static const char *sqfs_error_text(int code)
 {
     switch (code) {
-    case SQFS_ERROR_ALLOC: return "out of memory";
+    case SQFS_ERROR_ALLOC: return "an allocation the image asks for failed (corrupt sizes or counts?)";
     case SQFS_ERROR_IO: return "read error";
     case SQFS_ERROR_COMPRESSOR: return "a block does not decompress";
     case SQFS_ERROR_INTERNAL: return "internal library error";
