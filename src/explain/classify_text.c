@@ -1,0 +1,165 @@
+/* The classifier for text: /etc/shadow field 3, lines in another order, date-only changes. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/limits.h"
+#include "../util/strbuf.h"
+#include "classify_internal.h"
+
+/* --- text -------------------------------------------------------------------------------- */
+
+typedef struct lines {
+    char **items;
+    size_t count;
+} lines_t;
+
+static bool load_lines(ds_source_t *src, lines_t *out, char **buffer)
+{
+    uint64_t size = ds_source_size(src);
+    out->items = NULL;
+    out->count = 0;
+    *buffer = malloc(size + 1);
+    if (*buffer == NULL || ds_source_read(src, 0, *buffer, (size_t)size, "text", NULL) != DS_OK)
+        return false;
+    (*buffer)[size] = '\0';
+    if (memchr(*buffer, 0, size) != NULL)
+        return false;
+    for (size_t i = 0; i < size;) {
+        size_t n = ds_utf8_sequence_length((unsigned char *)*buffer + i, size - i);
+        if (n == 0)
+            return false;
+        i += n;
+    }
+    size_t count = 1;
+    for (char *p = *buffer; *p; p++)
+        count += *p == '\n';
+    out->items = calloc(count, sizeof *out->items);
+    if (out->items == NULL)
+        return false;
+    for (char *p = *buffer, *line = p;; p++) {
+        if (*p == '\n' || *p == '\0') {
+            bool end = *p == '\0';
+            *p = '\0';
+            if (!end || p > line)
+                out->items[out->count++] = line;
+            if (end)
+                break;
+            line = p + 1;
+        }
+    }
+    return true;
+}
+
+static int line_order(const void *x, const void *y) { return strcmp(*(char *const *)x, *(char *const *)y); }
+
+/* Replaces every digit with '0' and month/day names with "Mon": two lines equal after that
+ * differ only in numbers, the shape of a date or time. */
+static void normalise(const char *line, char *out, size_t size)
+{
+    static const char *const names[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
+                                        "Oct", "Nov", "Dec", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+    size_t o = 0;
+    for (size_t i = 0; line[i] && o + 4 < size;) {
+        bool named = false;
+        for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+            if (strncmp(line + i, names[k], 3) == 0) {
+                memcpy(out + o, "Mon", 3);
+                o += 3, i += 3, named = true;
+                break;
+            }
+        if (named)
+            continue;
+        out[o++] = (line[i] >= '0' && line[i] <= '9') ? '0' : line[i];
+        i++;
+    }
+    out[o] = '\0';
+}
+
+static bool has_time_token(const char *line)
+{
+    for (const char *p = line; *p; p++) {
+        if (p[0] >= '0' && p[0] <= '9' && p[1] >= '0' && p[1] <= '9' && p[2] == ':' && p[3] >= '0' && p[3] <= '9')
+            return true; /* hh:mm */
+        if (p[0] >= '0' && p[0] <= '9' && p[1] >= '0' && p[1] <= '9' && p[2] >= '0' && p[2] <= '9' &&
+            p[3] >= '0' && p[3] <= '9' && (p[4] == '-' || p[4] == '/') && p[5] >= '0' && p[5] <= '9')
+            return true; /* yyyy-mm */
+    }
+    return false;
+}
+
+void ds_classify_text(ds_source_t *a, ds_source_t *b, const char *path, ds_classified_t *out)
+{
+    lines_t la = {0}, lb = {0};
+    char *ba = NULL, *bb = NULL;
+    if (ds_source_size(a) > DS_CLASSIFY_TEXT_MAX || ds_source_size(b) > DS_CLASSIFY_TEXT_MAX ||
+        !load_lines(a, &la, &ba) || !load_lines(b, &lb, &bb))
+        goto out;
+    out->format = "text";
+    /* /etc/shadow: field 3 (last change, days) alone. */
+    if ((strcmp(path, "/etc/shadow") == 0 || strcmp(path, "/etc/shadow-") == 0) && la.count == lb.count) {
+        bool only_field3 = true;
+        for (size_t i = 0; i < la.count && only_field3; i++) {
+            if (strcmp(la.items[i], lb.items[i]) == 0)
+                continue;
+            const char *x = la.items[i], *y = lb.items[i];
+            for (int field = 0; field < 9 && only_field3; field++) {
+                size_t nx = strcspn(x, ":"), ny = strcspn(y, ":");
+                if (field != 2 && (nx != ny || strncmp(x, y, nx) != 0))
+                    only_field3 = false;
+                x += nx + (x[nx] == ':'), y += ny + (y[ny] == ':');
+            }
+        }
+        if (only_field3) {
+            ds_classify_verdict(out, "text", "shadow-lastchange", "certain", "only field 3 (days since the last password change) differs");
+            goto out;
+        }
+    }
+    /* Same lines, another order. */
+    if (la.count == lb.count && la.count > 1) {
+        char **sa = malloc(la.count * sizeof *sa), **sb = malloc(lb.count * sizeof *sb);
+        bool same = sa && sb;
+        if (same) {
+            memcpy(sa, la.items, la.count * sizeof *sa);
+            memcpy(sb, lb.items, lb.count * sizeof *sb);
+            qsort(sa, la.count, sizeof *sa, line_order);
+            qsort(sb, lb.count, sizeof *sb, line_order);
+            for (size_t i = 0; i < la.count && same; i++)
+                same = strcmp(sa[i], sb[i]) == 0;
+        }
+        free(sa);
+        free(sb);
+        if (same) {
+            ds_classify_verdict(out, "text", "sort-order", "certain", "the same %zu lines in another order", la.count);
+            goto out;
+        }
+    }
+    /* Every changed line differs only in date/time-shaped tokens. */
+    if (la.count == lb.count) {
+        size_t changed = 0;
+        bool dates = true;
+        char na[1024], nb[1024];
+        for (size_t i = 0; i < la.count && dates; i++) {
+            if (strcmp(la.items[i], lb.items[i]) == 0)
+                continue;
+            changed++;
+            normalise(la.items[i], na, sizeof na);
+            normalise(lb.items[i], nb, sizeof nb);
+            dates = strcmp(na, nb) == 0 && (has_time_token(la.items[i]) || has_time_token(lb.items[i]));
+        }
+        if (changed > 0 && dates) {
+            bool log = strncmp(path, "/var/log/", 9) == 0;
+            ds_classify_verdict(out, "text", log ? "log-file" : "embedded-timestamp", "likely",
+                    "%zu changed line%s, differing only in date/time tokens", changed, changed == 1 ? "" : "s");
+            goto out;
+        }
+    }
+    ds_classify_verdict(out, "text", NULL, NULL, "text: lines differ");
+out:
+    free(la.items);
+    free(lb.items);
+    free(ba);
+    free(bb);
+}
+
