@@ -7,7 +7,7 @@ bash scripts/setup-deps.sh || exit 2
 bash scripts/build.sh --sanitize || exit 2
 # allocator_may_return_null: an impossible allocation a hostile image asks a library for
 # (libsquashfs sizes buffers from on-disk counts) fails as it does in the release build.
-export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1:allocator_may_return_null=1
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1:allocator_may_return_null=1:quarantine_size_mb=64
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 passed=0
 failed=0
