@@ -103,7 +103,7 @@ measure() { # NAME TIMEOUT COMMAND...
     rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
     # h:mm:ss or m:ss.xx -> seconds
     wall=$(echo "$wall" | awk -F: '{ if (NF == 3) print $1 * 3600 + $2 * 60 + $3; else print $1 * 60 + $2 }')
-    printf '%s\t%s\t%s\t%s\n' "$name" "$wall" "$rss" "$status" >>"$results"
+    printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$wall" "$rss" "$status" "$limit" >>"$results"
     echo "bench: $name: ${wall}s, peak RSS ${rss} KiB, exit $status" >&2
 }
 
@@ -121,9 +121,13 @@ measure diffoscope "$diffoscope_limit" prlimit --as=$((diffoscope_memory_kib * 1
 import json, os, platform, subprocess, sys, datetime
 results, out, label, a, b, limit, memcap, report, reused = sys.argv[1:10]
 rows = {}
+limits = {}
 for line in open(results):
-    name, wall, rss, status = line.rstrip("\n").split("\t")
+    fields = line.rstrip("\n").split("\t")
+    name, wall, rss, status = fields[:4]
     rows[name] = (float(wall or 0), int(rss or 0), int(status))
+    if len(fields) > 4:
+        limits[name] = fields[4]
 def cpu():
     for line in open("/proc/cpuinfo"):
         if line.startswith("model name"):
@@ -148,7 +152,7 @@ lines.append("|---|---|---|---|---|---|")
 names = {"floor": "openssl dgst -sha256 A B (floor)", "driftscope": "driftscope (default --jobs)",
          "driftscope-j1": "driftscope --jobs 1", "sqfsdiff": "sqfsdiff on the squashfs pair",
          "unsquashfs-lln": "unsquashfs -lln both + diff",
-         "diffoscope": "diffoscope --max-container-depth 2 (limit %s s, %d GiB)" % (limit, int(memcap) // 1024 // 1024)}
+         "diffoscope": "diffoscope --max-container-depth 2 (limit %s s, %d GiB)" % (limits.get("diffoscope", limit), int(memcap) // 1024 // 1024)}
 for key in ["floor", "driftscope", "driftscope-j1", "sqfsdiff", "unsquashfs-lln", "diffoscope"]:
     if key not in rows:
         continue
