@@ -35,7 +35,8 @@ typedef struct item {
     size_t range_count;
     char *report; /* owned: the diff or hex text for sqfs-diff.txt */
     char *error;  /* owned */
-    ds_classified_t classified; /* what the classifiers found inside (owned) */
+    ds_classified_t *classified; /* what the classifiers found inside; only for files that
+                                  * differ (most items never need its kilobyte); owned */
 } item_t;
 
 typedef struct work {
@@ -226,10 +227,12 @@ static void classify_item(work_t *w, item_t *it, ds_squashfs_data_t *da, ds_squa
     ds_source_t *sa = NULL, *sb = NULL;
     /* The label names the input; the file's path is in every message the classifiers write. */
     const char *label[2] = {w->run->side[0].label, w->run->side[1].label};
-    if (ds_source_open_callback(&sa, file_source_read, &fa, it->a->size, label[0], NULL) == DS_OK &&
+    it->classified = calloc(1, sizeof *it->classified);
+    if (it->classified != NULL &&
+        ds_source_open_callback(&sa, file_source_read, &fa, it->a->size, label[0], NULL) == DS_OK &&
         ds_source_open_callback(&sb, file_source_read, &fb, it->b->size, label[1], NULL) == DS_OK)
         ds_classify_pair(sa, sb, it->a->path, w->run->options->max_depth, it->binary ? DS_CLASSIFY_NOT_TEXT : 0,
-                         &w->run->deadline, &it->classified);
+                         &w->run->deadline, it->classified);
     ds_source_close(sa);
     ds_source_close(sb);
 }
@@ -544,7 +547,8 @@ void ds_stage_content_run(ds_run_t *run, ds_stage_result_t *result)
             ds_difference_t *outer = ds_findings_add(&run->findings, "content", DS_KIND_CONTENT, loc, depth, va, vb, detail);
             if (outer != NULL)
                 c->differences++;
-            ds_stage_add_classified(run, "content", loc, depth, outer, &it->classified);
+            if (it->classified != NULL)
+                ds_stage_add_classified(run, "content", loc, depth, outer, it->classified);
             if (outer != NULL && it->report != NULL) {
                 size_t n = strlen(it->report);
                 outer->excerpt = strndup(it->report, n > 65536 ? 65536 : n);
@@ -559,9 +563,9 @@ void ds_stage_content_run(ds_run_t *run, ds_stage_result_t *result)
             if (f) {
                 char *shown = ds_escape_line(it->a->path);
                 fprintf(f, "=== %s%s%s\n%s\n", c->path ? c->path : "", c->path ? " :: " : "", shown ? shown : "?", detail);
-                if (it->classified.detail[0] != '\0')
-                    fprintf(f, "inside: %s%s%s\n", it->classified.detail, it->classified.cause ? " -> cause " : "",
-                            it->classified.cause ? it->classified.cause : "");
+                if (it->classified != NULL && it->classified->detail[0] != '\0')
+                    fprintf(f, "inside: %s%s%s\n", it->classified->detail, it->classified->cause ? " -> cause " : "",
+                            it->classified->cause ? it->classified->cause : "");
                 if (!it->binary)
                     fprintf(f, "--- a%s\n+++ b%s\n", shown ? shown : "?", shown ? shown : "?");
                 fprintf(f, "%s\n", it->report ? it->report : "");
@@ -600,7 +604,10 @@ void ds_stage_content_run(ds_run_t *run, ds_stage_result_t *result)
     for (size_t i = 0; i < col.count; i++) {
         free(col.items[i].report);
         free(col.items[i].error);
-        ds_classified_free(&col.items[i].classified);
+        if (col.items[i].classified != NULL) {
+            ds_classified_free(col.items[i].classified);
+            free(col.items[i].classified);
+        }
     }
     free(col.items);
 }
