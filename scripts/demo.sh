@@ -15,5 +15,5 @@ status=$?
 set -e
 echo
 echo "driftscope exited with $status (0 identical, 1 different, 2 trouble)."
-echo "Read demo/report/checklist.md first; demo/report/report.json is the machine-readable form."
+echo "Open demo/report/report.html, or read demo/report/checklist.md; demo/report/report.json is the machine-readable form."
 [[ $status == 1 ]] # the demo pair differs by construction
