@@ -769,6 +769,18 @@ out:
     return rc;
 }
 
+bool ds_squashfs_fragment_location(ds_squashfs_t *sq, const ds_entry_t *entry, uint64_t *offset,
+                                   uint64_t *size)
+{
+    struct stored_layout layout;
+    if (entry->type != DS_ENTRY_FILE || stored_layout(sq, entry->native, &layout, NULL, entry->path) != DS_OK ||
+        !layout.has_fragment)
+        return false;
+    *offset = layout.fragment.start_offset;
+    *size = layout.fragment.size & ((1u << 24) - 1);
+    return true;
+}
+
 int ds_squashfs_stored_equal(ds_squashfs_t *a, const ds_entry_t *ea, ds_squashfs_t *b,
                              const ds_entry_t *eb, bool *same, ds_error_t *err)
 {

@@ -53,6 +53,11 @@ int ds_squashfs_load_tree(ds_squashfs_t *sq, ds_tree_t *tree, const ds_deadline_
 int ds_squashfs_stored_equal(ds_squashfs_t *a, const ds_entry_t *ea, ds_squashfs_t *b,
                              const ds_entry_t *eb, bool *same, ds_error_t *err);
 
+/* Where a regular file's tail fragment block is stored (offset in the squashfs, stored size);
+ * false when the file has no fragment. */
+bool ds_squashfs_fragment_location(ds_squashfs_t *sq, const ds_entry_t *entry, uint64_t *offset,
+                                   uint64_t *size);
+
 /* Block decompressions done so far for file content (data and fragment blocks). */
 uint64_t ds_squashfs_decompressions(const ds_squashfs_t *sq);
 

@@ -141,7 +141,8 @@ static void write_section(FILE *out, const ds_run_t *run, const char *id, const 
     }
     if (roots + secondary == 0)
         return;
-    fprintf(out, "<details class=\"layer\" id=\"%s\"><summary><h2>", id);
+    /* Sections with root differences start open: the answer is on the first screen. */
+    fprintf(out, "<details class=\"layer\" id=\"%s\"%s><summary><h2>", id, roots > 0 ? " open" : "");
     html_text(out, title);
     fprintf(out, "</h2> <span class=\"count\">%zu root, %zu secondary</span></summary>\n<ul>\n", roots, secondary);
     for (size_t i = 0; i < run->findings.count && *shown < DS_HTML_DIFFERENCES_SHOWN; i++) {

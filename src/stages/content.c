@@ -558,6 +558,13 @@ void ds_stage_content_run(ds_run_t *run, ds_stage_result_t *result)
                 c->marks[c->mark_count][1] = it->a->extents[0].length;
                 c->mark_count++;
             }
+            uint64_t fragment_at, fragment_size;
+            if (c->mark_count < 256 &&
+                ds_squashfs_fragment_location(c->squashfs[0], it->a, &fragment_at, &fragment_size)) {
+                c->marks[c->mark_count][0] = fragment_at;
+                c->marks[c->mark_count][1] = fragment_size;
+                c->mark_count++;
+            }
             if (ds_deep_wanted(run))
                 deep_extract_item(run, c, it, loc, depth);
             if (f) {

@@ -20,11 +20,13 @@ check "report.html loads nothing from elsewhere" bash -c "! grep -Eq '(src|href)
 browser plain --dump-dom "file://$page" >"$OUT_ROOT/closed.html"
 check "the first screen names the verdict" grep -q "Verdict: DIFFERENT" "$OUT_ROOT/closed.html"
 check "the cause table is there" grep -q '<section id="causes">' "$OUT_ROOT/closed.html"
-check "sections start closed" bash -c "! grep -q 'id=\"layer-content-0\" open' '$OUT_ROOT/closed.html'"
+check "the section with the root difference starts open" grep -q 'id="layer-content-0" open' "$OUT_ROOT/closed.html"
+check "sections with only consequences start closed" bash -c "! grep -q 'id=\"layer-toc\" open' '$OUT_ROOT/closed.html'"
+check "diffs start folded" bash -c "! grep -q 'class=\"diff-body\" open' '$OUT_ROOT/closed.html'"
 browser open --dump-dom "file://$page#open=layer-content-0" >"$OUT_ROOT/open.html"
-check "the content section opens" grep -q 'id="layer-content-0" open' "$OUT_ROOT/open.html"
+check "the diff unfolds" grep -q 'class="diff-body" open' "$OUT_ROOT/open.html"
 check "its diff shows, coloured" grep -q '<span class="add">+PRETTY_NAME="SilverMetal OS 1.1"</span>' "$OUT_ROOT/open.html"
-browser shot --window-size=1280,1400 --screenshot="$OUT_ROOT/report.png" "file://$page#open=all" >/dev/null
+browser shot --window-size=1280,1100 --screenshot="$OUT_ROOT/report.png" "file://$page#open=layer-content-0" >/dev/null
 check "a screenshot was written" test -s "$OUT_ROOT/report.png"
 if [[ -n ${DS_SCREENSHOT_TO:-} ]]; then cp "$OUT_ROOT/report.png" "$DS_SCREENSHOT_TO"; fi
 
