@@ -100,8 +100,9 @@ void ds_classify_archive(ds_source_t *a, ds_source_t *b, const ds_deadline_t *de
         ds_classify_verdict(out, "archive", "compression-only", "likely",
                 "%s: every member is equal; only the packing or compression differs", la.format);
     else
-        ds_classify_verdict(out, "archive", NULL, NULL, "%s: %zu members differ or were added/removed, %zu in their headers only",
-                la.format, differences, metadata_only);
+        ds_classify_verdict(out, "archive", NULL, NULL,
+                            "%s (%u segment%s): %zu members differ or were added/removed, %zu in their headers only",
+                            la.format, la.segments, la.segments == 1 ? "" : "s", differences, metadata_only);
 out:
     ds_archive_list_free(&la);
     ds_archive_list_free(&lb);

@@ -63,6 +63,46 @@ bool ds_archive_probe(ds_source_t *src)
     return ok;
 }
 
+static uint64_t hex8(const unsigned char *p, bool *ok)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++) {
+        int c = p[i];
+        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        if (d < 0)
+            *ok = false;
+        v = v * 16 + (uint64_t)(d < 0 ? 0 : d);
+    }
+    return v;
+}
+
+/* Walks the newc headers (110 bytes: magic 070701/070702, file size at 54, name size at 94;
+ * name and data each padded to 4 bytes) from `at` to the end of the TRAILER!!! entry. */
+static bool newc_end(ds_source_t *src, uint64_t at, uint64_t *end)
+{
+    for (unsigned members = 0; members < DS_ARCHIVE_MAX_MEMBERS; members++) {
+        unsigned char h[110 + 11];
+        if (ds_source_read(src, at, h, 110, "cpio header", NULL) != DS_OK ||
+            (memcmp(h, "070701", 6) != 0 && memcmp(h, "070702", 6) != 0))
+            return false;
+        bool ok = true;
+        uint64_t file_size = hex8(h + 54, &ok), name_size = hex8(h + 94, &ok);
+        if (!ok || name_size == 0 || name_size > 4096 || file_size > ds_source_size(src))
+            return false;
+        bool trailer = name_size == 11 && ds_source_read(src, at + 110, h + 110, 11, "cpio name", NULL) == DS_OK &&
+                       memcmp(h + 110, "TRAILER!!!", 11) == 0;
+        at = (at + 110 + name_size + 3) & ~(uint64_t)3;
+        at = (at + file_size + 3) & ~(uint64_t)3;
+        if (at > ds_source_size(src))
+            return false;
+        if (trailer) {
+            *end = at;
+            return true;
+        }
+    }
+    return false;
+}
+
 static int member_order(const void *x, const void *y)
 {
     const ds_archive_member_t *a = x, *b = y;
@@ -195,13 +235,16 @@ int ds_archive_list_read(ds_source_t *src, ds_archive_list_t *list, const ds_dea
             snprintf(list->format, sizeof list->format, "%s%s%s", archive_format_name(a) ? archive_format_name(a) : "archive",
                      archive_filter_count(a) > 1 ? " with " : "",
                      archive_filter_count(a) > 1 ? archive_filter_name(a, 0) : "");
-        /* Where the next segment starts: bytes the filter chain consumed, then zero padding. */
-        int64_t consumed = archive_filter_bytes(a, -1);
+        /* An initrd is often an uncompressed early cpio (microcode) followed by the compressed
+         * main one. The end of an uncompressed newc segment is found by walking its headers;
+         * after a compressed segment nothing further is looked for. */
+        bool uncompressed = archive_filter_count(a) == 1;
         archive_read_free(a);
-        if (rc != DS_OK || !any || consumed <= 0)
-            break;
         list->segments = segment + 1;
-        start += (uint64_t)consumed;
+        uint64_t end = 0;
+        if (rc != DS_OK || !any || !uncompressed || !newc_end(src, start, &end))
+            break;
+        start = end;
         unsigned char probe[512];
         size_t got = 0;
         while (start < ds_source_size(src) &&

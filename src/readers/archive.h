@@ -13,7 +13,7 @@
 #include "../util/source.h"
 
 #define DS_ARCHIVE_MAX_MEMBERS 1000000u
-#define DS_ARCHIVE_MAX_SEGMENTS 1u /* concatenated initrd segments: not yet (see README) */
+#define DS_ARCHIVE_MAX_SEGMENTS 8u /* concatenated initrd segments */
 
 typedef struct ds_archive_member {
     char *path;       /* owned, absolute ("/etc/initrd-release") */

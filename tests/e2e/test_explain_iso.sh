@@ -12,6 +12,14 @@ expect_roots "$out" "/live/initrd.img :: /etc/initrd-release|content|unknown"
 assert_q "$out" 'diffs(loc=["/live/initrd.img"], kind="content")[0]["secondary"] is True'
 assert_q "$out" '"gzip" in diffs(loc=["/live/initrd.img"], kind="content")[0]["detail"]'
 
+# An initrd of two segments (uncompressed early cpio, then gzip'd main cpio): both are read.
+out=$OUT_ROOT/initrd-early
+run_ds "$(image initrd-early 1700000000 initrd-early)" "$(image initrd-early-member 1700000000 initrd-early initrd-member)" "$out"
+expect_status 1
+validate "$out"
+expect_roots "$out" "/live/initrd.img :: /etc/initrd-release|content|unknown"
+assert_q "$out" '"(2 segments)" in diffs(loc=["/live/initrd.img"], kind="content")[0]["detail"]'
+
 out=$OUT_ROOT/efi-id
 run_ds "$base" "$(image efi-volume-id 1700000000 efi-volume-id)" "$out"
 expect_status 1
