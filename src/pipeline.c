@@ -77,12 +77,20 @@ void ds_run_limit(ds_run_t *run, const char *fmt, ...)
     run->limits[run->limit_count++] = ds_strbuf_take(&sb);
 }
 
-static void stage_not_needed(ds_run_t *run, ds_stage_result_t *result, const char *why)
+void ds_stage_skip(ds_stage_result_t *result, const char *why)
 {
-    (void)run;
     result->status = DS_STATUS_SKIPPED;
     free(result->message);
     result->message = strdup(why);
+}
+
+bool ds_stage_skip_unless_iso(const ds_run_t *run, ds_stage_result_t *result)
+{
+    if (strcmp(run->side[0].type, "iso9660") == 0 || strcmp(run->side[1].type, "iso9660") == 0 ||
+        !ds_side_present(&run->side[0]) || !ds_side_present(&run->side[1]))
+        return false;
+    ds_stage_skip(result, "neither input is an ISO 9660 image");
+    return true;
 }
 
 bool ds_run_add_container(ds_run_t *run, const char *path, const uint64_t offset[2],
@@ -212,7 +220,7 @@ int ds_pipeline_run(const ds_options_t *options, ds_run_t *run)
         run->progress_last = 0;
         ds_progress(run, "%s", ds_stage_name((ds_stage_id_t)i));
         if (i != DS_STAGE_HASH && i != DS_STAGE_REPORT && run->identity_known && run->identical) {
-            stage_not_needed(run, result, "inputs are identical");
+            ds_stage_skip(result, "inputs are identical");
         } else {
             /* The report stage states its own time so far inside report.json. */
             if (i == DS_STAGE_REPORT)

@@ -141,6 +141,11 @@ const char *ds_stage_status_name(ds_stage_status_t status);
 void ds_stage_fail(ds_stage_result_t *result, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void ds_stage_artifact(ds_stage_result_t *result, const char *name);
+/* Marks the stage skipped (not applicable to these inputs), saying why. */
+void ds_stage_skip(ds_stage_result_t *result, const char *why);
+/* Skips an ISO-only stage when both inputs are present and neither is an ISO 9660 image;
+ * returns true when it did. */
+bool ds_stage_skip_unless_iso(const ds_run_t *run, ds_stage_result_t *result);
 void ds_run_limit(ds_run_t *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* One progress line on stderr (rewritten in place, at most 5 a second) when run->progress. */

@@ -20,7 +20,7 @@ static const char *mbr_type_name(unsigned type)
     case 0xcd: return "ISO 9660 (isohybrid)";
     case 0xee: return "GPT protective";
     case 0xef: return "EFI system";
-    case 0x00 + 0x01: return "FAT12";
+    case 0x01: return "FAT12";
     default: return "other";
     }
 }

@@ -262,6 +262,13 @@ static void add_spec_field(ds_fields_t *fields, const char *prefix, const char *
     }
 }
 
+bool ds_volume_descriptor_is_joliet(const unsigned char *sector)
+{
+    const unsigned char *esc = sector + 88;
+    return sector[0] == 2 && esc[0] == '%' && esc[1] == '/' &&
+           (esc[2] == '@' || esc[2] == 'C' || esc[2] == 'E');
+}
+
 int ds_volume_descriptor_decode(const unsigned char *sector, uint64_t offset, unsigned ordinal,
                                 ds_fields_t *fields, ds_volume_info_t *info, ds_error_t *err)
 {
@@ -275,12 +282,10 @@ int ds_volume_descriptor_decode(const unsigned char *sector, uint64_t offset, un
     switch (type) {
     case 0: kind = "boot_record"; break;
     case 1: kind = "pvd"; break;
-    case 2: {
-        const unsigned char *esc = sector + 88;
-        joliet = esc[0] == '%' && esc[1] == '/' && (esc[2] == '@' || esc[2] == 'C' || esc[2] == 'E');
+    case 2:
+        joliet = ds_volume_descriptor_is_joliet(sector);
         kind = joliet ? "joliet" : "svd";
         break;
-    }
     case 3: kind = "partition"; break;
     case 255: kind = "terminator"; break;
     default: kind = "unknown"; break;
@@ -339,7 +344,7 @@ int ds_volume_descriptors_read(ds_source_t *src, ds_fields_t *fields, ds_volume_
 {
     memset(info, 0, sizeof *info);
     unsigned char sector[DS_ISO_SECTOR];
-    unsigned seen[256] = {0};
+    unsigned seen[257] = {0}; /* per descriptor type; a plain SVD counts apart from Joliet at 256 */
     for (unsigned i = 0; i < DS_ISO_MAX_DESCRIPTORS; i++) {
         uint64_t offset = (uint64_t)(DS_ISO_FIRST_DESCRIPTOR_SECTOR + i) * DS_ISO_SECTOR;
         int rc = ds_source_read(src, offset, sector, sizeof sector, "iso9660 volume descriptor",
@@ -354,8 +359,8 @@ int ds_volume_descriptors_read(ds_source_t *src, ds_fields_t *fields, ds_volume_
                                 i > 0 ? " or the set is not terminated" : "");
         }
         unsigned type = sector[0];
-        unsigned kind_key = type == 2 ? (sector[88] == '%' ? 2 : 4) : type;
-        rc = ds_volume_descriptor_decode(sector, offset, seen[kind_key & 0xFF]++, fields, info, err);
+        unsigned kind_key = type == 2 && !ds_volume_descriptor_is_joliet(sector) ? 256 : type;
+        rc = ds_volume_descriptor_decode(sector, offset, seen[kind_key]++, fields, info, err);
         if (rc != DS_OK)
             return rc;
         if (type == 255)

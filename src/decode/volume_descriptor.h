@@ -28,6 +28,10 @@ typedef struct ds_volume_info {
     uint32_t boot_catalog_lba;
 } ds_volume_info_t;
 
+/* True for a supplementary descriptor (type 2) whose escape sequences at byte 88 are a Joliet
+ * level: %/@, %/C or %/E. */
+bool ds_volume_descriptor_is_joliet(const unsigned char *sector);
+
 /* Decodes the 17-byte date "YYYYMMDDhhmmsscc" + GMT offset (15-minute units). Writes a readable
  * form into buf ("2023-11-14 22:13:20.00 UTC", "not set", or "invalid: ..."), and the UTC time
  * into *utc when it is set and valid. Returns 1 set and valid, 0 not set, -1 invalid. */

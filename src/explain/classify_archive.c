@@ -79,8 +79,6 @@ void ds_classify_archive(ds_source_t *a, ds_source_t *b, const ds_deadline_t *de
         } else if (meta) {
             metadata_only++;
         }
-        if (x->index != y->index)
-            same_set = same_set && true;
     }
     /* Same members, another sequence: the order is the difference. */
     bool reordered = false;

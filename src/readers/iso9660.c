@@ -336,7 +336,7 @@ static int iso_open(void **state, ds_source_t *src, const ds_deadline_t *deadlin
             have_pvd = true;
             memcpy(st->root_record, sector + 156, 34);
             st->block = ds_le16(sector + 128);
-        } else if (sector[0] == 2 && sector[88] == '%' && sector[89] == '/' && !have_joliet) {
+        } else if (ds_volume_descriptor_is_joliet(sector) && !have_joliet) {
             have_joliet = true;
             memcpy(joliet_root, sector + 156, 34);
         } else if (sector[0] == 255) {

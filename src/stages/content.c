@@ -474,8 +474,7 @@ void ds_stage_content_run(ds_run_t *run, ds_stage_result_t *result)
     }
     first_item[run->container_count] = col.count;
     if (usable == 0) {
-        result->status = DS_STATUS_SKIPPED;
-        result->message = strdup(run->container_count ? "no squashfs could be opened on both sides"
+        ds_stage_skip(result, run->container_count ? "no squashfs could be opened on both sides"
                                                       : "no squashfs image on both sides");
         free(col.items);
         return;
@@ -513,7 +512,6 @@ void ds_stage_content_run(ds_run_t *run, ds_stage_result_t *result)
             continue;
         item_t *items = col.items + first_item[i];
         size_t count = first_item[i + 1] - first_item[i];
-        uint64_t before = ds_squashfs_decompressions(c->squashfs[0]) + ds_squashfs_decompressions(c->squashfs[1]);
         for (size_t k = 0; k < count; k++) {
             item_t *it = &items[k];
             if (!it->done) {
@@ -579,15 +577,13 @@ void ds_stage_content_run(ds_run_t *run, ds_stage_result_t *result)
                 free(shown);
             }
         }
-        (void)before;
         c->blocks_decompressed = ds_squashfs_decompressions(c->squashfs[0]) + ds_squashfs_decompressions(c->squashfs[1]);
         if (f) {
             explain_container(run, c, items, count, f);
             fprintf(f, "== %s: %" PRIu64 " files compared: %" PRIu64 " settled from their stored bytes without "
                        "decompressing, %" PRIu64 " decompressed (%" PRIu64 " blocks decompressed) ==\n\n",
                     c->path ? c->path : "(the inputs)", c->compared_files, c->settled_by_stored_bytes,
-                    c->decompressed_files,
-                    ds_squashfs_decompressions(c->squashfs[0]) + ds_squashfs_decompressions(c->squashfs[1]));
+                    c->decompressed_files, c->blocks_decompressed);
         }
     }
     /* The squashfs file's own content difference in the ISO tree follows from what was found

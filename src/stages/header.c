@@ -184,12 +184,8 @@ static void write_one_side(FILE *out, const ds_side_t *side, const ds_fields_t *
 
 void ds_stage_header_run(ds_run_t *run, ds_stage_result_t *result)
 {
-    if (strcmp(run->side[0].type, "iso9660") != 0 && strcmp(run->side[1].type, "iso9660") != 0 &&
-        ds_side_present(&run->side[0]) && ds_side_present(&run->side[1])) {
-        result->status = DS_STATUS_SKIPPED;
-        result->message = strdup("neither input is an ISO 9660 image");
+    if (ds_stage_skip_unless_iso(run, result))
         return;
-    }
     header_side_t hs[2];
     memset(hs, 0, sizeof hs);
     for (int i = 0; i < 2; i++)

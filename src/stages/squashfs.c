@@ -279,8 +279,7 @@ void ds_stage_squashfs_run(ds_run_t *run, ds_stage_result_t *result)
         ds_run_add_container(run, NULL, offset, length);
     }
     if (run->container_count == 0) {
-        result->status = DS_STATUS_SKIPPED;
-        result->message = strdup("no squashfs image on both sides");
+        ds_stage_skip(result, "no squashfs image on both sides");
         return;
     }
     static const char *const names[] = {"squashfs-sha256.txt", "sqfs-ls-a.txt", "sqfs-ls-b.txt",

@@ -387,12 +387,8 @@ static void write_unified(FILE *out, const toc_ctx_t *ctx)
 
 void ds_stage_toc_run(ds_run_t *run, ds_stage_result_t *result)
 {
-    if (strcmp(run->side[0].type, "iso9660") != 0 && strcmp(run->side[1].type, "iso9660") != 0 &&
-        ds_side_present(&run->side[0]) && ds_side_present(&run->side[1])) {
-        result->status = DS_STATUS_SKIPPED;
-        result->message = strdup("neither input is an ISO 9660 image");
+    if (ds_stage_skip_unless_iso(run, result))
         return;
-    }
     ds_tree_t trees[2];
     bool loaded[2] = {false, false};
     char why[2][DS_ERROR_MESSAGE_MAX];
