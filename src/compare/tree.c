@@ -44,6 +44,12 @@ int ds_tree_load(ds_tree_t *tree, const ds_reader_ops_t *ops, ds_source_t *src,
     return rc < 0 ? rc : DS_OK;
 }
 
+void ds_tree_sort(ds_tree_t *tree)
+{
+    if (tree->count > 0)
+        qsort(tree->entries, tree->count, sizeof *tree->entries, entry_order);
+}
+
 ds_entry_t *ds_tree_append(ds_tree_t *tree)
 {
     if (tree->count == tree->capacity) {

@@ -21,6 +21,9 @@ int ds_tree_load(ds_tree_t *tree, const ds_reader_ops_t *ops, ds_source_t *src,
 
 void ds_tree_free(ds_tree_t *tree);
 
+/* Sorts the entries by path (bytewise). */
+void ds_tree_sort(ds_tree_t *tree);
+
 /* A new zeroed entry at the end of tree (grown as needed), or NULL when out of memory. The
  * caller fills it; count already includes it. */
 ds_entry_t *ds_tree_append(ds_tree_t *tree);

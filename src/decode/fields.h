@@ -21,6 +21,8 @@ typedef struct ds_field {
     char *value;       /* decoded for people; owned */
     bool numeric;      /* number holds the value too (JSON writes a number) */
     int64_t number;
+    bool derived;      /* follows from the data the structure describes (gzip XFL from the
+                        * compression level): a consequence when those data differ */
 } ds_field_t;
 
 typedef struct ds_fields {

@@ -13,6 +13,8 @@
 #include "../decode/fat.h"
 #include "../decode/gzip_stream.h"
 #include "../readers/archive.h"
+#include "../compare/walk.h"
+#include "../formats/format.h"
 
 void ds_classify_nested(ds_classified_t *out, ds_kind_t kind, const char *where, const char *a,
                    const char *b, const char *detail, const char *cause, const char *confidence,
@@ -62,44 +64,93 @@ static bool ends_with(const char *text, const char *suffix)
     return n >= m && strcmp(text + n - m, suffix) == 0;
 }
 
+/* --- the recursive comparer, for formats behind the format interface -------------------- */
+
+typedef struct walk_ctx {
+    ds_classified_t *out;
+    unsigned flags;
+    bool top;
+} walk_ctx_t;
+
+static void walk_finding(void *opaque, const ds_walk_finding_t *f)
+{
+    walk_ctx_t *c = opaque;
+    ds_difference_t *d = ds_findings_add(&c->out->nested, "content", f->kind, f->location, f->depth, f->a, f->b,
+                                         f->detail);
+    if (d == NULL)
+        return;
+    if (f->cause != NULL)
+        ds_difference_explain(d, f->cause, f->confidence, NULL, f->secondary);
+    d->secondary = f->secondary;
+    d->judged = f->judged;
+    d->format = f->format;
+    if (f->excerpt != NULL)
+        d->excerpt = strdup(f->excerpt);
+}
+
+static void walk_limit(void *opaque, const char *message)
+{
+    walk_ctx_t *c = opaque;
+    if (c->out->limit[0] == '\0')
+        snprintf(c->out->limit, sizeof c->out->limit, "%s", message);
+}
+
+/* A pair no common format opens: the classifiers not yet behind the format interface, then text. */
+static void walk_leaf(void *opaque, ds_source_t *a, ds_source_t *b, const char *name, ds_walk_result_t *result)
+{
+    walk_ctx_t *c = opaque;
+    ds_classified_t leaf = {0};
+    bool top = c->top;
+    c->top = false;
+    if (ds_fat_probe(a) && ds_fat_probe(b))
+        ds_classify_fat(a, b, &leaf);
+    else if (ds_elf_probe(a) && ds_elf_probe(b))
+        ds_classify_elf(a, b, &leaf);
+    else if (ends_with(name, ".pyc") && ds_source_size(a) >= 16 && ds_source_size(b) >= 16)
+        ds_classify_pyc(a, b, &leaf);
+    else if (!(top && (c->flags & DS_CLASSIFY_NOT_TEXT)))
+        ds_classify_text(a, b, name, &leaf);
+    result->cause = leaf.cause;
+    result->confidence = leaf.confidence;
+    snprintf(result->detail, sizeof result->detail, "%s", leaf.detail);
+    ds_classified_free(&leaf);
+}
+
 int ds_classify_pair(ds_source_t *a, ds_source_t *b, const char *path, unsigned depth_left,
                      unsigned flags, const ds_deadline_t *deadline, ds_classified_t *out)
 {
     memset(out, 0, sizeof *out);
-    if (depth_left == 0) {
-        /* Say so when there was something to open: a limit, not a silent stop. */
-        const char *kind = NULL;
-        if (ds_gzip_probe(a) || ds_fat_probe(a) || ds_elf_probe(a) || ds_classify_stream_probe(a, &kind))
-            snprintf(out->limit, sizeof out->limit,
-                     "--max-depth reached: some differing files were not looked into");
+    if (depth_left > 0 && ((ds_fat_probe(a) && ds_fat_probe(b)) || (ds_elf_probe(a) && ds_elf_probe(b)) ||
+                           (ends_with(path, ".pyc") && ds_format_choose(a, NULL) == NULL))) {
+        /* Not yet behind the format interface: the old classifiers, one level. */
+        if (ds_fat_probe(a))
+            ds_classify_fat(a, b, out);
+        else if (ds_elf_probe(a))
+            ds_classify_elf(a, b, out);
+        else if (ds_source_size(a) >= 16 && ds_source_size(b) >= 16)
+            ds_classify_pyc(a, b, out);
         return DS_OK;
     }
-    const char *stream = NULL, *stream_b = NULL;
-    if (ds_fat_probe(a) && ds_fat_probe(b)) {
-        ds_classify_fat(a, b, out);
-    } else if (ds_archive_probe(a) && ds_archive_probe(b)) {
-        ds_classify_archive(a, b, deadline, out);
-        /* A compressed archive whose members are all equal: look at the compression header. */
-        if (out->cause != NULL && strcmp(out->cause, "compression-only") == 0 && ds_gzip_probe(a) && ds_gzip_probe(b)) {
-            ds_findings_free(&out->nested);
-            ds_classify_gzip(a, b, path, 1, deadline, out);
-        }
-    } else if (ds_gzip_probe(a) && ds_gzip_probe(b)) {
-        ds_classify_gzip(a, b, path, depth_left, deadline, out);
-    } else if (ds_classify_stream_probe(a, &stream) && ds_classify_stream_probe(b, &stream_b) && strcmp(stream, stream_b) == 0) {
-        ds_classify_stream(a, b, path, depth_left - 1, deadline, stream, out);
-    } else if (ds_elf_probe(a) && ds_elf_probe(b)) {
-        ds_classify_elf(a, b, out);
-    } else if (ends_with(path, ".pyc") && ds_source_size(a) >= 16 && ds_source_size(b) >= 16) {
-        ds_classify_pyc(a, b, out);
-    } else if (!(flags & DS_CLASSIFY_NOT_TEXT)) {
-        ds_classify_text(a, b, path, out);
-    }
-    return DS_OK;
+    walk_ctx_t ctx = {.out = out, .flags = flags, .top = true};
+    ds_walk_t walk = {.ctx = &ctx, .finding = walk_finding, .limit = walk_limit, .leaf = walk_leaf,
+                      .deadline = deadline};
+    ds_walk_result_t result = {0};
+    int rc = ds_walk_pair(&walk, a, b, path, depth_left, &result);
+    out->format = result.format;
+    out->cause = result.cause;
+    out->confidence = result.confidence;
+    snprintf(out->detail, sizeof out->detail, "%s", result.detail);
+    out->judged = result.format != NULL;
+    out->accounted = result.accounted;
+    out->excerpt = result.format != NULL ? result.excerpt : NULL;
+    if (out->excerpt == NULL)
+        free(result.excerpt);
+    return rc;
 }
 
 void ds_classified_free(ds_classified_t *c)
 {
     ds_findings_free(&c->nested);
+    free(c->excerpt);
     memset(c, 0, sizeof *c);
 }

@@ -58,6 +58,38 @@ static const struct path_rule path_rules[] = {
     {"/var/lib/dpkg/status-old", "package-version", "likely"},
 };
 
+/* Fields of the formats inside files: the last location element, matched with fnmatch. */
+struct field_rule {
+    const char *pattern;
+    const char *cause;
+    const char *confidence;
+};
+
+static const struct field_rule field_rules[] = {
+    {"@fat.volume_id", "fat-volume-id", "certain"},
+    {"@gzip.mtime", "gzip-mtime", "certain"},
+    {"@gzip.name", "gzip-mtime", "certain"},
+    {"@pyc.source_mtime", "pyc-timestamp", "certain"},
+    {"@elf.build_id", "build-id", "certain"},
+    {"@fat.order", "fat-order", "certain"},
+    {"@*.order", "archive-order", "certain"},
+};
+
+static void explain_field(ds_difference_t *d, const char *where)
+{
+    /* FLG differing only in its FNAME bit: what gzip without -n records, with the name. */
+    if (strcmp(where, "@gzip.flags") == 0 && d->a != NULL && d->b != NULL &&
+        ((strtoul(d->a, NULL, 16) ^ strtoul(d->b, NULL, 16)) & ~0x08UL) == 0) {
+        set(d, "gzip-mtime", "certain", d->secondary);
+        return;
+    }
+    for (size_t i = 0; i < sizeof field_rules / sizeof field_rules[0]; i++)
+        if (fnmatch(field_rules[i].pattern, where, 0) == 0) {
+            set(d, field_rules[i].cause, field_rules[i].confidence, d->secondary);
+            return;
+        }
+}
+
 static void explain_one(ds_findings_t *findings, ds_difference_t *d, bool volume_dates)
 {
     const char *where = last(d);
@@ -91,14 +123,19 @@ static void explain_one(ds_findings_t *findings, ds_difference_t *d, bool volume
                 "certain", true);
         } else if (strcmp(where, "@iso.system_area") == 0) {
             set(d, "iso-tool-version", "guess", false);
-        } else if (strcmp(where, "@fat.volume_id") == 0) {
-            set(d, "fat-volume-id", "certain", false);
+        } else {
+            explain_field(d, where);
         }
         return;
     }
     switch (d->kind) {
     case DS_KIND_MTIME:
-        set(d, strcmp(d->stage, "toc") == 0 ? "iso-file-dates" : "mtime", "certain", false);
+        set(d, d->format != NULL && strcmp(d->format, "cpio") == 0 ? "cpio-metadata"
+               : d->format != NULL && strcmp(d->format, "fat") == 0  ? "fat-timestamps"
+               : d->format != NULL                                   ? "mtime"
+               : strcmp(d->stage, "toc") == 0                         ? "iso-file-dates"
+                                                                     : "mtime",
+            "certain", false);
         return;
     case DS_KIND_OWNER:
         set(d, "owner", "certain", false);
@@ -174,7 +211,7 @@ void ds_explain_findings(ds_findings_t *findings)
         qsort(inside, count, sizeof *inside, string_order);
     for (size_t i = 0; inside != NULL && i < findings->count; i++) {
         ds_difference_t *outer = &findings->items[i];
-        if (outer->kind != DS_KIND_CONTENT || outer->secondary)
+        if (outer->kind != DS_KIND_CONTENT || outer->secondary || outer->judged)
             continue;
         char *key = joined(outer, outer->depth);
         /* Any stored prefix that starts with key means something below differs. */

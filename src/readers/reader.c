@@ -60,6 +60,7 @@ void ds_entry_clear(ds_entry_t *entry)
     free(entry->extents);
     free(entry->xattrs);
     free(entry->host_path);
+    free(entry->mtime_text);
     memset(entry, 0, sizeof *entry);
 }
 

@@ -47,6 +47,11 @@ typedef struct ds_entry {
     char *xattrs;          /* "name=value, ..." sorted by name, values escaped; owned, or NULL */
     char *host_path;       /* directory trees: the file on the host to read the content from
                             * (opened without following links); owned, or NULL */
+    size_t index;          /* position in the container's own order (stream or directory order) */
+    bool has_digest;       /* digest holds the SHA-256 of the content (formats that read it anyway) */
+    unsigned char digest[32];
+    char *mtime_text;      /* how the format shows its times, when richer than mtime (FAT's
+                            * written/created/accessed); owned, or NULL */
     const void *native;    /* the reader's own record (a squashfs inode); valid while the
                             * reader that produced it is open; not owned */
 } ds_entry_t;

@@ -22,7 +22,7 @@ typedef enum ds_kind {
     DS_KIND_ORDER,
 } ds_kind_t;
 
-#define DS_LOCATION_MAX 8
+#define DS_LOCATION_MAX 16
 
 typedef struct ds_difference {
     const char *stage;               /* static: "header", "toc", ... */
@@ -37,6 +37,9 @@ typedef struct ds_difference {
     const char *confidence;          /* static: "certain", "likely", "guess" or NULL */
     char *fix;                       /* owned; NULL when none is known */
     bool secondary;
+    bool judged;                     /* secondary was decided by the comparer (the differences
+                                      * inside account, or do not account, for every byte) */
+    const char *format;              /* static: the format of the layer it lies in, or NULL */
     char *accepted;                  /* owned: the --accept rule's reason, or NULL */
     char *excerpt;                   /* owned: a bounded diff or hex excerpt, or NULL */
 } ds_difference_t;

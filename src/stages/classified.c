@@ -25,6 +25,11 @@ void ds_stage_add_classified(ds_run_t *run, const char *stage, const char *const
         const ds_cause_t *c = ds_cause_find(cls->cause);
         ds_difference_explain(outer, cls->cause, cls->confidence, c ? c->fix : NULL, false);
     }
+    if (outer != NULL && cls->judged) {
+        outer->judged = true;
+        outer->secondary = cls->accounted;
+        outer->format = cls->format;
+    }
     for (size_t i = 0; i < cls->nested.count; i++) {
         const ds_difference_t *n = &cls->nested.items[i];
         const char *loc[DS_LOCATION_MAX];
@@ -34,9 +39,16 @@ void ds_stage_add_classified(ds_run_t *run, const char *stage, const char *const
         for (size_t k = 0; k < n->depth && d < DS_LOCATION_MAX; k++)
             loc[d++] = n->location[k];
         ds_difference_t *added = ds_findings_add(&run->findings, stage, n->kind, loc, d, n->a, n->b, n->detail);
-        if (added != NULL && strcmp(n->cause, "unknown") != 0) {
+        if (added == NULL)
+            continue;
+        if (strcmp(n->cause, "unknown") != 0) {
             const ds_cause_t *c = ds_cause_find(n->cause);
             ds_difference_explain(added, n->cause, n->confidence, c ? c->fix : NULL, n->secondary);
         }
+        added->secondary = n->secondary;
+        added->judged = n->judged;
+        added->format = n->format;
+        if (n->excerpt != NULL && added->excerpt == NULL)
+            added->excerpt = strdup(n->excerpt);
     }
 }

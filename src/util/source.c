@@ -14,6 +14,7 @@ struct ds_source {
     int fd;               /* owned by a file source; -1 in a slice or callback source */
     ds_source_read_fn read_at; /* a callback source */
     void *ctx;
+    void (*release)(void *ctx); /* frees ctx when the source closes (owned callback sources) */
     const unsigned char *memory; /* a memory source */
     ds_source_t *parent;  /* the source a slice reads from */
     uint64_t offset;      /* start of a slice in its parent */
@@ -88,6 +89,18 @@ int ds_source_open_callback(ds_source_t **out, ds_source_read_fn read_at, void *
     src->size = size;
     snprintf(src->label, sizeof src->label, "%s", label);
     *out = src;
+    return DS_OK;
+}
+
+int ds_source_open_owned(ds_source_t **out, ds_source_read_fn read_at, void (*release)(void *ctx),
+                         void *ctx, uint64_t size, const char *label, ds_error_t *err)
+{
+    int rc = ds_source_open_callback(out, read_at, ctx, size, label, err);
+    if (rc != DS_OK) {
+        release(ctx);
+        return rc;
+    }
+    (*out)->release = release;
     return DS_OK;
 }
 
@@ -211,5 +224,7 @@ void ds_source_close(ds_source_t *src)
         return;
     if (src->fd >= 0)
         close(src->fd);
+    if (src->release != NULL)
+        src->release(src->ctx);
     free(src);
 }

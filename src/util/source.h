@@ -34,6 +34,11 @@ typedef int (*ds_source_read_fn)(void *ctx, uint64_t offset, void *buf, size_t l
 int ds_source_open_callback(ds_source_t **out, ds_source_read_fn read_at, void *ctx,
                             uint64_t size, const char *label, ds_error_t *err);
 
+/* The same, but the source owns ctx: release(ctx) runs when it closes, and also when this call
+ * fails (so ctx is always consumed). */
+int ds_source_open_owned(ds_source_t **out, ds_source_read_fn read_at, void (*release)(void *ctx),
+                         void *ctx, uint64_t size, const char *label, ds_error_t *err);
+
 /* A source over len bytes of memory (not copied; they must outlive it). */
 int ds_source_open_memory(ds_source_t **out, const void *data, size_t len, const char *label,
                           ds_error_t *err);

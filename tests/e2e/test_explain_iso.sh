@@ -12,12 +12,13 @@ expect_roots "$out" "/live/initrd.img :: /etc/initrd-release|content|unknown"
 assert_q "$out" 'diffs(loc=["/live/initrd.img"], kind="content")[0]["secondary"] is True'
 assert_q "$out" '"gzip" in diffs(loc=["/live/initrd.img"], kind="content")[0]["detail"]'
 
-# An initrd of two segments (uncompressed early cpio, then gzip'd main cpio): both are read.
+# An initrd of two segments (uncompressed early cpio, then gzip'd main cpio): both are read,
+# and the member is found in the second ("/#2": segments are located by position).
 out=$OUT_ROOT/initrd-early
 run_ds "$(image initrd-early 1700000000 initrd-early)" "$(image initrd-early-member 1700000000 initrd-early initrd-member)" "$out"
 expect_status 1
 validate "$out"
-expect_roots "$out" "/live/initrd.img :: /etc/initrd-release|content|unknown"
+expect_roots "$out" "/live/initrd.img :: /#2 :: /etc/initrd-release|content|unknown"
 assert_q "$out" '"(2 segments)" in diffs(loc=["/live/initrd.img"], kind="content")[0]["detail"]'
 
 out=$OUT_ROOT/efi-id

@@ -1,0 +1,409 @@
+/* The recursive comparer's dispatch, streams, documents and leaves (containers: walk_container.c). */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/strbuf.h"
+#include "byte_ranges.h"
+#include "text_diff.h"
+#include "walk_internal.h"
+
+#define EXCERPT_RANGES 8
+
+void walk_printf(char *buf, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, size, fmt, ap);
+    va_end(ap);
+}
+
+int ds_sources_equal(ds_source_t *a, ds_source_t *b, const ds_deadline_t *deadline, bool *equal)
+{
+    *equal = ds_source_size(a) == ds_source_size(b);
+    if (!*equal)
+        return DS_OK;
+    unsigned char *wa = malloc(DS_WALK_WINDOW), *wb = malloc(DS_WALK_WINDOW);
+    int rc = wa && wb ? DS_OK : DS_ERR_NOMEM;
+    uint64_t size = ds_source_size(a);
+    for (uint64_t pos = 0; rc == DS_OK && *equal && pos < size; pos += DS_WALK_WINDOW) {
+        size_t n = size - pos < DS_WALK_WINDOW ? (size_t)(size - pos) : DS_WALK_WINDOW;
+        rc = ds_source_read(a, pos, wa, n, "compare", NULL);
+        if (rc == DS_OK)
+            rc = ds_source_read(b, pos, wb, n, "compare", NULL);
+        if (rc == DS_OK && ds_deadline_passed(deadline))
+            rc = DS_ERR_TIMEOUT;
+        *equal = rc == DS_OK && memcmp(wa, wb, n) == 0;
+    }
+    free(wa);
+    free(wb);
+    return rc;
+}
+
+void spans_add(spans_t *spans, uint64_t offset, uint64_t length)
+{
+    if (spans->count == spans->capacity) {
+        size_t capacity = spans->capacity ? spans->capacity * 2 : 16;
+        byte_span_t *items = realloc(spans->items, capacity * sizeof *items);
+        if (items == NULL)
+            return; /* a span not kept only makes the accounting more cautious */
+        spans->items = items;
+        spans->capacity = capacity;
+    }
+    spans->items[spans->count++] = (byte_span_t){offset, length};
+}
+
+int spans_cover_differences(const spans_t *spans, ds_source_t *a, ds_source_t *b,
+                            const ds_deadline_t *deadline, bool *covered)
+{
+    *covered = spans->count > 0 && ds_source_size(a) == ds_source_size(b);
+    unsigned char *wa = malloc(DS_WALK_WINDOW), *wb = malloc(DS_WALK_WINDOW);
+    int rc = wa && wb ? DS_OK : DS_ERR_NOMEM;
+    uint64_t size = ds_source_size(a);
+    for (uint64_t pos = 0; rc == DS_OK && *covered && pos < size; pos += DS_WALK_WINDOW) {
+        size_t n = size - pos < DS_WALK_WINDOW ? (size_t)(size - pos) : DS_WALK_WINDOW;
+        rc = ds_source_read(a, pos, wa, n, "compare", NULL);
+        if (rc == DS_OK)
+            rc = ds_source_read(b, pos, wb, n, "compare", NULL);
+        if (rc == DS_OK && ds_deadline_passed(deadline))
+            rc = DS_ERR_TIMEOUT;
+        /* Bytes inside a span are made equal; whatever still differs lies outside every span. */
+        for (size_t i = 0; rc == DS_OK && i < spans->count; i++) {
+            uint64_t start = spans->items[i].offset, end = start + spans->items[i].length;
+            if (end <= pos || start >= pos + n)
+                continue;
+            uint64_t from = start > pos ? start - pos : 0, to = end < pos + n ? end - pos : n;
+            memcpy(wb + from, wa + from, (size_t)(to - from));
+        }
+        *covered = rc == DS_OK && memcmp(wa, wb, n) == 0;
+    }
+    free(wa);
+    free(wb);
+    return rc;
+}
+
+void walk_emit(ds_walk_t *w, const walk_frame_t *frame, const char *element, ds_kind_t kind,
+               const char *a, const char *b, const char *detail, const char *format, bool secondary)
+{
+    const char *loc[DS_LOCATION_MAX];
+    size_t depth = 0;
+    for (size_t i = 0; i < frame->depth && depth < DS_LOCATION_MAX; i++)
+        loc[depth++] = frame->location[i];
+    if (element != NULL && depth < DS_LOCATION_MAX)
+        loc[depth++] = element;
+    if (depth == 0)
+        return;
+    ds_walk_finding_t f = {.kind = kind, .location = loc, .depth = depth, .a = a, .b = b, .detail = detail,
+                           .format = format, .secondary = secondary, .judged = secondary};
+    w->finding(w->ctx, &f);
+}
+
+static void hex_excerpt(ds_strbuf_t *out, const unsigned char *a, const unsigned char *b, size_t n)
+{
+    ds_byte_range_t ranges[EXCERPT_RANGES];
+    uint64_t differing = 0;
+    size_t total = ds_byte_ranges_find(a, b, n, 8, ranges, EXCERPT_RANGES, &differing);
+    ds_strbuf_printf(out, "%" PRIu64 " differing bytes in %zu ranges over the first %zu bytes\n", differing, total, n);
+    for (size_t i = 0; i < total && i < EXCERPT_RANGES; i++) {
+        ds_strbuf_printf(out, "  bytes %" PRIu64 "-%" PRIu64 ":\n", ranges[i].start, ranges[i].end - 1);
+        for (int side = 0; side < 2; side++) {
+            const unsigned char *p = side ? b : a;
+            ds_strbuf_printf(out, "    %c %08" PRIx64 ":", side ? 'B' : 'A', ranges[i].start);
+            for (uint64_t k = ranges[i].start; k < ranges[i].end && k < ranges[i].start + 16; k++)
+                ds_strbuf_printf(out, " %02x", p[k]);
+            ds_strbuf_puts(out, "\n");
+        }
+    }
+}
+
+/* A bounded diff of a leaf pair: unified for text, the first differing ranges for binary. */
+static void leaf_excerpt(ds_source_t *a, ds_source_t *b, ds_walk_result_t *out)
+{
+    uint64_t la = ds_source_size(a), lb = ds_source_size(b);
+    size_t cap = DS_TEXT_MAX;
+    size_t na = la < cap ? (size_t)la : cap, nb = lb < cap ? (size_t)lb : cap;
+    unsigned char *ba = malloc(na + 1), *bb = malloc(nb + 1);
+    ds_strbuf_t text = {0};
+    if (ba == NULL || bb == NULL || ds_source_read(a, 0, ba, na, "excerpt", NULL) != DS_OK ||
+        ds_source_read(b, 0, bb, nb, "excerpt", NULL) != DS_OK)
+        goto out;
+    bool is_text = la <= cap && lb <= cap && ds_text_is_text(ba, na) && ds_text_is_text(bb, nb);
+    bool cut = false;
+    size_t edits = 0;
+    out->binary = !is_text;
+    if (!is_text || ds_text_diff(&text, (const char *)ba, na, (const char *)bb, nb, &cut, &edits) != DS_OK) {
+        ds_strbuf_free(&text);
+        hex_excerpt(&text, ba, bb, na < nb ? na : nb);
+    } else if (cut) {
+        ds_strbuf_printf(&text, "... diff cut at %d lines (%zu lines changed in all)\n", DS_TEXT_DIFF_LINES, edits);
+    }
+    out->excerpt = ds_strbuf_take(&text);
+out:
+    ds_strbuf_free(&text);
+    free(ba);
+    free(bb);
+}
+
+static void walk_leaf(ds_walk_t *w, const walk_frame_t *frame, ds_source_t *a, ds_source_t *b, const char *name, ds_walk_result_t *out)
+{
+    char detail[sizeof out->detail];
+    walk_printf(detail, sizeof detail, "%s", out->detail);
+    out->detail[0] = '\0';
+    if (w->leaf != NULL)
+        w->leaf(w->ctx, a, b, name, out);
+    if (detail[0] != '\0') {
+        char joined[sizeof out->detail];
+        walk_printf(joined, sizeof joined, "%s%s%s", detail, out->detail[0] ? "; " : "", out->detail);
+        walk_printf(out->detail, sizeof out->detail, "%s", joined);
+    }
+    free(out->excerpt);
+    out->excerpt = NULL;
+    if (frame->depth > 0) /* the caller of the walk shows its own pair */
+        leaf_excerpt(a, b, out);
+}
+
+/* The fields of both sides that differ, emitted; their spans collected. Derived fields are
+ * secondary when derived_secondary. Returns how many differ. */
+static size_t compare_fields(ds_walk_t *w, const walk_frame_t *frame, const char *format, const ds_fields_t *fa,
+                             const ds_fields_t *fb, bool derived_secondary, spans_t *spans, ds_strbuf_t *labels)
+{
+    size_t count = 0;
+    for (int side = 0; side < 2; side++) {
+        const ds_fields_t *mine = side ? fb : fa, *other = side ? fa : fb;
+        for (size_t i = 0; i < mine->count; i++) {
+            const ds_field_t *x = &mine->items[i], *y = ds_fields_find(other, x->key);
+            if (side == 1 && y != NULL)
+                continue; /* pairs were seen from A's side */
+            if (y != NULL && !ds_field_bytes_differ(x, y))
+                continue;
+            const ds_field_t *fa_field = side ? y : x, *fb_field = side ? x : y;
+            char detail[160];
+            walk_printf(detail, sizeof detail, "%s header %s (bytes %" PRIu64 "-%" PRIu64 ")", format, x->label,
+                     x->offset, x->offset + (x->length ? x->length - 1 : 0));
+            walk_emit(w, frame, x->location, DS_KIND_HEADER, fa_field ? fa_field->value : NULL,
+                      fb_field ? fb_field->value : NULL, detail, format, x->derived && derived_secondary);
+            spans_add(spans, x->offset, x->length);
+            if (count < 3)
+                ds_strbuf_printf(labels, "%s%s", count ? ", " : "", x->label);
+            count++;
+        }
+    }
+    return count;
+}
+
+/* The spans of the fields that differ, without reporting them. */
+static void field_spans(const ds_fields_t *fa, const ds_fields_t *fb, spans_t *spans)
+{
+    for (int side = 0; side < 2; side++) {
+        const ds_fields_t *mine = side ? fb : fa, *other = side ? fa : fb;
+        for (size_t i = 0; i < mine->count; i++) {
+            const ds_field_t *y = ds_fields_find(other, mine->items[i].key);
+            if (y == NULL || ds_field_bytes_differ(&mine->items[i], y))
+                spans_add(spans, mine->items[i].offset, mine->items[i].length);
+        }
+    }
+}
+
+static void describe_accounted(ds_walk_result_t *out, const char *format, size_t count, const ds_strbuf_t *labels)
+{
+    walk_printf(out->detail, sizeof out->detail, "%s: only the %s%s differ%s", format, ds_strbuf_text(labels),
+             count > 3 ? ", ..." : "", count == 1 ? "s" : "");
+}
+
+static void walk_stream(ds_walk_t *w, const walk_frame_t *frame, const ds_format_t *f, void *sa, void *sb,
+                        ds_source_t *a, ds_source_t *b, const char *name, unsigned depth_left,
+                        const ds_fields_t *fa, const ds_fields_t *fb, ds_walk_result_t *out)
+{
+    ds_source_t *pa = NULL, *pb = NULL;
+    ds_error_t err = {0};
+    if (f->payload(sa, &pa, &err) != DS_OK || f->payload(sb, &pb, &err) != DS_OK) {
+        walk_printf(out->detail, sizeof out->detail, "%s: %s", f->name, err.message);
+        if (err.code == DS_ERR_LIMIT && w->limit)
+            w->limit(w->ctx, err.message);
+        walk_leaf(w, frame, a, b, name, out);
+        goto out;
+    }
+    bool equal = false;
+    ds_sources_equal(pa, pb, w->deadline, &equal);
+    spans_t spans = {0};
+    ds_strbuf_t labels = {0};
+    if (equal) {
+        /* Header fields explain the pair only when the compressed bytes are equal too. */
+        bool covered = false;
+        field_spans(fa, fb, &spans);
+        spans_cover_differences(&spans, a, b, w->deadline, &covered);
+        spans.count = 0;
+        size_t count = compare_fields(w, frame, f->name, fa, fb, !covered, &spans, &labels);
+        out->accounted = covered && count > 0;
+        if (out->accounted) {
+            describe_accounted(out, f->name, count, &labels);
+        } else {
+            out->cause = "compression-only";
+            out->confidence = "certain";
+            walk_printf(out->detail, sizeof out->detail,
+                     "%s: the decompressed data are equal (%" PRIu64 " bytes); only the compressed bytes differ", f->name,
+                     ds_source_size(pa));
+        }
+    } else {
+        compare_fields(w, frame, f->name, fa, fb, true, &spans, &labels);
+        walk_pair_at(w, frame, pa, pb, name, depth_left - 1, out);
+        char inner[sizeof out->detail];
+        walk_printf(inner, sizeof inner, "%s", out->detail[0] ? out->detail : "the data differ");
+        walk_printf(out->detail, sizeof out->detail, "%s: decompressed, %s", f->name, inner);
+    }
+    out->format = f->name;
+    free(spans.items);
+    ds_strbuf_free(&labels);
+out:
+    ds_source_close(pa);
+    ds_source_close(pb);
+}
+
+/* Sections whose bytes differ, except those that only hold a differing field. */
+static size_t compare_sections(ds_walk_t *w, const walk_frame_t *frame, const char *format, ds_source_t *a,
+                               ds_source_t *b, const ds_sections_t *xa, const ds_sections_t *xb, spans_t *spans,
+                               size_t field_spans_count, ds_strbuf_t *labels, size_t shown)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < xa->count; i++) {
+        const ds_section_t *x = &xa->items[i], *y = NULL;
+        for (size_t k = 0; k < xb->count && y == NULL; k++)
+            if (strcmp(xb->items[k].location, x->location) == 0)
+                y = &xb->items[k];
+        if (y == NULL)
+            continue; /* a section only one side has shows in the section table's difference */
+        bool same = x->size == y->size, held = false;
+        ds_source_t *ra = NULL, *rb = NULL;
+        if (same && ds_source_open_slice(&ra, a, x->offset, x->size, x->location, NULL) == DS_OK &&
+            ds_source_open_slice(&rb, b, y->offset, y->size, y->location, NULL) == DS_OK)
+            ds_sources_equal(ra, rb, w->deadline, &same);
+        ds_source_close(ra);
+        ds_source_close(rb);
+        for (size_t k = 0; k < field_spans_count && !same; k++)
+            held = held || (x->size == y->size && x->offset == y->offset && spans->items[k].offset >= x->offset &&
+                            spans->items[k].offset + spans->items[k].length <= x->offset + x->size);
+        if (same)
+            continue;
+        spans_add(spans, x->offset, x->size);
+        if (held)
+            continue;
+        char va[48], vb[48];
+        snprintf(va, sizeof va, "%" PRIu64 " bytes", x->size);
+        snprintf(vb, sizeof vb, "%" PRIu64 " bytes", y->size);
+        walk_emit(w, frame, x->location, DS_KIND_HEADER, va, vb,
+                  x->size == y->size ? "section bytes differ" : "section size differs", format, false);
+        if (shown + count < 3)
+            ds_strbuf_printf(labels, "%s%s", shown + count ? ", " : "", x->location + 1);
+        count++;
+    }
+    return count;
+}
+
+static void walk_document(ds_walk_t *w, const walk_frame_t *frame, const ds_format_t *f, void *sa, void *sb,
+                          ds_source_t *a, ds_source_t *b, const char *name, const ds_fields_t *fa,
+                          const ds_fields_t *fb, ds_walk_result_t *out)
+{
+    ds_sections_t xa = {0}, xb = {0};
+    if (f->sections != NULL && (f->sections(sa, &xa, NULL) != DS_OK || f->sections(sb, &xb, NULL) != DS_OK))
+        xa.count = xb.count = 0;
+    spans_t spans = {0};
+    ds_strbuf_t labels = {0};
+    size_t fields = compare_fields(w, frame, f->name, fa, fb, false, &spans, &labels);
+    size_t sections = compare_sections(w, frame, f->name, a, b, &xa, &xb, &spans, spans.count, &labels, fields);
+    bool covered = false;
+    spans_cover_differences(&spans, a, b, w->deadline, &covered);
+    out->accounted = covered && fields + sections > 0;
+    if (out->accounted) {
+        describe_accounted(out, f->name, fields + sections, &labels);
+    } else {
+        if (fields + sections > 0)
+            walk_printf(out->detail, sizeof out->detail, "%s: %zu fields and %zu sections differ (%s%s), and bytes outside them",
+                     f->name, fields, sections, ds_strbuf_text(&labels), fields + sections > 3 ? ", ..." : "");
+        else
+            walk_printf(out->detail, sizeof out->detail, "%s: the bytes differ outside every field and section", f->name);
+        walk_leaf(w, frame, a, b, name, out);
+        out->binary = true;
+    }
+    out->format = f->name;
+    free(spans.items);
+    ds_strbuf_free(&labels);
+    ds_sections_free(&xa);
+    ds_sections_free(&xb);
+}
+
+static void walk_formatted(ds_walk_t *w, const walk_frame_t *frame, const ds_format_t *f, ds_source_t *a,
+                           ds_source_t *b, const char *name, unsigned depth_left, ds_walk_result_t *out)
+{
+    void *sa = NULL, *sb = NULL;
+    ds_error_t err = {0};
+    ds_format_open_t how = {.deadline = w->deadline, .layer = name};
+    ds_fields_t fa = {0}, fb = {0};
+    if (f->open(&sa, a, &how, &err) != DS_OK || f->open(&sb, b, &how, &err) != DS_OK) {
+        walk_printf(out->detail, sizeof out->detail, "%s unreadable: %s", f->name, err.message);
+        walk_leaf(w, frame, a, b, name, out);
+        goto out;
+    }
+    w->opened++;
+    if (f->fields != NULL && (f->fields(sa, &fa, &err) != DS_OK || f->fields(sb, &fb, &err) != DS_OK)) {
+        ds_fields_free(&fa);
+        ds_fields_free(&fb);
+    }
+    if (f->kind == DS_FORMAT_STREAM) {
+        walk_stream(w, frame, f, sa, sb, a, b, name, depth_left, &fa, &fb, out);
+    } else if (f->kind == DS_FORMAT_DOCUMENT) {
+        walk_document(w, frame, f, sa, sb, a, b, name, &fa, &fb, out);
+    } else {
+        spans_t spans = {0};
+        ds_strbuf_t labels = {0};
+        size_t fields = compare_fields(w, frame, f->name, &fa, &fb, false, &spans, &labels);
+        size_t inside = walk_container(w, frame, f, sa, sb, depth_left, out);
+        out->accounted = fields + inside > 0;
+        if (out->accounted && inside == 0)
+            describe_accounted(out, f->name, fields, &labels);
+        free(spans.items);
+        ds_strbuf_free(&labels);
+        out->format = f->name;
+    }
+out:
+    ds_fields_free(&fa);
+    ds_fields_free(&fb);
+    if (sa != NULL)
+        f->close(sa);
+    if (sb != NULL)
+        f->close(sb);
+}
+
+int walk_pair_at(ds_walk_t *w, const walk_frame_t *frame, ds_source_t *a, ds_source_t *b, const char *name,
+                 unsigned depth_left, ds_walk_result_t *out)
+{
+    free(out->excerpt);
+    memset(out, 0, sizeof *out);
+    const ds_format_t *fa = ds_format_choose(a, NULL);
+    if (depth_left == 0) {
+        if (fa != NULL && w->limit != NULL)
+            w->limit(w->ctx, "--max-depth reached: some differing files were not looked into");
+        return DS_OK;
+    }
+    const ds_format_t *fb = fa != NULL ? ds_format_choose(b, NULL) : NULL;
+    if (fa != NULL && fa == fb)
+        walk_formatted(w, frame, fa, a, b, name, depth_left, out);
+    else
+        walk_leaf(w, frame, a, b, name, out);
+    return DS_OK;
+}
+
+int ds_walk_pair(ds_walk_t *walk, ds_source_t *a, ds_source_t *b, const char *name, unsigned depth_left,
+                 ds_walk_result_t *out)
+{
+    walk_frame_t root = {.depth = 0};
+    memset(out, 0, sizeof *out);
+    return walk_pair_at(walk, &root, a, b, name, depth_left, out);
+}
+
+void ds_walk_result_free(ds_walk_result_t *result)
+{
+    free(result->excerpt);
+    memset(result, 0, sizeof *result);
+}

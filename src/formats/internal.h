@@ -1,0 +1,29 @@
+/* Helpers shared by the format files (never used above formats/). */
+#ifndef DS_FORMATS_INTERNAL_H
+#define DS_FORMATS_INTERNAL_H
+
+#include <archive.h>
+
+#include "format.h"
+
+#define DS_FORMAT_READ_BUFFER 65536u
+
+/* Decodes the whole compressed stream src (any filter libarchive knows) into a spill and
+ * returns it as a source. A payload larger than DS_MAX_INFLATE_RATIO times src is stopped as a
+ * likely bomb (DS_ERR_LIMIT). */
+int ds_stream_decode_libarchive(ds_source_t *src, const char *layer, ds_source_t **out,
+                                const ds_deadline_t *deadline, ds_error_t *err);
+
+/* True when the first n bytes of src equal magic. */
+bool ds_source_has_magic(ds_source_t *src, uint64_t at, const void *magic, size_t n);
+
+/* libarchive containers (cpio, tar, ar, zip): enable() turns on the one format. */
+typedef int (*ds_archive_enable_fn)(struct archive *a);
+int ds_archive_format_open(void **state, ds_source_t *src, const ds_format_open_t *how,
+                           ds_archive_enable_fn enable, const char *name, ds_error_t *err);
+void ds_archive_format_close(void *state);
+int ds_archive_format_entries(void *state, ds_tree_t *tree, ds_error_t *err);
+int ds_archive_format_open_entry(void *state, const ds_entry_t *entry, ds_source_t **out,
+                                 ds_error_t *err);
+
+#endif
