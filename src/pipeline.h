@@ -165,6 +165,8 @@ void ds_stage_report_run(ds_run_t *run, ds_stage_result_t *result);
 /* The content stage's paths for plain files and directory trees (stages/content_files.c). */
 void ds_content_plain_files(ds_run_t *run, ds_stage_result_t *result);
 void ds_content_directories(ds_run_t *run, ds_stage_result_t *result);
+/* A directory tree against a file: one type difference at the inputs' own location. */
+void ds_content_mixed(ds_run_t *run, ds_stage_result_t *result);
 
 /* The digest the hash stage took of the payload at [offset, offset + length) of side, or NULL. */
 const unsigned char *ds_run_payload_digest(const ds_run_t *run, int side, uint64_t offset,

@@ -447,10 +447,10 @@ void ds_stage_content_run(ds_run_t *run, ds_stage_result_t *result)
     if (run->side[0].is_directory || run->side[1].is_directory) {
         if (run->side[0].is_directory && run->side[1].is_directory)
             ds_content_directories(run, result);
+        else if (ds_side_present(&run->side[0]) && ds_side_present(&run->side[1]))
+            ds_content_mixed(run, result); /* a type difference, as diff -r reports it */
         else
-            ds_stage_fail(result, DS_ERR_USAGE, "%s is a directory but %s is not: nothing to compare",
-                          run->side[run->side[0].is_directory ? 0 : 1].label,
-                          run->side[run->side[0].is_directory ? 1 : 0].label);
+            ds_stage_fail(result, DS_ERR_USAGE, "%s is missing: nothing to compare", run->side[run->side[0].is_directory ? 1 : 0].label);
         return;
     }
     if (run->container_count == 0 && run->side[0].source != NULL && run->side[1].source != NULL &&

@@ -14,15 +14,37 @@
 #include "../util/outfile.h"
 #include "../util/strbuf.h"
 
+/* The location element of the inputs themselves: "/" and A's file name. */
+static void input_location(const ds_run_t *run, char *where, size_t size)
+{
+    const char *base = strrchr(run->side[0].path, '/');
+    base = base ? base + 1 : run->side[0].path;
+    snprintf(where, size, "/%s", base[0] ? base : "input");
+}
+
+void ds_content_mixed(ds_run_t *run, ds_stage_result_t *result)
+{
+    (void)result;
+    char where[300];
+    input_location(run, where, sizeof where);
+    const char *loc[] = {where};
+    bool a_dir = run->side[0].is_directory;
+    ds_difference_t *d = ds_findings_add(&run->findings, "content", DS_KIND_TYPE, loc, 1, a_dir ? "dir" : "file",
+                                         a_dir ? "file" : "dir",
+                                         a_dir ? "A is a directory tree, B a file" : "A is a file, B a directory tree");
+    if (d != NULL)
+        ds_difference_explain(d, "unknown", NULL, NULL, false);
+    run->identity_known = true;
+    run->identical = false;
+}
+
 /* Two plain files (neither an ISO nor a squashfs): compare them as wholes, diff them when they
  * are text, and look inside them with the classifiers. */
 void ds_content_plain_files(ds_run_t *run, ds_stage_result_t *result)
 {
     ds_source_t *a = run->side[0].source, *b = run->side[1].source;
-    const char *base = strrchr(run->side[0].path, '/');
-    base = base ? base + 1 : run->side[0].path;
     char where[300];
-    snprintf(where, sizeof where, "/%s", base[0] ? base : "input");
+    input_location(run, where, sizeof where);
     const char *loc[] = {where};
     char va[40], vb[40], detail[200];
     snprintf(va, sizeof va, "%" PRIu64 " bytes", ds_source_size(a));

@@ -48,6 +48,18 @@ static void md_text(FILE *out, const char *text)
     free(line);
 }
 
+/* What the content stage compared, in words: its heading depends on the inputs. */
+static const char *content_title(const ds_run_t *run)
+{
+    if (run->container_count > 0)
+        return "File contents inside squashfs";
+    if (run->side[0].is_directory && run->side[1].is_directory)
+        return "Files of the two directory trees";
+    if (run->side[0].is_directory || run->side[1].is_directory)
+        return "The two inputs";
+    return "Contents of the two inputs (and what they hold)";
+}
+
 /* A diff excerpt as an indented fenced block under its bullet, at most 40 lines, each escaped
  * to one printable line; the fence is ~~~ so that no ``` inside can close it. */
 static void md_excerpt(FILE *out, const char *text)
@@ -303,9 +315,8 @@ static void write_checklist(ds_run_t *run, ds_stage_result_t *result)
     if (run->findings.count == 0)
         fputs(run->identical ? "\nNone: the inputs are identical.\n" : "\nNone recorded.\n", f);
     static const char *const stages[] = {"hash", "header", "toc", "squashfs", "content"};
-    static const char *const titles[] = {"Inputs", "Image header (system area, volume descriptors, boot catalog)",
-                                         "ISO 9660 tree", "Squashfs superblocks and listings",
-                                         "File contents inside squashfs"};
+    const char *titles[] = {"Inputs", "Image header (system area, volume descriptors, boot catalog)",
+                            "ISO 9660 tree", "Squashfs superblocks and listings", content_title(run)};
     size_t shown = 0;
     for (size_t s = 0; s < sizeof stages / sizeof stages[0]; s++) {
         size_t root = count_stage(run, stages[s], false), secondary = count_stage(run, stages[s], true);
