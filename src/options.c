@@ -9,7 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { OPT_STAGE_TIMEOUT = 256, OPT_MAX_DIFFERENCES, OPT_JOBS, OPT_MAX_DEPTH, OPT_LIST_CAUSES, OPT_DEEP_TOOL,
+#include "formats/format.h"
+
+enum { OPT_STAGE_TIMEOUT = 256, OPT_MAX_DIFFERENCES, OPT_JOBS, OPT_MAX_DEPTH, OPT_LIST_CAUSES, OPT_LIST_FORMATS, OPT_DEEP_TOOL,
        OPT_MAX_MEMORY, OPT_ACCEPT };
 
 static const struct option long_options[] = {
@@ -19,6 +21,7 @@ static const struct option long_options[] = {
     {"jobs", required_argument, NULL, 'j'},
     {"max-depth", required_argument, NULL, OPT_MAX_DEPTH},
     {"list-causes", no_argument, NULL, OPT_LIST_CAUSES},
+    {"list-formats", no_argument, NULL, OPT_LIST_FORMATS},
     {"deep-tool", required_argument, NULL, OPT_DEEP_TOOL},
     {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
     {"accept", required_argument, NULL, OPT_ACCEPT},
@@ -52,6 +55,7 @@ void ds_options_usage(FILE *out)
           "      --accept FILE         known differences that do not fail the gate, one a line:\n"
           "                            LOCATION-GLOB [kind=K] [cause=C] -- REASON\n"
           "      --list-causes         print the cause catalogue (Markdown) and exit\n"
+          "      --list-formats        print the formats driftscope opens (Markdown) and exit\n"
           "  -q, --quiet               print nothing but errors\n"
           "  -h, --help                show this help\n"
           "  -V, --version             show the version\n"
@@ -166,6 +170,9 @@ int ds_options_parse(int argc, char **argv, ds_options_t *opts, FILE *out, FILE 
             break;
         case OPT_LIST_CAUSES:
             ds_causes_print(out);
+            return DS_OPTIONS_EXIT_OK;
+        case OPT_LIST_FORMATS:
+            ds_formats_print(out);
             return DS_OPTIONS_EXIT_OK;
         case 'q':
             opts->quiet = true;

@@ -25,7 +25,7 @@ typedef struct ds_options {
 
 enum { DS_OPTIONS_RUN, DS_OPTIONS_EXIT_OK, DS_OPTIONS_EXIT_USAGE };
 
-#define DS_DEFAULT_MAX_DEPTH 4
+#define DS_DEFAULT_MAX_DEPTH 8
 
 /* Parses argv into opts. Returns DS_OPTIONS_RUN, or DS_OPTIONS_EXIT_OK after printing --help
  * or --version to out, or DS_OPTIONS_EXIT_USAGE after printing a message to err. */

@@ -84,6 +84,17 @@ static const ds_cause_t catalogue[] = {
     {"unknown", "not recognised", "no signature of the catalogue matched", NULL, NULL},
 };
 
+static const char *const cause_names[DS_CAUSE_COUNT] = {
+#define DS_CAUSE_NAME(name, text) [DS_CAUSE_##name] = text,
+    DS_CAUSE_LIST(DS_CAUSE_NAME)
+#undef DS_CAUSE_NAME
+};
+
+const char *ds_cause_name(ds_cause_id_t id)
+{
+    return id < DS_CAUSE_COUNT ? cause_names[id] : "unknown";
+}
+
 const ds_cause_t *ds_cause_find(const char *id)
 {
     for (size_t i = 0; i < sizeof catalogue / sizeof catalogue[0]; i++)

@@ -14,6 +14,53 @@ typedef struct ds_cause {
     const char *notes_tag;   /* the reproducible-notes issue type, when one fits */
 } ds_cause_t;
 
+/* Every cause id, once: the rule tables name causes by these constants (DS_CAUSE_GZIP_MTIME),
+ * so that a misspelt cause fails to compile. The catalogue (causes.c) has an entry for each;
+ * a unit test holds the two equal. */
+#define DS_CAUSE_LIST(X) \
+    X(ISO_VOLUME_DATE, "iso-volume-date") \
+    X(ISO_VOLUME_ID, "iso-volume-id") \
+    X(ISO_FILE_DATES, "iso-file-dates") \
+    X(ISO_TOOL_VERSION, "iso-tool-version") \
+    X(MBR_DISK_ID, "mbr-disk-id") \
+    X(GPT_GUID, "gpt-guid") \
+    X(FAT_VOLUME_ID, "fat-volume-id") \
+    X(FAT_TIMESTAMPS, "fat-timestamps") \
+    X(FAT_ORDER, "fat-order") \
+    X(SQUASHFS_MKFS_TIME, "squashfs-mkfs-time") \
+    X(SQUASHFS_LAYOUT, "squashfs-layout") \
+    X(COMPRESSION_ONLY, "compression-only") \
+    X(MTIME, "mtime") \
+    X(UMASK, "umask") \
+    X(OWNER, "owner") \
+    X(CPIO_METADATA, "cpio-metadata") \
+    X(ARCHIVE_ORDER, "archive-order") \
+    X(GZIP_MTIME, "gzip-mtime") \
+    X(PYC_TIMESTAMP, "pyc-timestamp") \
+    X(BUILD_ID, "build-id") \
+    X(EMBEDDED_TIMESTAMP, "embedded-timestamp") \
+    X(RANDOM_ID, "random-id") \
+    X(CRYPTO_KEY, "crypto-key") \
+    X(SHADOW_LASTCHANGE, "shadow-lastchange") \
+    X(LDCONFIG_AUX_CACHE, "ldconfig-aux-cache") \
+    X(FONTCONFIG_CACHE, "fontconfig-cache") \
+    X(MAN_DB_INDEX, "man-db-index") \
+    X(LOG_FILE, "log-file") \
+    X(SORT_ORDER, "sort-order") \
+    X(PACKAGE_VERSION, "package-version") \
+    X(LAYOUT_SHIFT, "layout-shift") \
+    X(UNKNOWN, "unknown")
+
+typedef enum ds_cause_id {
+#define DS_CAUSE_ENUM(name, text) DS_CAUSE_##name,
+    DS_CAUSE_LIST(DS_CAUSE_ENUM)
+#undef DS_CAUSE_ENUM
+    DS_CAUSE_COUNT
+} ds_cause_id_t;
+
+/* The report.json id of a cause ("gzip-mtime"). */
+const char *ds_cause_name(ds_cause_id_t id);
+
 /* The entry for id, or NULL. */
 const ds_cause_t *ds_cause_find(const char *id);
 

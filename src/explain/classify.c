@@ -9,7 +9,6 @@
 #include "../util/limits.h"
 #include "../util/strbuf.h"
 #include "classify_internal.h"
-#include "../decode/elf_sections.h"
 #include "../decode/fat.h"
 #include "../decode/gzip_stream.h"
 #include "../readers/archive.h"
@@ -56,14 +55,6 @@ int ds_classify_ranges_equal(ds_source_t *a, uint64_t at_a, ds_source_t *b, uint
     return rc;
 }
 
-/* --- dispatch ------------------------------------------------------------------------------ */
-
-static bool ends_with(const char *text, const char *suffix)
-{
-    size_t n = strlen(text), m = strlen(suffix);
-    return n >= m && strcmp(text + n - m, suffix) == 0;
-}
-
 /* --- the recursive comparer, for formats behind the format interface -------------------- */
 
 typedef struct walk_ctx {
@@ -104,10 +95,6 @@ static void walk_leaf(void *opaque, ds_source_t *a, ds_source_t *b, const char *
     c->top = false;
     if (ds_fat_probe(a) && ds_fat_probe(b))
         ds_classify_fat(a, b, &leaf);
-    else if (ds_elf_probe(a) && ds_elf_probe(b))
-        ds_classify_elf(a, b, &leaf);
-    else if (ends_with(name, ".pyc") && ds_source_size(a) >= 16 && ds_source_size(b) >= 16)
-        ds_classify_pyc(a, b, &leaf);
     else if (!(top && (c->flags & DS_CLASSIFY_NOT_TEXT)))
         ds_classify_text(a, b, name, &leaf);
     result->cause = leaf.cause;
@@ -120,15 +107,9 @@ int ds_classify_pair(ds_source_t *a, ds_source_t *b, const char *path, unsigned 
                      unsigned flags, const ds_deadline_t *deadline, ds_classified_t *out)
 {
     memset(out, 0, sizeof *out);
-    if (depth_left > 0 && ((ds_fat_probe(a) && ds_fat_probe(b)) || (ds_elf_probe(a) && ds_elf_probe(b)) ||
-                           (ends_with(path, ".pyc") && ds_format_choose(a, NULL) == NULL))) {
+    if (depth_left > 0 && ds_fat_probe(a) && ds_fat_probe(b)) {
         /* Not yet behind the format interface: the old classifiers, one level. */
-        if (ds_fat_probe(a))
-            ds_classify_fat(a, b, out);
-        else if (ds_elf_probe(a))
-            ds_classify_elf(a, b, out);
-        else if (ds_source_size(a) >= 16 && ds_source_size(b) >= 16)
-            ds_classify_pyc(a, b, out);
+        ds_classify_fat(a, b, out);
         return DS_OK;
     }
     walk_ctx_t ctx = {.out = out, .flags = flags, .top = true};

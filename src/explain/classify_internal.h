@@ -29,8 +29,6 @@ void ds_classify_gzip(ds_source_t *a, ds_source_t *b, const char *path, unsigned
                       const ds_deadline_t *deadline, ds_classified_t *out);
 void ds_classify_archive(ds_source_t *a, ds_source_t *b, const ds_deadline_t *deadline,
                          ds_classified_t *out);
-void ds_classify_elf(ds_source_t *a, ds_source_t *b, ds_classified_t *out);
-void ds_classify_pyc(ds_source_t *a, ds_source_t *b, ds_classified_t *out);
 void ds_classify_fat(ds_source_t *a, ds_source_t *b, ds_classified_t *out);
 void ds_classify_text(ds_source_t *a, ds_source_t *b, const char *path, ds_classified_t *out);
 

@@ -22,57 +22,57 @@ static bool vd_field(const char *location, const char *field)
            strchr(location + 5, '.') != NULL;
 }
 
-static bool any_cause(const ds_findings_t *f, const char *cause)
+static bool any_cause(const ds_findings_t *f, ds_cause_id_t cause)
 {
     for (size_t i = 0; i < f->count; i++)
-        if (strcmp(f->items[i].cause, cause) == 0)
+        if (strcmp(f->items[i].cause, ds_cause_name(cause)) == 0)
             return true;
     return false;
 }
 
-static void set(ds_difference_t *d, const char *cause, const char *confidence, bool secondary)
+static void set(ds_difference_t *d, ds_cause_id_t cause, const char *confidence, bool secondary)
 {
-    const ds_cause_t *c = ds_cause_find(cause);
-    ds_difference_explain(d, cause, confidence, c ? c->fix : NULL, secondary);
+    const ds_cause_t *c = ds_cause_find(ds_cause_name(cause));
+    ds_difference_explain(d, ds_cause_name(cause), confidence, c ? c->fix : NULL, secondary);
 }
 
 /* Content and metadata of files inside the root file system, recognised by path. */
 struct path_rule {
     const char *pattern; /* fnmatch on the innermost path */
-    const char *cause;
+    ds_cause_id_t cause;
     const char *confidence;
 };
 
 static const struct path_rule path_rules[] = {
-    {"/etc/machine-id", "random-id", "likely"},
-    {"/var/lib/dbus/machine-id", "random-id", "likely"},
-    {"/etc/ssh/ssh_host_*", "crypto-key", "likely"},
-    {"/etc/ssl/certs/ssl-cert-snakeoil.pem", "crypto-key", "likely"},
-    {"/etc/ssl/private/ssl-cert-snakeoil.key", "crypto-key", "likely"},
-    {"/var/cache/ldconfig/aux-cache", "ldconfig-aux-cache", "likely"},
-    {"/var/cache/fontconfig/*", "fontconfig-cache", "likely"},
-    {"*/.uuid", "fontconfig-cache", "likely"},
-    {"/var/cache/man/*", "man-db-index", "likely"},
-    {"/var/log/*", "log-file", "likely"},
-    {"/var/lib/dpkg/status", "package-version", "likely"},
-    {"/var/lib/dpkg/status-old", "package-version", "likely"},
+    {"/etc/machine-id", DS_CAUSE_RANDOM_ID, "likely"},
+    {"/var/lib/dbus/machine-id", DS_CAUSE_RANDOM_ID, "likely"},
+    {"/etc/ssh/ssh_host_*", DS_CAUSE_CRYPTO_KEY, "likely"},
+    {"/etc/ssl/certs/ssl-cert-snakeoil.pem", DS_CAUSE_CRYPTO_KEY, "likely"},
+    {"/etc/ssl/private/ssl-cert-snakeoil.key", DS_CAUSE_CRYPTO_KEY, "likely"},
+    {"/var/cache/ldconfig/aux-cache", DS_CAUSE_LDCONFIG_AUX_CACHE, "likely"},
+    {"/var/cache/fontconfig/*", DS_CAUSE_FONTCONFIG_CACHE, "likely"},
+    {"*/.uuid", DS_CAUSE_FONTCONFIG_CACHE, "likely"},
+    {"/var/cache/man/*", DS_CAUSE_MAN_DB_INDEX, "likely"},
+    {"/var/log/*", DS_CAUSE_LOG_FILE, "likely"},
+    {"/var/lib/dpkg/status", DS_CAUSE_PACKAGE_VERSION, "likely"},
+    {"/var/lib/dpkg/status-old", DS_CAUSE_PACKAGE_VERSION, "likely"},
 };
 
 /* Fields of the formats inside files: the last location element, matched with fnmatch. */
 struct field_rule {
     const char *pattern;
-    const char *cause;
+    ds_cause_id_t cause;
     const char *confidence;
 };
 
 static const struct field_rule field_rules[] = {
-    {"@fat.volume_id", "fat-volume-id", "certain"},
-    {"@gzip.mtime", "gzip-mtime", "certain"},
-    {"@gzip.name", "gzip-mtime", "certain"},
-    {"@pyc.source_mtime", "pyc-timestamp", "certain"},
-    {"@elf.build_id", "build-id", "certain"},
-    {"@fat.order", "fat-order", "certain"},
-    {"@*.order", "archive-order", "certain"},
+    {"@fat.volume_id", DS_CAUSE_FAT_VOLUME_ID, "certain"},
+    {"@gzip.mtime", DS_CAUSE_GZIP_MTIME, "certain"},
+    {"@gzip.name", DS_CAUSE_GZIP_MTIME, "certain"},
+    {"@pyc.source_mtime", DS_CAUSE_PYC_TIMESTAMP, "certain"},
+    {"@elf.build_id", DS_CAUSE_BUILD_ID, "certain"},
+    {"@fat.order", DS_CAUSE_FAT_ORDER, "certain"},
+    {"@*.order", DS_CAUSE_ARCHIVE_ORDER, "certain"},
 };
 
 static void explain_field(ds_difference_t *d, const char *where)
@@ -80,7 +80,7 @@ static void explain_field(ds_difference_t *d, const char *where)
     /* FLG differing only in its FNAME bit: what gzip without -n records, with the name. */
     if (strcmp(where, "@gzip.flags") == 0 && d->a != NULL && d->b != NULL &&
         ((strtoul(d->a, NULL, 16) ^ strtoul(d->b, NULL, 16)) & ~0x08UL) == 0) {
-        set(d, "gzip-mtime", "certain", d->secondary);
+        set(d, DS_CAUSE_GZIP_MTIME, "certain", d->secondary);
         return;
     }
     for (size_t i = 0; i < sizeof field_rules / sizeof field_rules[0]; i++)
@@ -95,34 +95,34 @@ static void explain_one(ds_findings_t *findings, ds_difference_t *d, bool volume
     const char *where = last(d);
     if (where[0] == '@') {
         if (vd_field(where, "_date")) {
-            set(d, "iso-volume-date", "certain", false);
+            set(d, DS_CAUSE_ISO_VOLUME_DATE, "certain", false);
         } else if (vd_field(where, ".volume_id")) {
-            set(d, "iso-volume-id", "certain", false);
+            set(d, DS_CAUSE_ISO_VOLUME_ID, "certain", false);
         } else if (vd_field(where, "preparer_id") || vd_field(where, "application_id") ||
                    vd_field(where, "publisher_id") || vd_field(where, "system_id") ||
                    vd_field(where, "volume_set_id")) {
-            set(d, "iso-tool-version", "likely", false);
+            set(d, DS_CAUSE_ISO_TOOL_VERSION, "likely", false);
         } else if (vd_field(where, "root_directory")) {
             /* The root's record date is the "/" node's mtime, reported there. */
-            set(d, "iso-file-dates", "certain", true);
+            set(d, DS_CAUSE_ISO_FILE_DATES, "certain", true);
         } else if (vd_field(where, "volume_space_size") || vd_field(where, "path_table_size") ||
                    strstr(where, ".path_table") != NULL || strcmp(where, "@iso.boot_catalog") == 0 ||
                    strcmp(where, "@iso.mbr.partition") == 0 || strcmp(where, "@gpt.header") == 0 ||
                    strcmp(where, "@iso.mbr.boot_image_lba") == 0 ||
                    strcmp(where, "@gpt.partition") == 0) {
-            set(d, "layout-shift", "likely", true);
+            set(d, DS_CAUSE_LAYOUT_SHIFT, "likely", true);
         } else if (strcmp(where, "@iso.mbr.disk_id") == 0) {
             /* xorriso computes it from the volume date. */
-            set(d, volume_dates ? "iso-volume-date" : "mbr-disk-id", "likely", volume_dates);
+            set(d, volume_dates ? DS_CAUSE_ISO_VOLUME_DATE : DS_CAUSE_MBR_DISK_ID, "likely", volume_dates);
         } else if (strcmp(where, "@gpt.disk_guid") == 0 || strcmp(where, "@gpt.partition_guid") == 0) {
-            set(d, volume_dates ? "iso-volume-date" : "gpt-guid", "likely", volume_dates);
+            set(d, volume_dates ? DS_CAUSE_ISO_VOLUME_DATE : DS_CAUSE_GPT_GUID, "likely", volume_dates);
         } else if (strcmp(where, "@gpt.crc") == 0) {
-            set(d, any_cause(findings, "gpt-guid") ? "gpt-guid"
-                   : volume_dates                 ? "iso-volume-date"
-                                                  : "layout-shift",
+            set(d, any_cause(findings, DS_CAUSE_GPT_GUID) ? DS_CAUSE_GPT_GUID
+                   : volume_dates                 ? DS_CAUSE_ISO_VOLUME_DATE
+                                                  : DS_CAUSE_LAYOUT_SHIFT,
                 "certain", true);
         } else if (strcmp(where, "@iso.system_area") == 0) {
-            set(d, "iso-tool-version", "guess", false);
+            set(d, DS_CAUSE_ISO_TOOL_VERSION, "guess", false);
         } else {
             explain_field(d, where);
         }
@@ -130,21 +130,21 @@ static void explain_one(ds_findings_t *findings, ds_difference_t *d, bool volume
     }
     switch (d->kind) {
     case DS_KIND_MTIME:
-        set(d, d->format != NULL && strcmp(d->format, "cpio") == 0 ? "cpio-metadata"
-               : d->format != NULL && strcmp(d->format, "fat") == 0  ? "fat-timestamps"
-               : d->format != NULL                                   ? "mtime"
-               : strcmp(d->stage, "toc") == 0                         ? "iso-file-dates"
-                                                                     : "mtime",
+        set(d, d->format != NULL && strcmp(d->format, "cpio") == 0 ? DS_CAUSE_CPIO_METADATA
+               : d->format != NULL && strcmp(d->format, "fat") == 0  ? DS_CAUSE_FAT_TIMESTAMPS
+               : d->format != NULL                                   ? DS_CAUSE_MTIME
+               : strcmp(d->stage, "toc") == 0                         ? DS_CAUSE_ISO_FILE_DATES
+                                                                     : DS_CAUSE_MTIME,
             "certain", false);
         return;
     case DS_KIND_OWNER:
-        set(d, "owner", "certain", false);
+        set(d, DS_CAUSE_OWNER, "certain", false);
         return;
     case DS_KIND_MODE:
         if (d->a != NULL && d->b != NULL) {
             unsigned long ma = strtoul(d->a, NULL, 8), mb = strtoul(d->b, NULL, 8);
             if (((ma ^ mb) & ~0022UL) == 0)
-                set(d, "umask", "likely", false);
+                set(d, DS_CAUSE_UMASK, "likely", false);
         }
         return;
     default:
@@ -193,7 +193,7 @@ void ds_explain_findings(ds_findings_t *findings)
     }
     for (size_t i = 0; i < findings->count; i++) {
         ds_difference_t *d = &findings->items[i];
-        if (strcmp(d->cause, "unknown") == 0)
+        if (strcmp(d->cause, ds_cause_name(DS_CAUSE_UNKNOWN)) == 0)
             explain_one(findings, d, volume_dates);
         else if (d->fix == NULL && ds_cause_find(d->cause) != NULL && ds_cause_find(d->cause)->fix)
             d->fix = strdup(ds_cause_find(d->cause)->fix);

@@ -24,7 +24,8 @@ typedef struct engine {
     struct archive *live;  /* positioned before member `next` */
     size_t next;
     uint64_t pos;          /* the read callback's position in src */
-    unsigned char buf[DS_FORMAT_READ_BUFFER];
+    unsigned char buf[DS_FORMAT_READ_BUFFER];  /* what the read callback hands libarchive */
+    unsigned char data[DS_FORMAT_READ_BUFFER]; /* member data libarchive hands back */
 } engine_t;
 
 static la_ssize_t engine_read(struct archive *a, void *opaque, const void **buffer)
@@ -171,7 +172,7 @@ static int read_data(engine_t *e, const char *path, EVP_MD_CTX *md, ds_spill_t *
 {
     uint64_t allowed = ds_limits_inflate_allowed(ds_source_size(e->src));
     for (;;) {
-        la_ssize_t n = archive_read_data(e->live, e->buf, sizeof e->buf);
+        la_ssize_t n = archive_read_data(e->live, e->data, sizeof e->data);
         if (n == 0)
             return DS_OK;
         if (n < 0)
@@ -185,8 +186,8 @@ static int read_data(engine_t *e, const char *path, EVP_MD_CTX *md, ds_spill_t *
         if (ds_deadline_passed(e->how.deadline))
             return ds_error_set(err, DS_ERR_TIMEOUT, "%s: %s: time budget exhausted", ds_source_label(e->src), e->name);
         if (md != NULL)
-            EVP_DigestUpdate(md, e->buf, (size_t)n);
-        int rc = spill != NULL ? ds_spill_write(spill, e->buf, (size_t)n, err) : DS_OK;
+            EVP_DigestUpdate(md, e->data, (size_t)n);
+        int rc = spill != NULL ? ds_spill_write(spill, e->data, (size_t)n, err) : DS_OK;
         if (rc != DS_OK)
             return rc;
     }

@@ -7,7 +7,9 @@
 
 extern const ds_format_t ds_format_gzip, ds_format_xz, ds_format_zstd, ds_format_lz4, ds_format_bzip2,
     ds_format_lzma, ds_format_lzip, ds_format_cpio, ds_format_tar, ds_format_ar, ds_format_zip,
-    ds_format_segments;
+    ds_format_segments, ds_format_squashfs, ds_format_iso9660;
+
+extern const ds_format_t ds_format_elf, ds_format_pyc;
 
 static const ds_format_t *const registry[] = {
     &ds_format_gzip,
@@ -22,6 +24,10 @@ static const ds_format_t *const registry[] = {
     &ds_format_ar,
     &ds_format_zip,
     &ds_format_segments,
+    &ds_format_squashfs,
+    &ds_format_iso9660,
+    &ds_format_elf,
+    &ds_format_pyc,
 };
 
 const ds_format_t *const *ds_formats_all(size_t *count)

@@ -14,6 +14,7 @@
 
 #include "../compare/byte_ranges.h"
 #include "../compare/text_diff.h"
+#include "../explain/causes.h"
 #include "../pipeline.h"
 #include "../compare/metadata.h"
 #include "../readers/dir.h"
@@ -399,13 +400,13 @@ static void explain_container(ds_run_t *run, ds_container_t *c, const item_t *it
                    (sa->flags & ~SQFS_FLAG_COMPRESSOR_OPTIONS) != (sb->flags & ~SQFS_FLAG_COMPRESSOR_OPTIONS) ||
                    (sa->flags & SQFS_FLAG_COMPRESSOR_OPTIONS) != (sb->flags & SQFS_FLAG_COMPRESSOR_OPTIONS);
     if (!options && layout_differs(items, count)) {
-        cause = "squashfs-layout";
+        cause = ds_cause_name(DS_CAUSE_SQUASHFS_LAYOUT);
         kind = DS_KIND_ORDER;
         kind_text = "layout only";
         detail_text = "same files, metadata and contents; the file data is stored in another order "
                       "(a -sort file, -ef excludes or a different file order at build time)";
     } else {
-        cause = "compression-only";
+        cause = ds_cause_name(DS_CAUSE_COMPRESSION_ONLY);
         kind = DS_KIND_CONTENT;
         kind_text = "compression only";
         detail_text = options ? "same files, metadata and contents; compressed with other "
@@ -417,7 +418,7 @@ static void explain_container(ds_run_t *run, ds_container_t *c, const item_t *it
     ds_difference_t *d = ds_findings_add(&run->findings, "content", kind, loc, depth, NULL, NULL, detail_text);
     if (d != NULL)
         ds_difference_explain(d, cause, "likely",
-                              strcmp(cause, "compression-only") == 0
+                              strcmp(cause, ds_cause_name(DS_CAUSE_COMPRESSION_ONLY)) == 0
                                   ? "pin squashfs-tools and its options (-comp, -Xcompression-level, -b) in both builds"
                                   : "use the same -sort file and -ef excludes, and a stable file order",
                               false);

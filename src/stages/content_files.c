@@ -8,6 +8,7 @@
 
 #include "../compare/metadata.h"
 #include "../compare/text_diff.h"
+#include "../explain/causes.h"
 #include "../pipeline.h"
 #include "../readers/dir.h"
 #include "../util/limits.h"
@@ -33,7 +34,7 @@ void ds_content_mixed(ds_run_t *run, ds_stage_result_t *result)
                                          a_dir ? "file" : "dir",
                                          a_dir ? "A is a directory tree, B a file" : "A is a file, B a directory tree");
     if (d != NULL)
-        ds_difference_explain(d, "unknown", NULL, NULL, false);
+        ds_difference_explain(d, ds_cause_name(DS_CAUSE_UNKNOWN), NULL, NULL, false);
     run->identity_known = true;
     run->identical = false;
 }

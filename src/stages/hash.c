@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "../compare/tree.h"
+#include "../explain/causes.h"
 #include "../pipeline.h"
 #include "../readers/reader.h"
 #include "../util/outfile.h"
@@ -225,7 +226,7 @@ void ds_stage_hash_run(ds_run_t *run, ds_stage_result_t *result)
             d->a_number = (int64_t)a->size;
             d->b_number = (int64_t)b->size;
             /* A size change is always the consequence of something inside the image. */
-            ds_difference_explain(d, "layout-shift", "likely", NULL, true);
+            ds_difference_explain(d, ds_cause_name(DS_CAUSE_LAYOUT_SHIFT), "likely", NULL, true);
         }
     }
     write_sha256(run, result);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../compare/metadata.h"
+#include "../explain/causes.h"
 #include "../pipeline.h"
 #include "../readers/squashfs.h"
 #include "../util/outfile.h"
@@ -110,9 +111,9 @@ static void super_differences(ds_run_t *run, ds_container_t *c, FILE *out)
         /* Sizes, counts and table positions follow from what the tables hold: consequences. */
         if (strcmp(fa->key, "squashfs.bytes_used") == 0 || strstr(fa->key, "_table_start") != NULL ||
             strcmp(fa->key, "squashfs.root_inode") == 0 || strstr(fa->key, "_count") != NULL)
-            ds_difference_explain(d, "layout-shift", "likely", NULL, true);
+            ds_difference_explain(d, ds_cause_name(DS_CAUSE_LAYOUT_SHIFT), "likely", NULL, true);
         else if (strcmp(fa->key, "squashfs.mkfs_time") == 0)
-            ds_difference_explain(d, "squashfs-mkfs-time", "certain",
+            ds_difference_explain(d, ds_cause_name(DS_CAUSE_SQUASHFS_MKFS_TIME), "certain",
                                   "build with SOURCE_DATE_EPOCH set (squashfs-tools >= 4.4) or pass -mkfs-time",
                                   false);
     }

@@ -9,6 +9,7 @@
 #include "../compare/content.h"
 #include "../compare/tree.h"
 #include "../compare/metadata.h"
+#include "../explain/causes.h"
 #include "../pipeline.h"
 #include "../util/outfile.h"
 #include "../util/strbuf.h"
@@ -288,12 +289,12 @@ static int visit(void *opaque, const ds_entry_t *a, const ds_entry_t *b)
                 const char *loc[] = {a->path};
                 ds_difference_t *outer = ds_findings_add(&ctx->run->findings, "toc", DS_KIND_CONTENT, loc, 1, va, vb, detail);
                 if (outer != NULL && boot_info_table_only(a, b, &cmp)) {
-                    ds_difference_explain(outer, "layout-shift", "likely", NULL, true);
+                    ds_difference_explain(outer, ds_cause_name(DS_CAUSE_LAYOUT_SHIFT), "likely", NULL, true);
                 } else if (outer != NULL && ctx->run->boot_catalog_offset[0] != 0 &&
                            a->extents[0].offset == ctx->run->boot_catalog_offset[0] &&
                            b->extents[0].offset == ctx->run->boot_catalog_offset[1]) {
                     /* The El Torito catalog: decoded field by field at @iso.boot_catalog. */
-                    ds_difference_explain(outer, "layout-shift", "likely", NULL, true);
+                    ds_difference_explain(outer, ds_cause_name(DS_CAUSE_LAYOUT_SHIFT), "likely", NULL, true);
                     free(outer->detail);
                     outer->detail = strdup("the El Torito boot catalog; its entries are decoded at @iso.boot_catalog");
                 }
@@ -317,7 +318,7 @@ static int visit(void *opaque, const ds_entry_t *a, const ds_entry_t *b)
         ds_difference_t *d = ds_findings_add(&ctx->run->findings, "toc", DS_KIND_HEADER, loc, 2,
                                              va, vb, detail);
         if (d != NULL)
-            ds_difference_explain(d, "layout-shift", "likely", NULL, true);
+            ds_difference_explain(d, ds_cause_name(DS_CAUSE_LAYOUT_SHIFT), "likely", NULL, true);
     }
 out:
     if (fields.len > 0 && ctx->per_node_lines++ < PER_NODE_SHOWN)

@@ -11,6 +11,7 @@ void ds_limits_configure(uint64_t max_memory)
     limits.max_entries = (size_t)(max_memory * 3 / 4 / 2 / DS_ENTRY_COST);
     uint64_t stream = max_memory / 16;
     limits.stream_memory = (size_t)(stream > (16u << 20) ? (16u << 20) : stream < (1u << 20) ? (1u << 20) : stream);
+    limits.spill_memory = max_memory / 8;
     uint64_t diff = max_memory / 32;
     limits.diff_text_total = (size_t)(diff > (16u << 20) ? (16u << 20) : diff);
     /* One job holds two streams, two 1 MiB text buffers and two 1 MiB block caches. */

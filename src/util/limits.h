@@ -15,6 +15,7 @@ typedef struct ds_limits {
     uint64_t max_memory;
     size_t max_entries;        /* tree entries per side */
     size_t stream_memory;      /* bytes of one decompressed stream held whole */
+    uint64_t spill_memory;     /* bytes all spills (util/spill.c) together hold in memory */
     size_t diff_text_total;    /* bytes of diff text kept for sqfs-diff.txt */
     unsigned max_jobs;         /* content threads the memory allows */
 } ds_limits_t;

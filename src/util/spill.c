@@ -1,5 +1,7 @@
 #include "spill.h"
 
+#include "limits.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdatomic.h>
@@ -17,6 +19,7 @@ struct ds_spill {
 };
 
 static atomic_uint_fast64_t file_bytes;
+static atomic_uint_fast64_t memory_bytes; /* capacity held in memory by all live spills */
 static atomic_uint_fast64_t file_peak;
 
 uint64_t ds_spill_file_bytes(void) { return atomic_load(&file_bytes); }
@@ -78,21 +81,29 @@ int ds_spill_write(ds_spill_t *spill, const void *data, size_t len, ds_error_t *
 {
     const unsigned char *p = data;
     if (spill->fd < 0 && spill->memory_len + len <= spill->memory_max) {
-        if (spill->memory_len + len > spill->memory_capacity) {
-            size_t capacity = spill->memory_capacity ? spill->memory_capacity : 65536;
-            while (capacity < spill->memory_len + len)
-                capacity *= 2;
-            if (capacity > spill->memory_max)
-                capacity = spill->memory_max;
-            unsigned char *bigger = realloc(spill->memory, capacity ? capacity : 1);
-            if (bigger == NULL)
-                return ds_error_set(err, DS_ERR_NOMEM, "%s: out of memory", spill->label);
-            spill->memory = bigger;
-            spill->memory_capacity = capacity;
+        if (spill->memory_len + len <= spill->memory_capacity) {
+            memcpy(spill->memory + spill->memory_len, p, len);
+            spill->memory_len += len;
+            return DS_OK;
         }
-        memcpy(spill->memory + spill->memory_len, p, len);
-        spill->memory_len += len;
-        return DS_OK;
+        size_t capacity = spill->memory_capacity ? spill->memory_capacity : 65536;
+        while (capacity < spill->memory_len + len)
+            capacity *= 2;
+        if (capacity > spill->memory_max)
+            capacity = spill->memory_max;
+        /* All spills together stay inside their share of --max-memory; past it, to a file. */
+        uint64_t grow = capacity - spill->memory_capacity;
+        if (atomic_fetch_add(&memory_bytes, grow) + grow <= ds_limits()->spill_memory) {
+            unsigned char *bigger = realloc(spill->memory, capacity ? capacity : 1);
+            if (bigger != NULL) {
+                spill->memory = bigger;
+                spill->memory_capacity = capacity;
+                memcpy(spill->memory + spill->memory_len, p, len);
+                spill->memory_len += len;
+                return DS_OK;
+            }
+        }
+        atomic_fetch_sub(&memory_bytes, grow);
     }
     if (spill->fd < 0) {
         int rc = temp_file(spill, err);
@@ -101,8 +112,9 @@ int ds_spill_write(ds_spill_t *spill, const void *data, size_t len, ds_error_t *
         if (rc != DS_OK)
             return rc;
         free(spill->memory);
+        atomic_fetch_sub(&memory_bytes, spill->memory_capacity);
         spill->memory = NULL;
-        spill->memory_len = 0;
+        spill->memory_len = spill->memory_capacity = 0;
     }
     return file_write(spill, p, len, err);
 }
@@ -154,5 +166,6 @@ void ds_spill_free(ds_spill_t *spill)
         atomic_fetch_sub(&file_bytes, spill->file_len);
     }
     free(spill->memory);
+    atomic_fetch_sub(&memory_bytes, spill->memory_capacity);
     free(spill);
 }

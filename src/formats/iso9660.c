@@ -1,0 +1,97 @@
+/* ISO 9660 as a container format, over the directory-record reader (readers/iso9660.c: Rock
+ * Ridge names and metadata, Joliet ignored): the tree as entries, a file's extents as its
+ * content. Used where an ISO lies inside something else; the toc stage reads the inputs' own. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+typedef struct iso_state {
+    ds_source_t *src;
+    ds_format_open_t how;
+} iso_state_t;
+
+static int iso_bid(ds_source_t *src) { return ds_iso9660_reader.probe(src); }
+
+static int iso_open(void **state, ds_source_t *src, const ds_format_open_t *how, ds_error_t *err)
+{
+    iso_state_t *s = calloc(1, sizeof *s);
+    *state = s;
+    if (s == NULL)
+        return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
+    s->src = src;
+    s->how = *how;
+    return DS_OK;
+}
+
+static void iso_close(void *state) { free(state); }
+
+static int iso_entries(void *state, ds_tree_t *tree, ds_error_t *err)
+{
+    iso_state_t *s = state;
+    int rc = ds_tree_load(tree, &ds_iso9660_reader, s->src, s->how.deadline, err);
+    for (size_t i = 0; i < tree->count; i++)
+        tree->entries[i].index = i;
+    return rc;
+}
+
+typedef struct extents {
+    ds_source_t *src;
+    ds_extent_t *items;
+    size_t count;
+} extents_t;
+
+/* A file recorded in several extents (ISO 9660 multi-extent): read them one after the other. */
+static int extents_read(void *ctx, uint64_t offset, void *buf, size_t len, size_t *got, ds_error_t *err)
+{
+    extents_t *x = ctx;
+    *got = 0;
+    for (size_t i = 0; i < x->count && *got < len; i++) {
+        if (offset >= x->items[i].length) {
+            offset -= x->items[i].length;
+            continue;
+        }
+        size_t n = x->items[i].length - offset < len - *got ? (size_t)(x->items[i].length - offset) : len - *got;
+        int rc = ds_source_read(x->src, x->items[i].offset + offset, (unsigned char *)buf + *got, n, "iso9660 extent", err);
+        if (rc != DS_OK)
+            return rc;
+        *got += n;
+        offset = 0;
+    }
+    return DS_OK;
+}
+
+static void extents_release(void *ctx)
+{
+    extents_t *x = ctx;
+    free(x->items);
+    free(x);
+}
+
+static int iso_open_entry(void *state, const ds_entry_t *entry, ds_source_t **out, ds_error_t *err)
+{
+    iso_state_t *s = state;
+    *out = NULL;
+    if (entry->extent_count == 1)
+        return ds_source_open_slice(out, s->src, entry->extents[0].offset, entry->extents[0].length, entry->path, err);
+    extents_t *x = calloc(1, sizeof *x);
+    if (x == NULL || (entry->extent_count > 0 && (x->items = calloc(entry->extent_count, sizeof *x->items)) == NULL)) {
+        free(x);
+        return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
+    }
+    x->src = s->src;
+    x->count = entry->extent_count;
+    uint64_t size = 0;
+    for (size_t i = 0; i < x->count; i++) {
+        x->items[i] = entry->extents[i];
+        size += entry->extents[i].length;
+    }
+    return ds_source_open_owned(out, extents_read, extents_release, x, size, entry->path, err);
+}
+
+const ds_format_t ds_format_iso9660 = {
+    .name = "iso9660", .kind = DS_FORMAT_CONTAINER,
+    .summary = "ISO 9660 image (Rock Ridge): tree with metadata, file extents as content",
+    .bid = iso_bid, .open = iso_open, .close = iso_close,
+    .entries = iso_entries, .open_entry = iso_open_entry,
+};

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Images inside other things are opened like at the top: a squashfs inside a tar, and an ISO
+# inside a gzip'd tar, each with one file that differs; the innermost file is the root, every
+# layer above it secondary.
+source "$(dirname "$0")/lib.sh"
+d=$OUT_ROOT/data
+export SOURCE_DATE_EPOCH=1700000000 TZ=UTC
+for side in a b; do
+    mkdir -p "$d/$side/tree/etc" "$d/$side/pack"
+    printf 'same\n' >"$d/$side/tree/etc/hostname"
+    printf 'version %s\n' "$side" >"$d/$side/tree/etc/version"
+    find "$d/$side/tree" -exec touch -h -d @1700000000 {} +
+    mksquashfs "$d/$side/tree" "$d/$side/pack/root.squashfs" -noappend -no-progress -quiet -comp gzip >/dev/null
+    xorriso -as mkisofs -quiet -R -V NESTED -o "$d/$side/pack/small.iso" "$d/$side/tree" 2>/dev/null
+    touch -d @1700000000 "$d/$side/pack/root.squashfs" "$d/$side/pack/small.iso"
+    tar --sort=name --mtime=@1700000000 --owner=0 --group=0 --numeric-owner -C "$d/$side/pack" -cf "$d/$side.tar" root.squashfs
+    tar --sort=name --mtime=@1700000000 --owner=0 --group=0 --numeric-owner -C "$d/$side/pack" -cf - small.iso | gzip -n >"$d/$side-iso.tar.gz"
+done
+
+out=$OUT_ROOT/squashfs-in-tar
+run_ds "$d/a.tar" "$d/b.tar" "$out"
+expect_status 1
+validate "$out"
+expect_roots "$out" "/a.tar :: /root.squashfs :: /etc/version|content|unknown"
+assert_q "$out" 'diffs(loc=["/a.tar", "/root.squashfs"], kind="content")[0]["secondary"] is True'
+assert_file_contains "$out/checklist.md" "+version b"
+
+out=$OUT_ROOT/iso-in-tgz
+run_ds "$d/a-iso.tar.gz" "$d/b-iso.tar.gz" "$out"
+expect_status 1
+validate "$out"
+expect_roots "$out" "/a-iso.tar.gz :: /small.iso :: /etc/version|content|unknown"
+assert_q "$out" 'diffs(loc=["/a-iso.tar.gz", "/small.iso"], kind="content")[0]["secondary"] is True'
+finish
