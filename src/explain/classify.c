@@ -9,9 +9,6 @@
 #include "../util/limits.h"
 #include "../util/strbuf.h"
 #include "classify_internal.h"
-#include "../decode/fat.h"
-#include "../decode/gzip_stream.h"
-#include "../readers/archive.h"
 #include "../compare/walk.h"
 #include "../formats/format.h"
 
@@ -35,24 +32,6 @@ void ds_classify_verdict(ds_classified_t *out, const char *format, const char *c
     va_start(ap, fmt);
     vsnprintf(out->detail, sizeof out->detail, fmt, ap);
     va_end(ap);
-}
-
-int ds_classify_ranges_equal(ds_source_t *a, uint64_t at_a, ds_source_t *b, uint64_t at_b, uint64_t len,
-                        bool *equal)
-{
-    unsigned char *wa = malloc(DS_CLASSIFY_WINDOW), *wb = malloc(DS_CLASSIFY_WINDOW);
-    *equal = wa && wb;
-    int rc = *equal ? DS_OK : DS_ERR_NOMEM;
-    for (uint64_t done = 0; rc == DS_OK && *equal && done < len; done += DS_CLASSIFY_WINDOW) {
-        size_t n = len - done < DS_CLASSIFY_WINDOW ? (size_t)(len - done) : DS_CLASSIFY_WINDOW;
-        rc = ds_source_read(a, at_a + done, wa, n, "elf", NULL);
-        if (rc == DS_OK)
-            rc = ds_source_read(b, at_b + done, wb, n, "elf", NULL);
-        *equal = rc == DS_OK && memcmp(wa, wb, n) == 0;
-    }
-    free(wa);
-    free(wb);
-    return rc;
 }
 
 /* --- the recursive comparer, for formats behind the format interface -------------------- */
@@ -86,16 +65,14 @@ static void walk_limit(void *opaque, const char *message)
         snprintf(c->out->limit, sizeof c->out->limit, "%s", message);
 }
 
-/* A pair no common format opens: the classifiers not yet behind the format interface, then text. */
+/* A pair no common format opens: text. */
 static void walk_leaf(void *opaque, ds_source_t *a, ds_source_t *b, const char *name, ds_walk_result_t *result)
 {
     walk_ctx_t *c = opaque;
     ds_classified_t leaf = {0};
     bool top = c->top;
     c->top = false;
-    if (ds_fat_probe(a) && ds_fat_probe(b))
-        ds_classify_fat(a, b, &leaf);
-    else if (!(top && (c->flags & DS_CLASSIFY_NOT_TEXT)))
+    if (!(top && (c->flags & DS_CLASSIFY_NOT_TEXT)))
         ds_classify_text(a, b, name, &leaf);
     result->cause = leaf.cause;
     result->confidence = leaf.confidence;
@@ -107,11 +84,6 @@ int ds_classify_pair(ds_source_t *a, ds_source_t *b, const char *path, unsigned 
                      unsigned flags, const ds_deadline_t *deadline, ds_classified_t *out)
 {
     memset(out, 0, sizeof *out);
-    if (depth_left > 0 && ds_fat_probe(a) && ds_fat_probe(b)) {
-        /* Not yet behind the format interface: the old classifiers, one level. */
-        ds_classify_fat(a, b, out);
-        return DS_OK;
-    }
     walk_ctx_t ctx = {.out = out, .flags = flags, .top = true};
     ds_walk_t walk = {.ctx = &ctx, .finding = walk_finding, .limit = walk_limit, .leaf = walk_leaf,
                       .deadline = deadline};

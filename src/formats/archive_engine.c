@@ -11,10 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../readers/archive.h"
 #include "../util/limits.h"
 #include "../util/spill.h"
 #include "internal.h"
+
+#define DS_ARCHIVE_MAX_MEMBERS 1000000u /* members of one archive */
 
 typedef struct engine {
     ds_source_t *src;

@@ -10,6 +10,7 @@ extern const ds_format_t ds_format_gzip, ds_format_xz, ds_format_zstd, ds_format
     ds_format_segments, ds_format_squashfs, ds_format_iso9660;
 
 extern const ds_format_t ds_format_elf, ds_format_pyc;
+extern const ds_format_t ds_format_fat;
 
 static const ds_format_t *const registry[] = {
     &ds_format_gzip,
@@ -28,6 +29,7 @@ static const ds_format_t *const registry[] = {
     &ds_format_iso9660,
     &ds_format_elf,
     &ds_format_pyc,
+    &ds_format_fat,
 };
 
 const ds_format_t *const *ds_formats_all(size_t *count)

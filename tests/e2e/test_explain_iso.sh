@@ -32,8 +32,8 @@ out=$OUT_ROOT/efi-time
 run_ds "$base" "$(image efi-time 1700000000 efi-time)" "$out"
 expect_status 1
 validate "$out"
-expect_roots "$out" "/boot/grub/efi.img :: /EFI/BOOT/BOOTX64.EFI|mtime|fat-timestamps"
-assert_q "$out" '"written 2023-11-14 21:13:20" in diffs(loc=["/boot/grub/efi.img", "/EFI/BOOT/BOOTX64.EFI"])[0]["b"]'
+expect_roots "$out" "/boot/grub/efi.img :: /EFI/boot/bootx64.efi|mtime|fat-timestamps"
+assert_q "$out" '"written 2023-11-14 21:13:20" in diffs(loc=["/boot/grub/efi.img", "/EFI/boot/bootx64.efi"])[0]["b"]'
 
 # A larger efi.img moves isolinux.bin, whose boot-info-table xorriso patches: that change is a
 # consequence of the layout, not a root.
