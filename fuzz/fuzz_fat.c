@@ -1,6 +1,6 @@
 /* The FAT12/16/32 format (formats/fat.c): boot sector fields, the directory walk with its
  * names and cluster-chain digests, and every file's content read back through open_entry. */
-#include "compare/tree.h"
+#include "readers/tree.h"
 #include "formats/format.h"
 #include "fuzz_common.h"
 

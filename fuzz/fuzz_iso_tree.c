@@ -1,5 +1,5 @@
 /* The ISO 9660 / Rock Ridge / Joliet directory tree reader. */
-#include "compare/tree.h"
+#include "readers/tree.h"
 #include "fuzz_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -7,10 +7,10 @@
 #include <stdint.h>
 
 #include "compare/content.h"
-#include "compare/tree.h"
+#include "readers/tree.h"
 #include "explain/classify.h"
 #include "options.h"
-#include "report/findings.h"
+#include "model/findings.h"
 #include "util/clock.h"
 #include "util/source.h"
 

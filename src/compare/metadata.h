@@ -5,7 +5,7 @@
 #define DS_METADATA_H
 
 #include "../readers/reader.h"
-#include "../report/findings.h"
+#include "../model/findings.h"
 
 typedef void (*ds_metadata_emit_fn)(void *ctx, ds_kind_t kind, const char *field, const char *a,
                                     const char *b, const char *detail);

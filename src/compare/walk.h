@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../report/findings.h"
+#include "../model/findings.h"
 #include "../util/clock.h"
 #include "../util/source.h"
 

@@ -123,7 +123,9 @@ static void visit_pair(merge_t *m, const ds_entry_t *a, const ds_entry_t *b)
     if (a->type != DS_ENTRY_FILE || b->type != DS_ENTRY_FILE)
         return;
     bool equal = false;
-    if (content_equal(m, a, b, &equal) == DS_OK && !equal)
+    /* When the contents cannot be compared (a broken cluster chain), opening them again
+     * reports why on the entry itself. */
+    if (content_equal(m, a, b, &equal) != DS_OK || !equal)
         content_differs(m, a, b);
 }
 
@@ -202,13 +204,17 @@ size_t walk_container(ds_walk_t *w, const walk_frame_t *frame, const ds_format_t
     merge_t m = {.w = w, .frame = frame, .format = format, .state = {state_a, state_b}, .depth_left = depth_left,
                  .out = out};
     int rc = load(format, state_a, &ta, &err);
+    int rc_b = load(format, state_b, &tb, rc == DS_OK ? &err : NULL);
     if (rc == DS_OK)
-        rc = load(format, state_b, &tb, &err);
+        rc = rc_b;
     if (rc != DS_OK && w->limit != NULL && err.code == DS_ERR_LIMIT)
         w->limit(w->ctx, err.message);
     char order[64];
     snprintf(order, sizeof order, "@%s.order", format->name);
-    if (format->flags & DS_FORMAT_BY_INDEX) {
+    if (rc != DS_OK) {
+        /* One side could not be listed whole: pairing what was read would report every
+         * missing entry as removed. The pair stays a root, with why in its detail. */
+    } else if (format->flags & DS_FORMAT_BY_INDEX) {
         if (segments_reordered(&ta, &tb)) {
             walk_emit(w, frame, order, DS_KIND_ORDER, NULL, NULL, "the same segments in another order", format->name,
                       false);

@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../report/findings.h"
+#include "../model/findings.h"
 #include "../util/clock.h"
 #include "../util/source.h"
 

@@ -67,6 +67,7 @@ struct field_rule {
 
 static const struct field_rule field_rules[] = {
     {"@fat.volume_id", DS_CAUSE_FAT_VOLUME_ID, "certain"},
+    {"@fat.oem_name", DS_CAUSE_ISO_TOOL_VERSION, "likely"},
     {"@gzip.mtime", DS_CAUSE_GZIP_MTIME, "certain"},
     {"@gzip.name", DS_CAUSE_GZIP_MTIME, "certain"},
     {"@pyc.source_mtime", DS_CAUSE_PYC_TIMESTAMP, "certain"},

@@ -5,7 +5,7 @@
 #ifndef DS_EXPLAIN_H
 #define DS_EXPLAIN_H
 
-#include "../report/findings.h"
+#include "../model/findings.h"
 
 void ds_explain_findings(ds_findings_t *findings);
 

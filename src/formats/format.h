@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../compare/tree.h"
+#include "../readers/tree.h"
 #include "../decode/fields.h"
 #include "../readers/reader.h"
 #include "../util/clock.h"

@@ -4,7 +4,7 @@
 #ifndef DS_DIR_H
 #define DS_DIR_H
 
-#include "../compare/tree.h"
+#include "tree.h"
 
 #define DS_DIR_MAX_ENTRIES 20000000u
 #define DS_DIR_MAX_DEPTH 256u

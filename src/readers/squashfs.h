@@ -13,7 +13,7 @@
 #include <sqfs/predef.h>
 #include <sqfs/super.h>
 
-#include "../compare/tree.h"
+#include "tree.h"
 #include "../decode/fields.h"
 #include "../util/source.h"
 

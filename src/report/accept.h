@@ -12,7 +12,7 @@
 #include <stddef.h>
 
 #include "../util/error.h"
-#include "findings.h"
+#include "../model/findings.h"
 
 typedef struct ds_accept_rule {
     char *glob;

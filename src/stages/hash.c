@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../compare/tree.h"
+#include "../readers/tree.h"
 #include "../explain/causes.h"
 #include "../pipeline.h"
 #include "../readers/reader.h"

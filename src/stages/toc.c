@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "../compare/content.h"
-#include "../compare/tree.h"
+#include "../readers/tree.h"
 #include "../compare/metadata.h"
 #include "../explain/causes.h"
 #include "../pipeline.h"

@@ -5,7 +5,7 @@
 
 #include <sys/stat.h>
 
-#include "compare/tree.h"
+#include "readers/tree.h"
 #include "readers/reader.h"
 
 #define SECTORS 24

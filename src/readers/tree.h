@@ -3,7 +3,7 @@
 #ifndef DS_TREE_H
 #define DS_TREE_H
 
-#include "../readers/reader.h"
+#include "reader.h"
 
 typedef struct ds_tree {
     ds_entry_t *entries;
