@@ -20,26 +20,40 @@ void walk_printf(char *buf, size_t size, const char *fmt, ...)
     va_end(ap);
 }
 
-int ds_sources_equal(ds_source_t *a, ds_source_t *b, const ds_deadline_t *deadline, bool *equal)
+/* *same when a and b hold the same bytes once every span (may be NULL) is made equal on both
+ * sides: reads both in windows, stops at the first difference. */
+static int windows_same(ds_source_t *a, ds_source_t *b, const spans_t *spans, const ds_deadline_t *deadline,
+                        bool *same)
 {
-    *equal = ds_source_size(a) == ds_source_size(b);
-    if (!*equal)
-        return DS_OK;
-    unsigned char *wa = malloc(DS_WALK_WINDOW), *wb = malloc(DS_WALK_WINDOW);
-    int rc = wa && wb ? DS_OK : DS_ERR_NOMEM;
+    *same = ds_source_size(a) == ds_source_size(b);
+    unsigned char *wa = *same ? malloc(DS_WALK_WINDOW) : NULL, *wb = *same ? malloc(DS_WALK_WINDOW) : NULL;
+    int rc = !*same || (wa && wb) ? DS_OK : DS_ERR_NOMEM;
     uint64_t size = ds_source_size(a);
-    for (uint64_t pos = 0; rc == DS_OK && *equal && pos < size; pos += DS_WALK_WINDOW) {
+    for (uint64_t pos = 0; rc == DS_OK && *same && pos < size; pos += DS_WALK_WINDOW) {
         size_t n = size - pos < DS_WALK_WINDOW ? (size_t)(size - pos) : DS_WALK_WINDOW;
         rc = ds_source_read(a, pos, wa, n, "compare", NULL);
         if (rc == DS_OK)
             rc = ds_source_read(b, pos, wb, n, "compare", NULL);
         if (rc == DS_OK && ds_deadline_passed(deadline))
             rc = DS_ERR_TIMEOUT;
-        *equal = rc == DS_OK && memcmp(wa, wb, n) == 0;
+        /* Bytes inside a span are made equal; whatever still differs lies outside every span. */
+        for (size_t i = 0; rc == DS_OK && spans != NULL && i < spans->count; i++) {
+            uint64_t start = spans->items[i].offset, end = start + spans->items[i].length;
+            if (end <= pos || start >= pos + n)
+                continue;
+            uint64_t from = start > pos ? start - pos : 0, to = end < pos + n ? end - pos : n;
+            memcpy(wb + from, wa + from, (size_t)(to - from));
+        }
+        *same = rc == DS_OK && memcmp(wa, wb, n) == 0;
     }
     free(wa);
     free(wb);
     return rc;
+}
+
+int ds_sources_equal(ds_source_t *a, ds_source_t *b, const ds_deadline_t *deadline, bool *equal)
+{
+    return windows_same(a, b, NULL, deadline, equal);
 }
 
 void spans_add(spans_t *spans, uint64_t offset, uint64_t length)
@@ -58,30 +72,8 @@ void spans_add(spans_t *spans, uint64_t offset, uint64_t length)
 int spans_cover_differences(const spans_t *spans, ds_source_t *a, ds_source_t *b,
                             const ds_deadline_t *deadline, bool *covered)
 {
-    *covered = spans->count > 0 && ds_source_size(a) == ds_source_size(b);
-    unsigned char *wa = malloc(DS_WALK_WINDOW), *wb = malloc(DS_WALK_WINDOW);
-    int rc = wa && wb ? DS_OK : DS_ERR_NOMEM;
-    uint64_t size = ds_source_size(a);
-    for (uint64_t pos = 0; rc == DS_OK && *covered && pos < size; pos += DS_WALK_WINDOW) {
-        size_t n = size - pos < DS_WALK_WINDOW ? (size_t)(size - pos) : DS_WALK_WINDOW;
-        rc = ds_source_read(a, pos, wa, n, "compare", NULL);
-        if (rc == DS_OK)
-            rc = ds_source_read(b, pos, wb, n, "compare", NULL);
-        if (rc == DS_OK && ds_deadline_passed(deadline))
-            rc = DS_ERR_TIMEOUT;
-        /* Bytes inside a span are made equal; whatever still differs lies outside every span. */
-        for (size_t i = 0; rc == DS_OK && i < spans->count; i++) {
-            uint64_t start = spans->items[i].offset, end = start + spans->items[i].length;
-            if (end <= pos || start >= pos + n)
-                continue;
-            uint64_t from = start > pos ? start - pos : 0, to = end < pos + n ? end - pos : n;
-            memcpy(wb + from, wa + from, (size_t)(to - from));
-        }
-        *covered = rc == DS_OK && memcmp(wa, wb, n) == 0;
-    }
-    free(wa);
-    free(wb);
-    return rc;
+    *covered = false;
+    return spans->count > 0 ? windows_same(a, b, spans, deadline, covered) : DS_OK;
 }
 
 void walk_emit(ds_walk_t *w, const walk_frame_t *frame, const char *element, ds_kind_t kind,

@@ -6,12 +6,6 @@
 
 #include "internal.h"
 
-typedef struct stream_state {
-    ds_source_t *src;
-    ds_format_open_t how;
-    const char *name;
-} stream_state_t;
-
 static int xz_bid(ds_source_t *s) { return ds_source_has_magic(s, 0, "\xfd" "7zXZ\0", 6) ? 90 : 0; }
 static int zstd_bid(ds_source_t *s) { return ds_source_has_magic(s, 0, "\x28\xb5\x2f\xfd", 4) ? 90 : 0; }
 static int lz4_bid(ds_source_t *s) { return ds_source_has_magic(s, 0, "\x04\x22\x4d\x18", 4) ? 90 : 0; }
@@ -38,29 +32,16 @@ static int lzma_bid(ds_source_t *s)
     return h[0] == 0x5d && dict >= 4096 && (dict & (dict - 1)) == 0 && (unknown || h[12] == 0) ? 30 : 0;
 }
 
-static int stream_open(void **state, ds_source_t *src, const ds_format_open_t *how, ds_error_t *err)
-{
-    stream_state_t *s = calloc(1, sizeof *s);
-    *state = s;
-    if (s == NULL)
-        return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
-    s->src = src;
-    s->how = *how;
-    return DS_OK;
-}
-
-static void stream_close(void *state) { free(state); }
-
 static int stream_payload(void *state, ds_source_t **out, ds_error_t *err)
 {
-    stream_state_t *s = state;
+    ds_plain_state_t *s = state;
     return ds_stream_decode_libarchive(s->src, s->how.layer ? s->how.layer : "stream", out, s->how.deadline, err);
 }
 
 #define STREAM_FORMAT(id, label, text)                                                             \
     const ds_format_t ds_format_##id = {                                                           \
         .name = label, .kind = DS_FORMAT_STREAM, .summary = text, .bid = id##_bid,                 \
-        .open = stream_open, .close = stream_close, .payload = stream_payload,                     \
+        .open = ds_plain_state_open, .close = ds_plain_state_close, .payload = stream_payload,                     \
     }
 
 STREAM_FORMAT(xz, "xz", "xz stream: decompressed payload");

@@ -6,29 +6,11 @@
 #include "../decode/gzip_stream.h"
 #include "internal.h"
 
-typedef struct gzip_state {
-    ds_source_t *src;
-    ds_format_open_t how;
-} gzip_state_t;
-
 static int gzip_bid(ds_source_t *src) { return ds_gzip_probe(src) ? 90 : 0; }
-
-static int gzip_open(void **state, ds_source_t *src, const ds_format_open_t *how, ds_error_t *err)
-{
-    gzip_state_t *s = calloc(1, sizeof *s);
-    *state = s;
-    if (s == NULL)
-        return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
-    s->src = src;
-    s->how = *how;
-    return DS_OK;
-}
-
-static void gzip_close(void *state) { free(state); }
 
 static int gzip_fields(void *state, ds_fields_t *fields, ds_error_t *err)
 {
-    gzip_state_t *s = state;
+    ds_plain_state_t *s = state;
     uint64_t header_len = 0;
     size_t first = fields->count;
     int rc = ds_gzip_header_fields(s->src, fields, &header_len, err);
@@ -40,7 +22,7 @@ static int gzip_fields(void *state, ds_fields_t *fields, ds_error_t *err)
 
 static int gzip_payload(void *state, ds_source_t **out, ds_error_t *err)
 {
-    gzip_state_t *s = state;
+    ds_plain_state_t *s = state;
     return ds_stream_decode_libarchive(s->src, "gzip", out, s->how.deadline, err);
 }
 
@@ -49,8 +31,8 @@ const ds_format_t ds_format_gzip = {
     .kind = DS_FORMAT_STREAM,
     .summary = "gzip stream (RFC 1952): header fields (MTIME, FNAME, XFL, OS), decompressed payload",
     .bid = gzip_bid,
-    .open = gzip_open,
-    .close = gzip_close,
+    .open = ds_plain_state_open,
+    .close = ds_plain_state_close,
     .fields = gzip_fields,
     .payload = gzip_payload,
 };

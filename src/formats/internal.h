@@ -14,7 +14,15 @@
 int ds_stream_decode_libarchive(ds_source_t *src, const char *layer, ds_source_t **out,
                                 const ds_deadline_t *deadline, ds_error_t *err);
 
-/* True when the first n bytes of src equal magic. */
+/* The state of a format that needs nothing but its source and how it was opened. */
+typedef struct ds_plain_state {
+    ds_source_t *src;
+    ds_format_open_t how;
+} ds_plain_state_t;
+int ds_plain_state_open(void **state, ds_source_t *src, const ds_format_open_t *how, ds_error_t *err);
+void ds_plain_state_close(void *state);
+
+/* True when the n bytes of src at `at` equal magic. */
 bool ds_source_has_magic(ds_source_t *src, uint64_t at, const void *magic, size_t n);
 
 /* libarchive containers (cpio, tar, ar, zip): enable() turns on the one format. */

@@ -6,29 +6,11 @@
 
 #include "internal.h"
 
-typedef struct iso_state {
-    ds_source_t *src;
-    ds_format_open_t how;
-} iso_state_t;
-
 static int iso_bid(ds_source_t *src) { return ds_iso9660_reader.probe(src); }
-
-static int iso_open(void **state, ds_source_t *src, const ds_format_open_t *how, ds_error_t *err)
-{
-    iso_state_t *s = calloc(1, sizeof *s);
-    *state = s;
-    if (s == NULL)
-        return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
-    s->src = src;
-    s->how = *how;
-    return DS_OK;
-}
-
-static void iso_close(void *state) { free(state); }
 
 static int iso_entries(void *state, ds_tree_t *tree, ds_error_t *err)
 {
-    iso_state_t *s = state;
+    ds_plain_state_t *s = state;
     int rc = ds_tree_load(tree, &ds_iso9660_reader, s->src, s->how.deadline, err);
     for (size_t i = 0; i < tree->count; i++)
         tree->entries[i].index = i;
@@ -70,7 +52,7 @@ static void extents_release(void *ctx)
 
 static int iso_open_entry(void *state, const ds_entry_t *entry, ds_source_t **out, ds_error_t *err)
 {
-    iso_state_t *s = state;
+    ds_plain_state_t *s = state;
     *out = NULL;
     if (entry->extent_count == 1)
         return ds_source_open_slice(out, s->src, entry->extents[0].offset, entry->extents[0].length, entry->path, err);
@@ -92,6 +74,6 @@ static int iso_open_entry(void *state, const ds_entry_t *entry, ds_source_t **ou
 const ds_format_t ds_format_iso9660 = {
     .name = "iso9660", .kind = DS_FORMAT_CONTAINER,
     .summary = "ISO 9660 image (Rock Ridge): tree with metadata, file extents as content",
-    .bid = iso_bid, .open = iso_open, .close = iso_close,
+    .bid = iso_bid, .open = ds_plain_state_open, .close = ds_plain_state_close,
     .entries = iso_entries, .open_entry = iso_open_entry,
 };

@@ -28,13 +28,6 @@ static la_ssize_t feed_read(struct archive *a, void *opaque, const void **buffer
     return (la_ssize_t)got;
 }
 
-bool ds_source_has_magic(ds_source_t *src, uint64_t at, const void *magic, size_t n)
-{
-    unsigned char buf[16];
-    return n <= sizeof buf && ds_source_read(src, at, buf, n, "magic", NULL) == DS_OK &&
-           memcmp(buf, magic, n) == 0;
-}
-
 int ds_stream_decode_libarchive(ds_source_t *src, const char *layer, ds_source_t **out,
                                 const ds_deadline_t *deadline, ds_error_t *err)
 {
