@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "../explain/causes.h"
-#include "../pipeline.h"
 #include "../util/strbuf.h"
 
 /* Text made safe for HTML: one printable line (ds_escape_line), then the markup characters. */
@@ -124,12 +123,12 @@ static void html_bar(FILE *out, const char *title, uint64_t length, const uint64
     fputs("</svg></figure>\n", out);
 }
 
-static void write_section(FILE *out, const ds_run_t *run, const char *id, const char *title, const char *stage,
-                          const char *container, size_t *shown)
+static void write_section(FILE *out, const ds_findings_t *findings, const char *id, const char *title,
+                          const char *stage, const char *container, size_t *shown)
 {
     size_t roots = 0, secondary = 0;
-    for (size_t i = 0; i < run->findings.count; i++) {
-        const ds_difference_t *d = &run->findings.items[i];
+    for (size_t i = 0; i < findings->count; i++) {
+        const ds_difference_t *d = &findings->items[i];
         if (strcmp(d->stage, stage) != 0)
             continue;
         if (container && (d->depth < 2 || strcmp(d->location[0], container) != 0))
@@ -145,8 +144,8 @@ static void write_section(FILE *out, const ds_run_t *run, const char *id, const 
     fprintf(out, "<details class=\"layer\" id=\"%s\"%s><summary><h2>", id, roots > 0 ? " open" : "");
     html_text(out, title);
     fprintf(out, "</h2> <span class=\"count\">%zu root, %zu secondary</span></summary>\n<ul>\n", roots, secondary);
-    for (size_t i = 0; i < run->findings.count && *shown < DS_HTML_DIFFERENCES_SHOWN; i++) {
-        const ds_difference_t *d = &run->findings.items[i];
+    for (size_t i = 0; i < findings->count && *shown < DS_HTML_DIFFERENCES_SHOWN; i++) {
+        const ds_difference_t *d = &findings->items[i];
         if (strcmp(d->stage, stage) == 0 && !d->secondary &&
             (!container || (d->depth >= 2 && strcmp(d->location[0], container) == 0))) {
             html_difference(out, d);
@@ -162,8 +161,8 @@ static void write_section(FILE *out, const ds_run_t *run, const char *id, const 
         const ds_cause_t *all = ds_causes_all(&count);
         for (size_t c = 0; c < count; c++) {
             bool opened = false;
-            for (size_t i = 0; i < run->findings.count && *shown < DS_HTML_DIFFERENCES_SHOWN; i++) {
-                const ds_difference_t *d = &run->findings.items[i];
+            for (size_t i = 0; i < findings->count && *shown < DS_HTML_DIFFERENCES_SHOWN; i++) {
+                const ds_difference_t *d = &findings->items[i];
                 if (strcmp(d->stage, stage) != 0 || !d->secondary || strcmp(d->cause, all[c].id) != 0 ||
                     (container && (d->depth < 2 || strcmp(d->location[0], container) != 0)))
                     continue;
@@ -212,62 +211,71 @@ static const char script[] =
     "if(q)document.querySelectorAll('details.layer,details.secondary-list').forEach(function(d){d.open=true;});});"
     "})();";
 
-void ds_html_write(FILE *out, const ds_run_t *run, const char *verdict)
+static size_t count_roots(const ds_findings_t *findings)
 {
-    int status = ds_run_exit_status(run);
+    size_t roots = 0;
+    for (size_t i = 0; i < findings->count; i++)
+        roots += !findings->items[i].secondary;
+    return roots;
+}
+
+static void write_head(FILE *out, const ds_report_view_t *view, size_t roots)
+{
+    int status = view->exit_status;
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>driftscope: ",
           out);
-    html_text(out, verdict);
+    html_text(out, view->verdict);
     fprintf(out, "</title>\n<style>%s</style>\n</head>\n<body class=\"verdict-%s\">\n<header>\n<h1>Verdict: ",
             style, status == 0 ? "identical" : status == 1 ? "different" : "trouble");
-    html_text(out, verdict);
+    html_text(out, view->verdict);
     fputs("</h1>\n", out);
-    size_t roots = 0;
-    for (size_t i = 0; i < run->findings.count; i++)
-        roots += !run->findings.items[i].secondary;
-    fprintf(out, "<p id=\"summary\">%zu differences: %zu root, %zu secondary.</p>\n</header>\n", ds_findings_total(&run->findings),
-            roots, run->findings.count - roots);
+    fprintf(out, "<p id=\"summary\">%zu differences: %zu root, %zu secondary.</p>\n</header>\n",
+            ds_findings_total(view->findings), roots, view->findings->count - roots);
+}
 
-    /* The cause table. */
+/* The cause table: one row a cause with root differences. */
+static void write_causes(FILE *out, const ds_findings_t *findings)
+{
     size_t count = 0;
     const ds_cause_t *all = ds_causes_all(&count);
-    if (roots > 0) {
-        fputs("<section id=\"causes\"><h2>Root causes</h2>\n<table>\n<thead><tr><th>cause</th><th>root differences</th>"
-              "<th>secondary</th><th>example</th><th>usual fix</th></tr></thead>\n<tbody>\n",
-              out);
-        for (size_t c = 0; c < count; c++) {
-            size_t r = 0, s = 0;
-            const ds_difference_t *example = NULL;
-            for (size_t i = 0; i < run->findings.count; i++) {
-                const ds_difference_t *d = &run->findings.items[i];
-                if (strcmp(d->cause, all[c].id) != 0)
-                    continue;
-                if (d->secondary)
-                    s++;
-                else if (r++ == 0)
-                    example = d;
-            }
-            if (r == 0)
+    fputs("<section id=\"causes\"><h2>Root causes</h2>\n<table>\n<thead><tr><th>cause</th><th>root differences</th>"
+          "<th>secondary</th><th>example</th><th>usual fix</th></tr></thead>\n<tbody>\n",
+          out);
+    for (size_t c = 0; c < count; c++) {
+        size_t r = 0, s = 0;
+        const ds_difference_t *example = NULL;
+        for (size_t i = 0; i < findings->count; i++) {
+            const ds_difference_t *d = &findings->items[i];
+            if (strcmp(d->cause, all[c].id) != 0)
                 continue;
-            fputs("<tr><td><b>", out);
-            html_text(out, all[c].id);
-            fputs("</b><br><small>", out);
-            html_text(out, all[c].title);
-            fprintf(out, "</small></td><td>%zu</td><td>%zu</td><td>", r, s);
-            html_location(out, example);
-            fputs("</td><td>", out);
-            html_text(out, all[c].fix ? all[c].fix : "look at the diff");
-            fputs("</td></tr>\n", out);
+            if (d->secondary)
+                s++;
+            else if (r++ == 0)
+                example = d;
         }
-        fputs("</tbody>\n</table>\n</section>\n", out);
+        if (r == 0)
+            continue;
+        fputs("<tr><td><b>", out);
+        html_text(out, all[c].id);
+        fputs("</b><br><small>", out);
+        html_text(out, all[c].title);
+        fprintf(out, "</small></td><td>%zu</td><td>%zu</td><td>", r, s);
+        html_location(out, example);
+        fputs("</td><td>", out);
+        html_text(out, all[c].fix ? all[c].fix : "look at the diff");
+        fputs("</td></tr>\n", out);
     }
+    fputs("</tbody>\n</table>\n</section>\n", out);
+}
 
+static void write_inputs(FILE *out, const ds_report_view_t *view)
+{
     fputs("<section id=\"inputs\"><h2>Inputs</h2>\n<table>\n<thead><tr><th></th><th>path</th><th>type</th><th>bytes</th>"
           "<th>SHA-256</th></tr></thead>\n<tbody>\n",
           out);
     for (int i = 0; i < 2; i++) {
-        const ds_side_t *s = &run->side[i];
+        const ds_report_input_t *s = &view->inputs[i];
         fprintf(out, "<tr><td>%c</td><td><code>", s->name);
         html_text(out, s->path);
         fputs("</code></td><td>", out);
@@ -275,63 +283,87 @@ void ds_html_write(FILE *out, const ds_run_t *run, const char *verdict)
         fputs("</td><td>", out);
         if (s->size_known)
             fprintf(out, "%" PRIu64, s->size);
-        fprintf(out, "</td><td><code>%s</code></td></tr>\n", s->sha256_known ? s->sha256 : "");
+        fprintf(out, "</td><td><code>%s</code></td></tr>\n", s->sha256 ? s->sha256 : "");
     }
     fputs("</tbody>\n</table>\n</section>\n", out);
+}
 
-    /* Where the bytes differ. */
-    if (!run->identical && (run->chunks_valid || run->container_count > 0)) {
-        fputs("<section id=\"where\"><h2>Where the bytes differ</h2>\n", out);
-        uint64_t common = run->chunks_valid ? run->chunks.common_length : 0;
-        if (run->chunks_valid)
-            html_bar(out, "the whole image (64 KiB chunks that differ at equal offsets)", common, NULL, 0,
-                     run->chunks.bits, run->chunks.chunk_count, DS_CHUNK_SIZE);
-        for (size_t i = 0; i < run->container_count; i++) {
-            const ds_container_t *c = &run->containers[i];
-            char title[400];
-            snprintf(title, sizeof title, "squashfs %s (stored data of the files that differ)", c->path ? c->path : "");
-            html_bar(out, title, c->length[0], c->marks, c->mark_count, NULL, 0, 0);
-        }
-        fputs("</section>\n", out);
+/* Where the bytes differ: the whole image's chunk map, then each squashfs's marks. */
+static void write_where(FILE *out, const ds_report_view_t *view)
+{
+    if (view->identical || (view->chunks == NULL && view->layer_count == 0))
+        return;
+    fputs("<section id=\"where\"><h2>Where the bytes differ</h2>\n", out);
+    if (view->chunks != NULL)
+        html_bar(out, "the whole image (64 KiB chunks that differ at equal offsets)", view->chunks->common_length, NULL,
+                 0, view->chunks->bits, view->chunks->chunk_count, DS_CHUNK_SIZE);
+    for (size_t i = 0; i < view->layer_count; i++) {
+        const ds_report_layer_t *c = &view->layers[i];
+        char title[400];
+        snprintf(title, sizeof title, "squashfs %s (stored data of the files that differ)", c->path ? c->path : "");
+        html_bar(out, title, c->length, c->marks, c->mark_count, NULL, 0, 0);
     }
+    fputs("</section>\n", out);
+}
 
+static void write_layers(FILE *out, const ds_report_view_t *view)
+{
+    const ds_findings_t *findings = view->findings;
     fputs("<section id=\"layers\"><h2>Differences by layer</h2>\n"
           "<p><input id=\"filter\" class=\"hidden\" type=\"search\" placeholder=\"filter differences\" "
           "aria-label=\"filter differences\"></p>\n",
           out);
     size_t shown = 0;
-    write_section(out, run, "layer-inputs", "Inputs", "hash", NULL, &shown);
-    write_section(out, run, "layer-header", "Image header (system area, volume descriptors, boot catalog)", "header", NULL, &shown);
-    write_section(out, run, "layer-toc", "ISO 9660 tree (and files inside them)", "toc", NULL, &shown);
-    for (size_t i = 0; i < run->container_count; i++) {
-        const ds_container_t *c = &run->containers[i];
+    write_section(out, findings, "layer-inputs", "Inputs", "hash", NULL, &shown);
+    write_section(out, findings, "layer-header", "Image header (system area, volume descriptors, boot catalog)", "header",
+                  NULL, &shown);
+    write_section(out, findings, "layer-toc", "ISO 9660 tree (and files inside them)", "toc", NULL, &shown);
+    for (size_t i = 0; i < view->layer_count; i++) {
+        const ds_report_layer_t *c = &view->layers[i];
         char id[48], title[400];
         snprintf(id, sizeof id, "layer-squashfs-%zu", i);
         snprintf(title, sizeof title, "Squashfs %s: superblock and listing", c->path ? c->path : "(the inputs)");
-        write_section(out, run, id, title, "squashfs", c->path, &shown);
+        write_section(out, findings, id, title, "squashfs", c->path, &shown);
         snprintf(id, sizeof id, "layer-content-%zu", i);
         snprintf(title, sizeof title, "Squashfs %s: file contents", c->path ? c->path : "(the inputs)");
-        write_section(out, run, id, title, "content", c->path, &shown);
+        write_section(out, findings, id, title, "content", c->path, &shown);
     }
-    if (run->container_count == 0 || run->containers[0].path == NULL) {
-        write_section(out, run, "layer-squashfs", "Squashfs superblock and listing", "squashfs", NULL, &shown);
-        write_section(out, run, "layer-content", "File contents", "content", NULL, &shown);
+    if (view->layer_count == 0 || view->layers[0].path == NULL) {
+        write_section(out, findings, "layer-squashfs", "Squashfs superblock and listing", "squashfs", NULL, &shown);
+        write_section(out, findings, "layer-content", "File contents", "content", NULL, &shown);
     }
     if (shown >= DS_HTML_DIFFERENCES_SHOWN)
         fprintf(out, "<p>The page shows the first %d differences; all %zu are in report.json.</p>\n",
-                DS_HTML_DIFFERENCES_SHOWN, ds_findings_total(&run->findings));
-    fputs("</section>\n<section id=\"stages\"><h2>Stages</h2>\n<table>\n<thead><tr><th>stage</th><th>status</th>"
+                DS_HTML_DIFFERENCES_SHOWN, ds_findings_total(findings));
+    fputs("</section>\n", out);
+}
+
+static void write_stages(FILE *out, const ds_report_view_t *view)
+{
+    fputs("<section id=\"stages\"><h2>Stages</h2>\n<table>\n<thead><tr><th>stage</th><th>status</th>"
           "<th>seconds</th><th>note</th></tr></thead>\n<tbody>\n",
           out);
-    for (int i = 0; i < DS_STAGE_COUNT; i++) {
-        const ds_stage_result_t *s = &run->stages[i];
-        fprintf(out, "<tr><td>%s</td><td>%s</td><td>%.2f</td><td>", ds_stage_name((ds_stage_id_t)i),
-                i == DS_STAGE_REPORT ? "ok" : ds_stage_status_name(s->status), s->seconds);
+    for (size_t i = 0; i < view->stage_count; i++) {
+        const ds_report_stage_t *s = &view->stages[i];
+        fprintf(out, "<tr><td>%s</td><td>%s</td><td>%.2f</td><td>", s->name, s->status, s->seconds);
         html_text(out, s->message ? s->message : "");
         fputs("</td></tr>\n", out);
     }
-    fprintf(out, "</tbody>\n</table>\n</section>\n<footer><p>driftscope %s. Machine-readable: "
+    fputs("</tbody>\n</table>\n</section>\n", out);
+}
+
+void ds_html_write(FILE *out, const ds_report_view_t *view)
+{
+    size_t roots = count_roots(view->findings);
+    write_head(out, view, roots);
+    if (roots > 0)
+        write_causes(out, view->findings);
+    write_inputs(out, view);
+    write_where(out, view);
+    write_layers(out, view);
+    write_stages(out, view);
+    fprintf(out, "<footer><p>driftscope %s. Machine-readable: "
                  "<a href=\"report.json\">report.json</a>; for people: <a href=\"checklist.md\">checklist.md</a>.</p></footer>\n"
                  "<script>%s</script>\n</body>\n</html>\n",
-            DS_VERSION, script);
+            view->version, script);
 }

@@ -7,10 +7,10 @@
 
 #include <stdio.h>
 
-struct ds_run;
+#include "view.h"
 
 #define DS_HTML_DIFFERENCES_SHOWN 2000 /* differences rendered into the page; all are in report.json */
 
-void ds_html_write(FILE *out, const struct ds_run *run, const char *verdict);
+void ds_html_write(FILE *out, const ds_report_view_t *view);
 
 #endif

@@ -619,7 +619,11 @@ static void write_html(ds_run_t *run, ds_stage_result_t *result)
         ds_stage_fail(result, err.code, "%s", err.message);
         return;
     }
-    ds_html_write(out.stream, run, verdict(run));
+    ds_report_view_t view;
+    ds_report_stage_t stages[DS_STAGE_COUNT];
+    ds_report_layer_t layers[DS_CONTAINERS_MAX];
+    ds_report_view_build(run, verdict(run), &view, stages, layers);
+    ds_html_write(out.stream, &view);
     if (ds_outfile_commit(&out, &err) != DS_OK)
         ds_stage_fail(result, err.code, "%s", err.message);
 }
