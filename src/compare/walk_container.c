@@ -44,8 +44,8 @@ static int content_equal(merge_t *m, const ds_entry_t *a, const ds_entry_t *b, b
     *equal = false;
     if (a->size != b->size)
         return DS_OK;
-    if (a->has_digest && b->has_digest) {
-        *equal = memcmp(a->digest, b->digest, sizeof a->digest) == 0;
+    if (a->digest != NULL && b->digest != NULL) {
+        *equal = memcmp(a->digest, b->digest, 32) == 0;
         return DS_OK;
     }
     bool known = false;
@@ -178,12 +178,13 @@ static bool segments_reordered(const ds_tree_t *ta, const ds_tree_t *tb)
     for (size_t i = 0; i < ta->count; i++) {
         bool found = false;
         for (size_t k = 0; k < tb->count && !found; k++)
-            found = ta->entries[i].has_digest && tb->entries[k].has_digest &&
+            found = ta->entries[i].digest != NULL && tb->entries[k].digest != NULL &&
                     ta->entries[i].size == tb->entries[k].size &&
                     memcmp(ta->entries[i].digest, tb->entries[k].digest, 32) == 0;
         if (!found)
             return false;
-        same_place = same_place && memcmp(ta->entries[i].digest, tb->entries[i].digest, 32) == 0;
+        same_place = same_place && tb->entries[i].digest != NULL &&
+                     memcmp(ta->entries[i].digest, tb->entries[i].digest, 32) == 0;
     }
     return !same_place;
 }

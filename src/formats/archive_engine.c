@@ -163,7 +163,7 @@ static int fill_entry(engine_t *e, struct archive_entry *ae, ds_entry_t *entry, 
     entry->mtime = archive_entry_mtime(ae);
     entry->rdev_major = (uint32_t)archive_entry_rdevmajor(ae);
     entry->rdev_minor = (uint32_t)archive_entry_rdevminor(ae);
-    entry->index = e->next;
+    entry->index = (uint32_t)e->next;
     return DS_OK;
 }
 
@@ -219,8 +219,10 @@ int ds_archive_format_entries(void *state, ds_tree_t *tree, ds_error_t *err)
             uint64_t before = total;
             rc = read_data(e, entry->path, md, NULL, &total, err);
             unsigned int len = 0;
-            EVP_DigestFinal_ex(md, entry->digest, &len);
-            entry->has_digest = rc == DS_OK;
+            unsigned char digest[32];
+            EVP_DigestFinal_ex(md, digest, &len);
+            if (rc == DS_OK && !ds_entry_set_digest(entry, digest))
+                rc = ds_error_set(err, DS_ERR_NOMEM, "out of memory");
             if (!archive_entry_size_is_set(ae))
                 entry->size = total - before;
         }

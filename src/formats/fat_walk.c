@@ -507,8 +507,7 @@ static int add_entry(walker_t *w, const unsigned char *e, uint64_t at, const lfn
         unsigned char digest[32];
         rc = hash_file(w, own, cluster, w->tree->entries[slot].size, at, digest);
         if (rc == DS_OK) {
-            memcpy(w->tree->entries[slot].digest, digest, sizeof digest);
-            w->tree->entries[slot].has_digest = true;
+            ds_entry_set_digest(&w->tree->entries[slot], digest);
         }
         rc = defer(w, rc);
     }

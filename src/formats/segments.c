@@ -247,7 +247,7 @@ static int segments_entries(void *state, ds_tree_t *tree, ds_error_t *err)
             return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
         e->type = DS_ENTRY_FILE;
         e->size = s->items[i].length;
-        e->index = i;
+        e->index = (uint32_t)i;
         e->record_offset = s->items[i].offset;
         ds_source_t *slice = NULL;
         unsigned char *buf = malloc(DS_FORMAT_READ_BUFFER);
@@ -259,7 +259,9 @@ static int segments_entries(void *state, ds_tree_t *tree, ds_error_t *err)
                  EVP_DigestUpdate(md, buf, n);
         }
         unsigned int len = 0;
-        e->has_digest = ok && EVP_DigestFinal_ex(md, e->digest, &len);
+        unsigned char digest[32];
+        if (ok && EVP_DigestFinal_ex(md, digest, &len) && !ds_entry_set_digest(e, digest))
+            ok = false;
         EVP_MD_CTX_free(md);
         free(buf);
         ds_source_close(slice);
@@ -271,7 +273,7 @@ static int segments_open_entry(void *state, const ds_entry_t *entry, ds_source_t
 {
     segments_state_t *s = state;
     if (entry->index >= s->count)
-        return ds_error_set(err, DS_ERR_USAGE, "segment %zu does not exist", entry->index + 1);
+        return ds_error_set(err, DS_ERR_USAGE, "segment %zu does not exist", (size_t)entry->index + 1);
     return ds_source_open_slice(out, s->src, s->items[entry->index].offset, s->items[entry->index].length,
                                 entry->path, err);
 }

@@ -53,6 +53,14 @@ const char *ds_format_sniff(ds_source_t *src)
     return "data";
 }
 
+bool ds_entry_set_digest(ds_entry_t *entry, const unsigned char digest[32])
+{
+    if (entry->digest == NULL && (entry->digest = malloc(32)) == NULL)
+        return false;
+    memcpy(entry->digest, digest, 32);
+    return true;
+}
+
 void ds_entry_clear(ds_entry_t *entry)
 {
     free(entry->path);
@@ -61,6 +69,7 @@ void ds_entry_clear(ds_entry_t *entry)
     free(entry->xattrs);
     free(entry->host_path);
     free(entry->mtime_text);
+    free(entry->digest);
     memset(entry, 0, sizeof *entry);
 }
 

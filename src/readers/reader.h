@@ -32,11 +32,12 @@ typedef struct ds_extent {
 
 typedef struct ds_entry {
     char *path;            /* absolute, '/'-separated, as the container names it; owned */
-    ds_entry_type_t type;
+    uint8_t type;          /* a ds_entry_type_t (packed: a tree holds millions of entries) */
+    bool has_owner;        /* mode/uid/gid/nlink were recorded (Rock Ridge PX), not defaulted */
     uint32_t mode;         /* permission bits (07777) */
     uint32_t uid, gid;
     uint32_t nlink;
-    bool has_owner;        /* mode/uid/gid/nlink were recorded (Rock Ridge PX), not defaulted */
+    uint32_t index;        /* position in the container's own order (stream or directory order) */
     uint64_t size;
     int64_t mtime;         /* UTC seconds */
     char *link_target;     /* symlinks; owned, else NULL */
@@ -47,14 +48,16 @@ typedef struct ds_entry {
     char *xattrs;          /* "name=value, ..." sorted by name, values escaped; owned, or NULL */
     char *host_path;       /* directory trees: the file on the host to read the content from
                             * (opened without following links); owned, or NULL */
-    size_t index;          /* position in the container's own order (stream or directory order) */
-    bool has_digest;       /* digest holds the SHA-256 of the content (formats that read it anyway) */
-    unsigned char digest[32];
+    unsigned char *digest; /* SHA-256 of the content (32 bytes) when the format reads the
+                            * content anyway (a stream-only archive); owned, or NULL */
     char *mtime_text;      /* how the format shows its times, when richer than mtime (FAT's
                             * written/created/accessed); owned, or NULL */
     const void *native;    /* the reader's own record (a squashfs inode); valid while the
                             * reader that produced it is open; not owned */
 } ds_entry_t;
+
+/* Gives the entry a copy of a 32-byte SHA-256; false when out of memory. */
+bool ds_entry_set_digest(ds_entry_t *entry, const unsigned char digest[32]);
 
 /* Frees what an entry owns and zeroes it. Accepts an empty entry. */
 void ds_entry_clear(ds_entry_t *entry);
