@@ -9,6 +9,11 @@
 # both inputs (the floor: hashing everything once, which stage 1 must do anyway); sqfsdiff on
 # the squashfs pair; `unsquashfs -lln` of both plus diff; diffoscope --max-container-depth 2
 # under a time limit and an address-space cap. Writes bench/RESULTS.md.
+#
+# BENCH_RUNS=N (default 5): the floor and driftscope are run N times, interleaved, medians kept.
+# BENCH_BASELINE=BINARY [BENCH_BASELINE_LABEL=TEXT]: an earlier driftscope build measured in the
+#   same runs, so that a change is judged against its predecessor on the same machine.
+# BENCH_REUSE=1: keep the slow tools' rows from the previous run on the same images.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
@@ -109,17 +114,49 @@ measure() { # NAME TIMEOUT COMMAND...
 
 # Warm the page cache the same way for everyone: read both once.
 cat "$a" "$b" >/dev/null
-measure floor 3600 openssl dgst -sha256 "$a" "$b"
-measure driftscope 3600 "$ds" -q "$a" "$b" -o "$work/driftscope-out"
+# The floor, driftscope and (BENCH_BASELINE=BINARY) an earlier driftscope are run BENCH_RUNS
+# times (default 5), interleaved, so that each is measured under the same conditions; the rows
+# keep the median wall time and the largest peak RSS.
+runs=${BENCH_RUNS:-5}
+baseline=${BENCH_BASELINE:-}
+declare -A walls rsses
+once() { # NAME COMMAND...: one timed run, appended to walls[NAME] and rsses[NAME]
+    local name=$1
+    shift
+    local log=$work/time-$name.log
+    /usr/bin/time -v -o "$log" "$@" >"$work/out-$name.txt" 2>"$work/err-$name.txt"
+    statuses[$name]=$?
+    local wall rss
+    wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$log" | awk -F: '{ if (NF == 3) print $1 * 3600 + $2 * 60 + $3; else print $1 * 60 + $2 }')
+    rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
+    walls[$name]+="$wall "
+    rsses[$name]+="$rss "
+}
+declare -A statuses
+for ((i = 0; i < runs; i++)); do
+    once floor openssl dgst -sha256 "$a" "$b"
+    rm -rf "$work/driftscope-out"
+    once driftscope "$ds" -q "$a" "$b" -o "$work/driftscope-out"
+    if [[ -n $baseline ]]; then
+        rm -rf "$work/baseline-out"
+        once baseline "$baseline" -q "$a" "$b" -o "$work/baseline-out"
+    fi
+done
+for name in floor driftscope ${baseline:+baseline}; do
+    wall=$(tr ' ' '\n' <<<"${walls[$name]}" | grep . | sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}')
+    rss=$(tr ' ' '\n' <<<"${rsses[$name]}" | grep . | sort -n | tail -n 1)
+    printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$wall" "$rss" "${statuses[$name]}" "$runs" >>"$results"
+    echo "bench: $name: median ${wall}s of $runs (${walls[$name]}), peak RSS ${rss} KiB" >&2
+done
 measure driftscope-j1 3600 "$ds" -q --jobs 1 "$a" "$b" -o "$work/driftscope-out-j1"
 measure sqfsdiff 3600 sqfsdiff --old "$sqa" --new "$sqb"
 measure unsquashfs-lln 3600 bash -c "unsquashfs -lln '$sqa' >'$work/lln-a.txt' && unsquashfs -lln '$sqb' >'$work/lln-b.txt' && diff '$work/lln-a.txt' '$work/lln-b.txt'"
 measure diffoscope "$diffoscope_limit" prlimit --as=$((diffoscope_memory_kib * 1024)) \
     diffoscope --max-container-depth 2 --text "$work/diffoscope.txt" "$a" "$b"
 
-/usr/bin/python3 - "$results" "$here/RESULTS.md" "$label" "$a" "$b" "$diffoscope_limit" "$diffoscope_memory_kib" "$work/driftscope-out/report.json" "$reused" <<'PY'
+/usr/bin/python3 - "$results" "$here/RESULTS.md" "$label" "$a" "$b" "$diffoscope_limit" "$diffoscope_memory_kib" "$work/driftscope-out/report.json" "$reused" "$runs" "${BENCH_BASELINE_LABEL:-$baseline}" <<'PY'
 import json, os, platform, subprocess, sys, datetime
-results, out, label, a, b, limit, memcap, report, reused = sys.argv[1:10]
+results, out, label, a, b, limit, memcap, report, reused, runs, baseline = sys.argv[1:12]
 rows = {}
 limits = {}
 for line in open(results):
@@ -147,22 +184,29 @@ lines.append("Pair: %s. A: %d bytes, B: %d bytes. The page cache held both image
 if reused.strip():
     lines.append("Rows kept from an earlier run on the same images (BENCH_REUSE=1): %s." % ", ".join(reused.split()))
 lines.append("")
+lines.append("The floor and driftscope%s: median wall time of %s interleaved runs, largest peak RSS; the other rows: one run." % (
+    " and the baseline" if baseline else "", runs))
+lines.append("")
 lines.append("| tool | wall (s) | peak RSS (MiB) | exit | wall / floor | driftscope speed-up |")
 lines.append("|---|---|---|---|---|---|")
 names = {"floor": "openssl dgst -sha256 A B (floor)", "driftscope": "driftscope (default --jobs)",
+         "baseline": "baseline driftscope: %s" % baseline,
          "driftscope-j1": "driftscope --jobs 1", "sqfsdiff": "sqfsdiff on the squashfs pair",
          "unsquashfs-lln": "unsquashfs -lln both + diff",
          "diffoscope": "diffoscope --max-container-depth 2 (limit %s s, %d GiB)" % (limits.get("diffoscope", limit), int(memcap) // 1024 // 1024)}
-for key in ["floor", "driftscope", "driftscope-j1", "sqfsdiff", "unsquashfs-lln", "diffoscope"]:
+for key in ["floor", "driftscope", "baseline", "driftscope-j1", "sqfsdiff", "unsquashfs-lln", "diffoscope"]:
     if key not in rows:
         continue
     wall, rss, status = rows[key]
     note = ""
     if key == "diffoscope" and status in (124, 137):
         note = " (stopped by the time limit)"
+    elif key == "diffoscope" and status != 0 and os.path.exists(os.path.join(os.path.dirname(results), "err-diffoscope.txt")) and \
+            "MemoryError" in open(os.path.join(os.path.dirname(results), "err-diffoscope.txt"), errors="replace").read():
+        note = " (MemoryError under the address-space cap)"
     lines.append("| %s | %.2f | %.0f | %d%s | %.2f | %s |" % (
         names[key], wall, rss / 1024, status, note, wall / floor,
-        "" if key.startswith("driftscope") or key == "floor" else "%.1fx" % (wall / ds)))
+        "" if key.startswith("driftscope") or key in ("floor", "baseline") else "%.1fx" % (wall / ds)))
 lines.append("")
 lines.append("Targets (issue 3, full-size pair): peak RSS at most 256 MiB: **%s** (%.0f MiB); wall time at most 2x the floor: **%s** (%.2fx); at least 10x faster than sqfsdiff: **%s** (%.1fx)." % (
     "met" if rows["driftscope"][1] <= 256 * 1024 else "missed", rows["driftscope"][1] / 1024,
