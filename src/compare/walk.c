@@ -232,8 +232,7 @@ static void walk_stream(ds_walk_t *w, const walk_frame_t *frame, const ds_format
         if (out->accounted) {
             describe_accounted(out, f->name, count, &labels);
         } else {
-            out->cause = "compression-only";
-            out->confidence = "certain";
+            out->same_payload = true;
             walk_printf(out->detail, sizeof out->detail,
                      "%s: the decompressed data are equal (%" PRIu64 " bytes); only the compressed bytes differ", f->name,
                      ds_source_size(pa));

@@ -33,6 +33,7 @@ typedef struct ds_walk_finding {
     const char *confidence;
     bool secondary;         /* decided by the walk: accounted for by what it found inside */
     bool judged;            /* secondary (true or false) is the walk's decision */
+    bool same_payload;      /* a content difference of streams whose decoded payloads are equal */
     const char *excerpt;    /* a bounded diff of the pair, or NULL */
 } ds_walk_finding_t;
 
@@ -40,6 +41,8 @@ typedef struct ds_walk_finding {
 typedef struct ds_walk_result {
     bool accounted;         /* the differences reported inside account for every differing byte */
     bool binary;
+    bool same_payload;      /* a stream whose decoded payloads are equal: only the compressed
+                             * bytes differ (explain/ names the cause) */
     const char *format;     /* the outermost format recognised, or NULL */
     const char *cause;      /* for the pair's own difference, or NULL */
     const char *confidence;

@@ -93,6 +93,7 @@ static void content_differs(merge_t *m, const ds_entry_t *a, const ds_entry_t *b
     ds_walk_finding_t f = {.kind = DS_KIND_CONTENT, .location = loc, .depth = frame.depth, .a = va, .b = vb,
                            .detail = detail, .format = m->format->name, .cause = child.cause,
                            .confidence = child.confidence, .secondary = child.accounted, .judged = true,
+                           .same_payload = child.same_payload,
                            .excerpt = child.excerpt};
     m->w->finding(m->w->ctx, &f);
     m->differences++;

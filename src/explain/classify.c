@@ -8,6 +8,7 @@
 
 #include "../util/limits.h"
 #include "../util/strbuf.h"
+#include "causes.h"
 #include "classify_internal.h"
 #include "../compare/walk.h"
 #include "../formats/format.h"
@@ -49,7 +50,9 @@ static void walk_finding(void *opaque, const ds_walk_finding_t *f)
                                          f->detail);
     if (d == NULL)
         return;
-    if (f->cause != NULL)
+    if (f->same_payload)
+        ds_difference_explain(d, ds_cause_name(DS_CAUSE_COMPRESSION_ONLY), "certain", NULL, f->secondary);
+    else if (f->cause != NULL)
         ds_difference_explain(d, f->cause, f->confidence, NULL, f->secondary);
     d->secondary = f->secondary;
     d->judged = f->judged;
@@ -90,8 +93,8 @@ int ds_classify_pair(ds_source_t *a, ds_source_t *b, const char *path, unsigned 
     ds_walk_result_t result = {0};
     int rc = ds_walk_pair(&walk, a, b, path, depth_left, &result);
     out->format = result.format;
-    out->cause = result.cause;
-    out->confidence = result.confidence;
+    out->cause = result.same_payload ? ds_cause_name(DS_CAUSE_COMPRESSION_ONLY) : result.cause;
+    out->confidence = result.same_payload ? "certain" : result.confidence;
     snprintf(out->detail, sizeof out->detail, "%s", result.detail);
     out->judged = result.format != NULL;
     out->accounted = result.accounted;

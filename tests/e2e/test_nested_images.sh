@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Images inside other things are opened like at the top: a squashfs inside a tar, and an ISO
 # inside a gzip'd tar, each with one file that differs; the innermost file is the root, every
-# layer above it secondary.
+# layer above it secondary. A member only recompressed is compression-only where it lies.
 source "$(dirname "$0")/lib.sh"
 d=$OUT_ROOT/data
 export SOURCE_DATE_EPOCH=1700000000 TZ=UTC
@@ -16,6 +16,23 @@ for side in a b; do
     tar --sort=name --mtime=@1700000000 --owner=0 --group=0 --numeric-owner -C "$d/$side/pack" -cf "$d/$side.tar" root.squashfs
     tar --sort=name --mtime=@1700000000 --owner=0 --group=0 --numeric-owner -C "$d/$side/pack" -cf - small.iso | gzip -n >"$d/$side-iso.tar.gz"
 done
+
+# A member recompressed at another level (same payload): compression-only, named inside the tar.
+for side in a b; do
+    mkdir -p "$d/$side/gz"
+    seq 1 2000 >"$d/$side/gz/numbers"
+done
+gzip -n -1 -c "$d/a/gz/numbers" >"$d/a/gz/numbers.gz"
+gzip -n -9 -c "$d/b/gz/numbers" >"$d/b/gz/numbers.gz"
+for side in a b; do
+    touch -d @1700000000 "$d/$side/gz/numbers.gz"
+    tar --sort=name --mtime=@1700000000 --owner=0 --group=0 --numeric-owner -C "$d/$side/gz" -cf "$d/$side-gz.tar" numbers.gz
+done
+out=$OUT_ROOT/recompressed
+run_ds "$d/a-gz.tar" "$d/b-gz.tar" "$out"
+expect_status 1
+validate "$out"
+expect_roots "$out" "/a-gz.tar :: /numbers.gz|content|compression-only"
 
 out=$OUT_ROOT/squashfs-in-tar
 run_ds "$d/a.tar" "$d/b.tar" "$out"
