@@ -18,52 +18,15 @@
 #define DS_ARCHIVE_MAX_MEMBERS 1000000u /* members of one archive */
 
 typedef struct engine {
+    ds_la_feed_t feed;     /* libarchive's reads of src */
     ds_source_t *src;
     ds_format_open_t how;
     ds_archive_enable_fn enable;
     const char *name;
     struct archive *live;  /* positioned before member `next` */
     size_t next;
-    uint64_t pos;          /* the read callback's position in src */
-    unsigned char buf[DS_FORMAT_READ_BUFFER];  /* what the read callback hands libarchive */
     unsigned char data[DS_FORMAT_READ_BUFFER]; /* member data libarchive hands back */
 } engine_t;
-
-static la_ssize_t engine_read(struct archive *a, void *opaque, const void **buffer)
-{
-    engine_t *e = opaque;
-    size_t got = 0;
-    ds_error_t err = {0};
-    if (ds_source_read_some(e->src, e->pos, e->buf, sizeof e->buf, &got, &err) != DS_OK) {
-        archive_set_error(a, EIO, "%s", err.message);
-        return -1;
-    }
-    e->pos += got;
-    *buffer = e->buf;
-    return (la_ssize_t)got;
-}
-
-static la_int64_t engine_seek(struct archive *a, void *opaque, la_int64_t offset, int whence)
-{
-    (void)a;
-    engine_t *e = opaque;
-    int64_t size = (int64_t)ds_source_size(e->src);
-    int64_t to = whence == SEEK_SET ? offset : whence == SEEK_CUR ? (int64_t)e->pos + offset : size + offset;
-    if (to < 0)
-        return ARCHIVE_FATAL;
-    e->pos = (uint64_t)(to > size ? size : to);
-    return (la_int64_t)e->pos;
-}
-
-static la_int64_t engine_skip(struct archive *a, void *opaque, la_int64_t request)
-{
-    (void)a;
-    engine_t *e = opaque;
-    uint64_t left = ds_source_size(e->src) - e->pos;
-    uint64_t n = (uint64_t)request > left ? left : (uint64_t)request;
-    e->pos += n;
-    return (la_int64_t)n;
-}
 
 static const char *la_error(struct archive *a)
 {
@@ -77,15 +40,15 @@ static int engine_restart(engine_t *e, ds_error_t *err)
         archive_read_free(e->live);
     e->live = archive_read_new();
     e->next = 0;
-    e->pos = 0;
+    e->feed.pos = 0;
     if (e->live == NULL)
         return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
     archive_read_support_filter_none(e->live);
     e->enable(e->live);
-    archive_read_set_callback_data(e->live, e);
-    archive_read_set_read_callback(e->live, engine_read);
-    archive_read_set_seek_callback(e->live, engine_seek);
-    archive_read_set_skip_callback(e->live, engine_skip);
+    archive_read_set_callback_data(e->live, &e->feed);
+    archive_read_set_read_callback(e->live, ds_la_feed_read);
+    archive_read_set_seek_callback(e->live, ds_la_feed_seek);
+    archive_read_set_skip_callback(e->live, ds_la_feed_skip);
     if (archive_read_open1(e->live) != ARCHIVE_OK)
         return ds_error_set(err, DS_ERR_FORMAT, "%s: %s: not readable: %s", ds_source_label(e->src), e->name,
                             la_error(e->live));
@@ -100,6 +63,7 @@ int ds_archive_format_open(void **state, ds_source_t *src, const ds_format_open_
     if (e == NULL)
         return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
     e->src = src;
+    e->feed.src = src;
     e->how = *how;
     e->enable = enable;
     e->name = name;

@@ -1,4 +1,6 @@
 /* Small helpers shared by the format files. */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,3 +25,39 @@ int ds_plain_state_open(void **state, ds_source_t *src, const ds_format_open_t *
 }
 
 void ds_plain_state_close(void *state) { free(state); }
+
+la_ssize_t ds_la_feed_read(struct archive *a, void *opaque, const void **buffer)
+{
+    ds_la_feed_t *f = opaque;
+    size_t got = 0;
+    ds_error_t err = {0};
+    if (ds_source_read_some(f->src, f->pos, f->buf, sizeof f->buf, &got, &err) != DS_OK) {
+        archive_set_error(a, EIO, "%s", err.message);
+        return -1;
+    }
+    f->pos += got;
+    *buffer = f->buf;
+    return (la_ssize_t)got;
+}
+
+la_int64_t ds_la_feed_seek(struct archive *a, void *opaque, la_int64_t offset, int whence)
+{
+    (void)a;
+    ds_la_feed_t *f = opaque;
+    int64_t size = (int64_t)ds_source_size(f->src);
+    int64_t to = whence == SEEK_SET ? offset : whence == SEEK_CUR ? (int64_t)f->pos + offset : size + offset;
+    if (to < 0)
+        return ARCHIVE_FATAL;
+    f->pos = (uint64_t)(to > size ? size : to);
+    return (la_int64_t)f->pos;
+}
+
+la_int64_t ds_la_feed_skip(struct archive *a, void *opaque, la_int64_t request)
+{
+    (void)a;
+    ds_la_feed_t *f = opaque;
+    uint64_t left = ds_source_size(f->src) - f->pos;
+    uint64_t n = request < 0 ? 0 : (uint64_t)request > left ? left : (uint64_t)request;
+    f->pos += n;
+    return (la_int64_t)n;
+}

@@ -8,6 +8,16 @@
 
 #define DS_FORMAT_READ_BUFFER 65536u
 
+/* libarchive reading a ds_source_t: the callbacks and their state (a position and a buffer). */
+typedef struct ds_la_feed {
+    ds_source_t *src;
+    uint64_t pos;
+    unsigned char buf[DS_FORMAT_READ_BUFFER];
+} ds_la_feed_t;
+la_ssize_t ds_la_feed_read(struct archive *a, void *feed, const void **buffer);
+la_int64_t ds_la_feed_seek(struct archive *a, void *feed, la_int64_t offset, int whence);
+la_int64_t ds_la_feed_skip(struct archive *a, void *feed, la_int64_t request);
+
 /* Decodes the whole compressed stream src (any filter libarchive knows) into a spill and
  * returns it as a source. A payload larger than DS_MAX_INFLATE_RATIO times src is stopped as a
  * likely bomb (DS_ERR_LIMIT). */

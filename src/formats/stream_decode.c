@@ -8,32 +8,12 @@
 #include "../util/spill.h"
 #include "internal.h"
 
-typedef struct feed {
-    ds_source_t *src;
-    uint64_t pos;
-    unsigned char buf[DS_FORMAT_READ_BUFFER];
-} feed_t;
-
-static la_ssize_t feed_read(struct archive *a, void *opaque, const void **buffer)
-{
-    feed_t *f = opaque;
-    size_t got = 0;
-    ds_error_t err = {0};
-    if (ds_source_read_some(f->src, f->pos, f->buf, sizeof f->buf, &got, &err) != DS_OK) {
-        archive_set_error(a, EIO, "%s", err.message);
-        return -1;
-    }
-    f->pos += got;
-    *buffer = f->buf;
-    return (la_ssize_t)got;
-}
-
 int ds_stream_decode_libarchive(ds_source_t *src, const char *layer, ds_source_t **out,
                                 const ds_deadline_t *deadline, ds_error_t *err)
 {
     *out = NULL;
     struct archive *a = archive_read_new();
-    feed_t *f = calloc(1, sizeof *f);
+    ds_la_feed_t *f = calloc(1, sizeof *f);
     unsigned char *buf = malloc(DS_FORMAT_READ_BUFFER);
     ds_spill_t *spill = NULL;
     int rc = DS_OK;
@@ -45,7 +25,7 @@ int ds_stream_decode_libarchive(ds_source_t *src, const char *layer, ds_source_t
     archive_read_support_filter_all(a);
     archive_read_support_format_raw(a);
     struct archive_entry *entry;
-    if (archive_read_open(a, f, NULL, feed_read, NULL) != ARCHIVE_OK ||
+    if (archive_read_open(a, f, NULL, ds_la_feed_read, NULL) != ARCHIVE_OK ||
         archive_read_next_header(a, &entry) != ARCHIVE_OK || archive_filter_count(a) < 2) {
         rc = ds_error_set(err, DS_ERR_FORMAT, "%s: %s: the stream does not decompress: %s", ds_source_label(src),
                           layer, archive_error_string(a) ? archive_error_string(a) : "no filter");
