@@ -5,32 +5,31 @@
 
 #include "format.h"
 
-extern const ds_format_t ds_format_gzip, ds_format_xz, ds_format_zstd, ds_format_lz4, ds_format_bzip2,
-    ds_format_lzma, ds_format_lzip, ds_format_cpio, ds_format_tar, ds_format_ar, ds_format_zip,
-    ds_format_segments, ds_format_squashfs, ds_format_iso9660;
+/* One line a format, in the order --list-formats prints them; ties in bids go to the earlier. */
+#define DS_FORMATS(X)                                                                              \
+    X(gzip)                                                                                        \
+    X(xz)                                                                                          \
+    X(zstd)                                                                                        \
+    X(lz4)                                                                                         \
+    X(bzip2)                                                                                       \
+    X(lzma)                                                                                        \
+    X(lzip)                                                                                        \
+    X(cpio)                                                                                        \
+    X(tar)                                                                                         \
+    X(ar)                                                                                          \
+    X(zip)                                                                                         \
+    X(segments)                                                                                    \
+    X(squashfs)                                                                                    \
+    X(iso9660)                                                                                     \
+    X(elf)                                                                                         \
+    X(pyc)                                                                                         \
+    X(fat)
 
-extern const ds_format_t ds_format_elf, ds_format_pyc;
-extern const ds_format_t ds_format_fat;
+#define DS_FORMAT_DECLARE(name) extern const ds_format_t ds_format_##name;
+DS_FORMATS(DS_FORMAT_DECLARE)
 
-static const ds_format_t *const registry[] = {
-    &ds_format_gzip,
-    &ds_format_xz,
-    &ds_format_zstd,
-    &ds_format_lz4,
-    &ds_format_bzip2,
-    &ds_format_lzma,
-    &ds_format_lzip,
-    &ds_format_cpio,
-    &ds_format_tar,
-    &ds_format_ar,
-    &ds_format_zip,
-    &ds_format_segments,
-    &ds_format_squashfs,
-    &ds_format_iso9660,
-    &ds_format_elf,
-    &ds_format_pyc,
-    &ds_format_fat,
-};
+#define DS_FORMAT_ENTRY(name) &ds_format_##name,
+static const ds_format_t *const registry[] = {DS_FORMATS(DS_FORMAT_ENTRY)};
 
 const ds_format_t *const *ds_formats_all(size_t *count)
 {

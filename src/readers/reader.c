@@ -8,51 +8,6 @@
 
 #include "../util/strbuf.h"
 
-/* Every format driftscope reads: one line each. */
-static const ds_reader_ops_t *const readers[] = {
-    &ds_iso9660_reader,
-};
-
-const ds_reader_ops_t *ds_reader_choose(ds_source_t *src)
-{
-    const ds_reader_ops_t *best = NULL;
-    int best_score = 0;
-    for (size_t i = 0; i < sizeof readers / sizeof readers[0]; i++) {
-        int score = readers[i]->probe(src);
-        if (score > best_score) {
-            best = readers[i];
-            best_score = score;
-        }
-    }
-    return best;
-}
-
-const char *ds_format_sniff(ds_source_t *src)
-{
-    const ds_reader_ops_t *ops = ds_reader_choose(src);
-    if (ops != NULL)
-        return ops->name;
-    unsigned char head[512];
-    size_t got = 0;
-    if (ds_source_read_some(src, 0, head, sizeof head, &got, NULL) != DS_OK || got < 6)
-        return "data";
-    if (memcmp(head, "hsqs", 4) == 0)
-        return "squashfs";
-    if (head[0] == 0x1f && head[1] == 0x8b)
-        return "gzip";
-    if (memcmp(head, "\xfd" "7zXZ", 6) == 0)
-        return "xz";
-    if (memcmp(head, "\x28\xb5\x2f\xfd", 4) == 0)
-        return "zstd";
-    if (memcmp(head, "070701", 6) == 0 || memcmp(head, "070702", 6) == 0 ||
-        memcmp(head, "070707", 6) == 0)
-        return "cpio";
-    if (got >= 512 && head[510] == 0x55 && head[511] == 0xAA &&
-        (memcmp(head + 54, "FAT", 3) == 0 || memcmp(head + 82, "FAT32", 5) == 0))
-        return "fat";
-    return "data";
-}
-
 bool ds_entry_set_digest(ds_entry_t *entry, const unsigned char digest[32])
 {
     if (entry->digest == NULL && (entry->digest = malloc(32)) == NULL)

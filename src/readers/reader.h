@@ -2,7 +2,7 @@
  * then hands out entries one at a time (path, type, mode, owner, size, time, link, where its
  * content lies); it never compares and never reports. Recoverable damage (one bad record) is
  * recorded as a problem and the entry skipped; only an unusable container fails `open`/`next`.
- * Adding a format is adding a file and one line in reader.c. */
+ * The stages read the ISO itself through it; everything else goes through formats/. */
 #ifndef DS_READER_H
 #define DS_READER_H
 
@@ -94,11 +94,5 @@ typedef struct ds_reader_ops {
 
 extern const ds_reader_ops_t ds_iso9660_reader;
 
-/* Names the format of a whole input from its magic bytes: "iso9660", "squashfs", "gzip",
- * "xz", "zstd", "cpio", "fat" or "data". Reads a few header bytes only. */
-const char *ds_format_sniff(ds_source_t *src);
-
-/* The reader whose probe scores highest (and above 0), or NULL. */
-const ds_reader_ops_t *ds_reader_choose(ds_source_t *src);
 
 #endif

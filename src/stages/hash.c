@@ -11,6 +11,7 @@
 
 #include "../readers/tree.h"
 #include "../explain/causes.h"
+#include "../formats/format.h"
 #include "../pipeline.h"
 #include "../readers/reader.h"
 #include "../util/outfile.h"
@@ -34,7 +35,8 @@ static void open_inputs(ds_run_t *run, ds_stage_result_t *result)
         }
         side->size_known = true;
         side->size = ds_source_size(side->source);
-        side->type = ds_format_sniff(side->source);
+        const ds_format_t *format = ds_format_choose(side->source, NULL);
+        side->type = format != NULL ? format->name : "data";
         if (side->size == 0)
             ds_stage_fail(result, DS_ERR_FORMAT, "%s: the input is empty (0 bytes)", side->label);
     }

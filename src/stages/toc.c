@@ -402,7 +402,7 @@ void ds_stage_toc_run(ds_run_t *run, ds_stage_result_t *result)
             ds_stage_fail(result, DS_ERR_IO, "%s: not read: %s", side->label, why[i]);
             continue;
         }
-        const ds_reader_ops_t *ops = ds_reader_choose(side->source);
+        const ds_reader_ops_t *ops = ds_iso9660_reader.probe(side->source) > 0 ? &ds_iso9660_reader : NULL;
         if (ops == NULL) {
             snprintf(why[i], sizeof why[i],
                      "%s: iso9660: no volume descriptor (\"CD001\") at byte 32769: not an ISO 9660 image",
