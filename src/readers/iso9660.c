@@ -3,13 +3,14 @@
  * data length 10 (LE), date 18..24, flags 25 (0x02 directory, 0x80 multi-extent), name length
  * 32, name 33, padding to even, then the system use area); SUSP 1.12 (SP at the root's "."
  * record gives the skip length; CE continues the area elsewhere; ST ends it) and RRIP 1.12 (PX
- * mode/nlink/uid/gid, PN device, SL symlink, NM name, TF times, CL/RE relocated directories).
+ * mode/nlink/uid/gid, PN device, SL symlink, NM name, TF times, CL/RE relocated directories);
+ * the SUSP/RRIP entries themselves are parsed in iso9660_rr.c.
  *
  * Why our own reader and not libisofs: the diagnosis needs the raw directory-record facts
  * (extent LBA, record offset) and an error that names the byte offset of the bad record;
  * libisofs builds its whole tree at import, reports through a global messenger and hides
  * extents behind its node API. This reader streams one directory sector at a time, with the
- * limits below, and never trusts an on-disk size before checking it. */
+ * limits named in iso9660_internal.h, and never trusts an on-disk size before checking it. */
 #define _GNU_SOURCE
 #include <inttypes.h>
 #include <stdio.h>
@@ -22,61 +23,7 @@
 #include "../util/limits.h"
 #include "../util/pathname.h"
 #include "../util/strbuf.h"
-#include "reader.h"
-
-#define ISO_MAX_DEPTH 128                 /* directory nesting */
-#define ISO_MAX_ENTRIES 20000000u         /* nodes in one image */
-#define ISO_MAX_NAME 1024                 /* bytes of one Rock Ridge name (NM pieces joined) */
-#define ISO_MAX_PATH 4096                 /* bytes of one path */
-#define ISO_MAX_LINK 4096                 /* bytes of one symlink target */
-#define ISO_MAX_CONTINUATIONS 32          /* CE hops for one record */
-#define ISO_MAX_EXTENTS_PER_FILE 4096     /* multi-extent sections of one file */
-#define ISO_MAX_DIRECTORY_BYTES (1u << 30) /* bytes of one directory's extent */
-
-struct pending_dir {
-    char *path;
-    uint32_t lba;
-    uint32_t size;
-    unsigned depth;
-};
-
-typedef struct iso_state {
-    ds_source_t *src;
-    ds_problems_t *problems;
-    const ds_deadline_t *deadline;
-    uint32_t block;         /* logical block size */
-    bool rock_ridge;
-    unsigned susp_skip;     /* SP's LEN_SKP */
-    bool joliet;            /* names are UCS-2 (no Rock Ridge, Joliet tree chosen) */
-    unsigned char root_record[34];
-    bool root_emitted;
-    /* Directories still to read (a stack), and the one being read. */
-    struct pending_dir *stack;
-    size_t stack_count, stack_capacity;
-    struct pending_dir current;
-    bool have_current;
-    uint32_t offset_in_dir; /* next record's byte offset within current */
-    unsigned char sector[DS_ISO_SECTOR];
-    int64_t sector_loaded;  /* index of the sector in `sector`, -1 none */
-    /* Directory extents already walked, to refuse loops. */
-    uint32_t *visited;
-    size_t visited_count, visited_capacity;
-    size_t entries;
-} iso_state_t;
-
-/* What Rock Ridge says about one record. */
-struct rr_info {
-    bool has_px, has_tf_modify, relocated, has_child_link, has_pn;
-    uint32_t mode, nlink, uid, gid;
-    int64_t mtime;
-    uint32_t child_lba;
-    uint32_t dev_high, dev_low;
-    ds_strbuf_t name;
-    bool name_current, name_parent;
-    ds_strbuf_t link;
-    bool link_open_component; /* the previous SL component continues */
-    bool bad;
-};
+#include "iso9660_internal.h"
 
 static int iso_probe(ds_source_t *src)
 {
@@ -138,132 +85,6 @@ static int push_dir(iso_state_t *st, const char *path, uint32_t lba, uint32_t si
     return DS_OK;
 }
 
-/* Parses the SUSP entries in [area, area+len), following CE (continuation) areas. */
-static void rr_parse(iso_state_t *st, const unsigned char *area, size_t len, uint64_t area_at,
-                     struct rr_info *rr, unsigned hops)
-{
-    uint32_t ce_lba = 0, ce_offset = 0, ce_length = 0;
-    bool have_ce = false;
-    size_t i = 0;
-    while (i + 4 <= len) {
-        const unsigned char *e = area + i;
-        unsigned entry_len = e[2];
-        if (entry_len < 4 || i + entry_len > len) {
-            if (e[0] != 0) /* padding zeros end the area quietly */
-                ds_problems_add(st->problems,
-                                "%s: iso9660/Rock Ridge: bad SUSP entry length %u at byte %" PRIu64,
-                                ds_source_label(st->src), entry_len, area_at + i);
-            break;
-        }
-        if (e[0] == 'S' && e[1] == 'T')
-            break;
-        if (e[0] == 'C' && e[1] == 'E' && entry_len >= 28) {
-            have_ce = true;
-            ce_lba = ds_le32(e + 4);
-            ce_offset = ds_le32(e + 12);
-            ce_length = ds_le32(e + 20);
-        } else if (e[0] == 'P' && e[1] == 'X' && entry_len >= 36) {
-            rr->has_px = true;
-            rr->mode = ds_le32(e + 4);
-            rr->nlink = ds_le32(e + 12);
-            rr->uid = ds_le32(e + 20);
-            rr->gid = ds_le32(e + 28);
-        } else if (e[0] == 'P' && e[1] == 'N' && entry_len >= 20) {
-            rr->has_pn = true;
-            rr->dev_high = ds_le32(e + 4);
-            rr->dev_low = ds_le32(e + 12);
-        } else if (e[0] == 'N' && e[1] == 'M' && entry_len >= 5) {
-            unsigned flags = e[4];
-            if (flags & 0x02)
-                rr->name_current = true;
-            else if (flags & 0x04)
-                rr->name_parent = true;
-            else if (rr->name.len + (entry_len - 5) <= ISO_MAX_NAME)
-                ds_strbuf_append(&rr->name, (const char *)e + 5, entry_len - 5);
-            else
-                rr->bad = true;
-        } else if (e[0] == 'S' && e[1] == 'L' && entry_len >= 5) {
-            size_t j = 5;
-            while (j + 2 <= entry_len) {
-                unsigned cflags = e[j], clen = e[j + 1];
-                if (j + 2 + clen > entry_len)
-                    break;
-                if (rr->link.len > ISO_MAX_LINK) {
-                    rr->bad = true;
-                    break;
-                }
-                if (!rr->link_open_component && rr->link.len > 0 &&
-                    ds_strbuf_text(&rr->link)[rr->link.len - 1] != '/')
-                    ds_strbuf_puts(&rr->link, "/");
-                if (cflags & 0x08)
-                    ds_strbuf_puts(&rr->link, "/");
-                else if (cflags & 0x02)
-                    ds_strbuf_puts(&rr->link, ".");
-                else if (cflags & 0x04)
-                    ds_strbuf_puts(&rr->link, "..");
-                else
-                    ds_strbuf_append(&rr->link, (const char *)e + j + 2, clen);
-                rr->link_open_component = (cflags & 0x01) != 0;
-                j += 2 + clen;
-            }
-        } else if (e[0] == 'T' && e[1] == 'F' && entry_len >= 5) {
-            unsigned flags = e[4];
-            size_t stamp = (flags & 0x80) ? 17 : 7;
-            size_t at = 5;
-            if (flags & 0x01)
-                at += stamp; /* creation */
-            if ((flags & 0x02) && at + stamp <= entry_len) {
-                int64_t when;
-                int ok = stamp == 7 ? ds_iso_date7_decode(e + at, &when)
-                                    : (ds_iso_date17_decode(e + at, (char[80]){0}, 80, &when) == 1 ? 0 : -1);
-                if (ok == 0) {
-                    rr->has_tf_modify = true;
-                    rr->mtime = when;
-                }
-            }
-        } else if (e[0] == 'C' && e[1] == 'L' && entry_len >= 12) {
-            rr->has_child_link = true;
-            rr->child_lba = ds_le32(e + 4);
-        } else if (e[0] == 'R' && e[1] == 'E') {
-            rr->relocated = true;
-        }
-        i += entry_len;
-    }
-    if (!have_ce)
-        return;
-    if (hops >= ISO_MAX_CONTINUATIONS || ce_length > DS_ISO_SECTOR || ce_offset >= st->block ||
-        ce_length > st->block - ce_offset) {
-        ds_problems_add(st->problems,
-                        "%s: iso9660/Rock Ridge: continuation area (LBA %" PRIu32 ", offset %" PRIu32
-                        ", %" PRIu32 " bytes) refused: out of range or too many hops",
-                        ds_source_label(st->src), ce_lba, ce_offset, ce_length);
-        rr->bad = true;
-        return;
-    }
-    unsigned char continuation[DS_ISO_SECTOR];
-    uint64_t at = (uint64_t)ce_lba * st->block + ce_offset;
-    ds_error_t err = {0};
-    if (ds_source_read(st->src, at, continuation, ce_length, "iso9660/Rock Ridge continuation",
-                       &err) != DS_OK) {
-        ds_problems_add(st->problems, "%s", err.message);
-        rr->bad = true;
-        return;
-    }
-    rr_parse(st, continuation, ce_length, at, rr, hops + 1);
-}
-
-static void rr_free(struct rr_info *rr)
-{
-    ds_strbuf_free(&rr->name);
-    ds_strbuf_free(&rr->link);
-}
-
-/* Offset of the system use area within a record. */
-static size_t susp_start(const unsigned char *rec)
-{
-    size_t name_len = rec[32];
-    return 33 + name_len + ((name_len & 1) ? 0 : 1);
-}
 
 /* The plain ISO 9660 or Joliet name, in UTF-8, version suffix ";1" and a lone trailing '.'
  * dropped. */
@@ -300,7 +121,6 @@ static void plain_name(const iso_state_t *st, const unsigned char *rec, ds_strbu
         end--;
     ds_strbuf_append(out, (const char *)name, end);
 }
-
 
 static int iso_open(void **state, ds_source_t *src, const ds_deadline_t *deadline,
                     ds_problems_t *problems, ds_error_t *err)
@@ -366,7 +186,7 @@ static int iso_open(void **state, ds_source_t *src, const ds_deadline_t *deadlin
     size_t dot_len = dot[0];
     if (dot_len >= 34 && ds_source_read(src, root_at, dot, dot_len, "iso9660 root directory",
                                         NULL) == DS_OK) {
-        size_t at = susp_start(dot);
+        size_t at = ds_iso_susp_start(dot);
         if (at + 7 <= dot_len && dot[at] == 'S' && dot[at + 1] == 'P' && dot[at + 4] == 0xBE &&
             dot[at + 5] == 0xEF) {
             st->rock_ridge = true;
@@ -456,17 +276,6 @@ static int read_record(iso_state_t *st, unsigned char *rec, size_t *len, uint64_
     }
 }
 
-static void fill_from_record(iso_state_t *st, const unsigned char *rec, size_t len,
-                             struct rr_info *rr, uint64_t rec_at)
-{
-    memset(rr, 0, sizeof *rr);
-    if (!st->rock_ridge)
-        return;
-    size_t at = susp_start(rec) + st->susp_skip;
-    if (at < len)
-        rr_parse(st, rec + at, len - at, rec_at + at, rr, 0);
-}
-
 /* Fills the common fields of entry from a record and its Rock Ridge data. */
 static void entry_metadata(iso_state_t *st, const unsigned char *rec, const struct rr_info *rr,
                            ds_entry_t *entry)
@@ -522,11 +331,11 @@ static int iso_next(void *state, ds_entry_t *entry, ds_error_t *caller_err)
         struct rr_info rr;
         size_t len = rec[0];
         if (len >= 34 && ds_source_read(st->src, at, rec, len, "iso9660", NULL) == DS_OK)
-            fill_from_record(st, rec, len, &rr, at);
+            ds_iso_rr_read(st, rec, len, at, &rr);
         else
             memset(&rr, 0, sizeof rr), len = 34;
         entry_metadata(st, rec, &rr, entry);
-        rr_free(&rr);
+        ds_iso_rr_free(&rr);
         entry->type = DS_ENTRY_DIR;
         entry->path = strdup("/");
         entry->size = size;
@@ -570,9 +379,9 @@ static int iso_next(void *state, ds_entry_t *entry, ds_error_t *caller_err)
             continue; /* "." and ".." */
 
         struct rr_info rr;
-        fill_from_record(st, rec, len, &rr, rec_at);
+        ds_iso_rr_read(st, rec, len, rec_at, &rr);
         if (rr.relocated || rr.name_current || rr.name_parent) {
-            rr_free(&rr);
+            ds_iso_rr_free(&rr);
             continue; /* shown where its CL entry stands */
         }
         ds_strbuf_t name = {0};
@@ -597,7 +406,7 @@ static int iso_next(void *state, ds_entry_t *entry, ds_error_t *caller_err)
                             "%s: iso9660: path of the record at byte %" PRIu64 " is longer than %d bytes; skipped",
                             ds_source_label(st->src), rec_at, ISO_MAX_PATH);
             ds_strbuf_free(&path);
-            rr_free(&rr);
+            ds_iso_rr_free(&rr);
             continue;
         }
         entry_metadata(st, rec, &rr, entry);
@@ -622,7 +431,7 @@ static int iso_next(void *state, ds_entry_t *entry, ds_error_t *caller_err)
             }
             lba = rr.child_lba;
         }
-        rr_free(&rr);
+        ds_iso_rr_free(&rr);
         size_t capacity = 1;
         entry->extents = malloc(sizeof *entry->extents);
         if (entry->extents == NULL)

@@ -1,0 +1,156 @@
+/* Rock Ridge for the ISO 9660 reader: the SUSP entries of one directory record's system use
+ * area. SUSP 1.12 (entry header: signature 0..1, length 2, version 3; CE continues the area at
+ * LBA 4 (LE), offset 12 (LE), length 20 (LE); ST ends it; SP is found by iso9660.c at the root's
+ * "." record) and RRIP 1.12 (PX mode/nlink/uid/gid at 4/12/20/28; PN device high/low at 4/12;
+ * SL symlink components from 5 (flags, length, bytes); NM name from 5 after its flags at 4; TF
+ * flags at 4 then 7- or 17-byte stamps; CL child LBA at 4; RE relocated directory). The
+ * directory record itself follows ECMA-119 9.1, cited in iso9660.c.
+ *
+ * Private to the ISO reader (see iso9660_internal.h). Every length is checked against the
+ * entry and every entry against its area before use; continuation areas are bounded in size
+ * and in hops (ISO_MAX_CONTINUATIONS). */
+#define _GNU_SOURCE
+#include <inttypes.h>
+#include <string.h>
+
+#include "../decode/fields.h"
+#include "../decode/volume_descriptor.h"
+#include "iso9660_internal.h"
+
+/* Offset of the system use area within a record. */
+size_t ds_iso_susp_start(const unsigned char *rec)
+{
+    size_t name_len = rec[32];
+    return 33 + name_len + ((name_len & 1) ? 0 : 1);
+}
+
+/* Parses the SUSP entries in [area, area+len), following CE (continuation) areas. */
+static void rr_parse(iso_state_t *st, const unsigned char *area, size_t len, uint64_t area_at,
+                     struct rr_info *rr, unsigned hops)
+{
+    uint32_t ce_lba = 0, ce_offset = 0, ce_length = 0;
+    bool have_ce = false;
+    size_t i = 0;
+    while (i + 4 <= len) {
+        const unsigned char *e = area + i;
+        unsigned entry_len = e[2];
+        if (entry_len < 4 || i + entry_len > len) {
+            if (e[0] != 0) /* padding zeros end the area quietly */
+                ds_problems_add(st->problems,
+                                "%s: iso9660/Rock Ridge: bad SUSP entry length %u at byte %" PRIu64,
+                                ds_source_label(st->src), entry_len, area_at + i);
+            break;
+        }
+        if (e[0] == 'S' && e[1] == 'T')
+            break;
+        if (e[0] == 'C' && e[1] == 'E' && entry_len >= 28) {
+            have_ce = true;
+            ce_lba = ds_le32(e + 4);
+            ce_offset = ds_le32(e + 12);
+            ce_length = ds_le32(e + 20);
+        } else if (e[0] == 'P' && e[1] == 'X' && entry_len >= 36) {
+            rr->has_px = true;
+            rr->mode = ds_le32(e + 4);
+            rr->nlink = ds_le32(e + 12);
+            rr->uid = ds_le32(e + 20);
+            rr->gid = ds_le32(e + 28);
+        } else if (e[0] == 'P' && e[1] == 'N' && entry_len >= 20) {
+            rr->has_pn = true;
+            rr->dev_high = ds_le32(e + 4);
+            rr->dev_low = ds_le32(e + 12);
+        } else if (e[0] == 'N' && e[1] == 'M' && entry_len >= 5) {
+            unsigned flags = e[4];
+            if (flags & 0x02)
+                rr->name_current = true;
+            else if (flags & 0x04)
+                rr->name_parent = true;
+            else if (rr->name.len + (entry_len - 5) <= ISO_MAX_NAME)
+                ds_strbuf_append(&rr->name, (const char *)e + 5, entry_len - 5);
+            else
+                rr->bad = true;
+        } else if (e[0] == 'S' && e[1] == 'L' && entry_len >= 5) {
+            size_t j = 5;
+            while (j + 2 <= entry_len) {
+                unsigned cflags = e[j], clen = e[j + 1];
+                if (j + 2 + clen > entry_len)
+                    break;
+                if (rr->link.len > ISO_MAX_LINK) {
+                    rr->bad = true;
+                    break;
+                }
+                if (!rr->link_open_component && rr->link.len > 0 &&
+                    ds_strbuf_text(&rr->link)[rr->link.len - 1] != '/')
+                    ds_strbuf_puts(&rr->link, "/");
+                if (cflags & 0x08)
+                    ds_strbuf_puts(&rr->link, "/");
+                else if (cflags & 0x02)
+                    ds_strbuf_puts(&rr->link, ".");
+                else if (cflags & 0x04)
+                    ds_strbuf_puts(&rr->link, "..");
+                else
+                    ds_strbuf_append(&rr->link, (const char *)e + j + 2, clen);
+                rr->link_open_component = (cflags & 0x01) != 0;
+                j += 2 + clen;
+            }
+        } else if (e[0] == 'T' && e[1] == 'F' && entry_len >= 5) {
+            unsigned flags = e[4];
+            size_t stamp = (flags & 0x80) ? 17 : 7;
+            size_t at = 5;
+            if (flags & 0x01)
+                at += stamp; /* creation */
+            if ((flags & 0x02) && at + stamp <= entry_len) {
+                int64_t when;
+                int ok = stamp == 7 ? ds_iso_date7_decode(e + at, &when)
+                                    : (ds_iso_date17_decode(e + at, (char[80]){0}, 80, &when) == 1 ? 0 : -1);
+                if (ok == 0) {
+                    rr->has_tf_modify = true;
+                    rr->mtime = when;
+                }
+            }
+        } else if (e[0] == 'C' && e[1] == 'L' && entry_len >= 12) {
+            rr->has_child_link = true;
+            rr->child_lba = ds_le32(e + 4);
+        } else if (e[0] == 'R' && e[1] == 'E') {
+            rr->relocated = true;
+        }
+        i += entry_len;
+    }
+    if (!have_ce)
+        return;
+    if (hops >= ISO_MAX_CONTINUATIONS || ce_length > DS_ISO_SECTOR || ce_offset >= st->block ||
+        ce_length > st->block - ce_offset) {
+        ds_problems_add(st->problems,
+                        "%s: iso9660/Rock Ridge: continuation area (LBA %" PRIu32 ", offset %" PRIu32
+                        ", %" PRIu32 " bytes) refused: out of range or too many hops",
+                        ds_source_label(st->src), ce_lba, ce_offset, ce_length);
+        rr->bad = true;
+        return;
+    }
+    unsigned char continuation[DS_ISO_SECTOR];
+    uint64_t at = (uint64_t)ce_lba * st->block + ce_offset;
+    ds_error_t err = {0};
+    if (ds_source_read(st->src, at, continuation, ce_length, "iso9660/Rock Ridge continuation",
+                       &err) != DS_OK) {
+        ds_problems_add(st->problems, "%s", err.message);
+        rr->bad = true;
+        return;
+    }
+    rr_parse(st, continuation, ce_length, at, rr, hops + 1);
+}
+
+void ds_iso_rr_read(iso_state_t *st, const unsigned char *rec, size_t len, uint64_t rec_at,
+                    struct rr_info *rr)
+{
+    memset(rr, 0, sizeof *rr);
+    if (!st->rock_ridge)
+        return;
+    size_t at = ds_iso_susp_start(rec) + st->susp_skip;
+    if (at < len)
+        rr_parse(st, rec + at, len - at, rec_at + at, rr, 0);
+}
+
+void ds_iso_rr_free(struct rr_info *rr)
+{
+    ds_strbuf_free(&rr->name);
+    ds_strbuf_free(&rr->link);
+}
