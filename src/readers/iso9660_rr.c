@@ -24,99 +24,121 @@ size_t ds_iso_susp_start(const unsigned char *rec)
     return 33 + name_len + ((name_len & 1) ? 0 : 1);
 }
 
-/* Parses the SUSP entries in [area, area+len), following CE (continuation) areas. */
+/* Where a CE entry says the system use area continues (the last CE of an area wins). */
+struct susp_continuation {
+    bool present;
+    uint32_t lba, offset, length;
+};
+
 static void rr_parse(iso_state_t *st, const unsigned char *area, size_t len, uint64_t area_at,
-                     struct rr_info *rr, unsigned hops)
+                     struct rr_info *rr, unsigned hops);
+
+/* NM: one piece of the alternate name (pieces join up to ISO_MAX_NAME), or the flag that the
+ * record is "." or "..". */
+static void rr_name_add(const unsigned char *e, unsigned entry_len, struct rr_info *rr)
 {
-    uint32_t ce_lba = 0, ce_offset = 0, ce_length = 0;
-    bool have_ce = false;
-    size_t i = 0;
-    while (i + 4 <= len) {
-        const unsigned char *e = area + i;
-        unsigned entry_len = e[2];
-        if (entry_len < 4 || i + entry_len > len) {
-            if (e[0] != 0) /* padding zeros end the area quietly */
-                ds_problems_add(st->problems,
-                                "%s: iso9660/Rock Ridge: bad SUSP entry length %u at byte %" PRIu64,
-                                ds_source_label(st->src), entry_len, area_at + i);
+    unsigned flags = e[4];
+    if (flags & 0x02)
+        rr->name_current = true;
+    else if (flags & 0x04)
+        rr->name_parent = true;
+    else if (rr->name.len + (entry_len - 5) <= ISO_MAX_NAME)
+        ds_strbuf_append(&rr->name, (const char *)e + 5, entry_len - 5);
+    else
+        rr->bad = true;
+}
+
+/* SL: the components of a symlink target, joined with '/'. A component flagged "continues"
+ * (0x01) is glued to the next one, also across SL entries, hence link_open_component. */
+static void rr_link_add(const unsigned char *e, unsigned entry_len, struct rr_info *rr)
+{
+    size_t j = 5;
+    while (j + 2 <= entry_len) {
+        unsigned cflags = e[j], clen = e[j + 1];
+        if (j + 2 + clen > entry_len)
+            break;
+        if (rr->link.len > ISO_MAX_LINK) {
+            rr->bad = true;
             break;
         }
-        if (e[0] == 'S' && e[1] == 'T')
-            break;
-        if (e[0] == 'C' && e[1] == 'E' && entry_len >= 28) {
-            have_ce = true;
-            ce_lba = ds_le32(e + 4);
-            ce_offset = ds_le32(e + 12);
-            ce_length = ds_le32(e + 20);
-        } else if (e[0] == 'P' && e[1] == 'X' && entry_len >= 36) {
-            rr->has_px = true;
-            rr->mode = ds_le32(e + 4);
-            rr->nlink = ds_le32(e + 12);
-            rr->uid = ds_le32(e + 20);
-            rr->gid = ds_le32(e + 28);
-        } else if (e[0] == 'P' && e[1] == 'N' && entry_len >= 20) {
-            rr->has_pn = true;
-            rr->dev_high = ds_le32(e + 4);
-            rr->dev_low = ds_le32(e + 12);
-        } else if (e[0] == 'N' && e[1] == 'M' && entry_len >= 5) {
-            unsigned flags = e[4];
-            if (flags & 0x02)
-                rr->name_current = true;
-            else if (flags & 0x04)
-                rr->name_parent = true;
-            else if (rr->name.len + (entry_len - 5) <= ISO_MAX_NAME)
-                ds_strbuf_append(&rr->name, (const char *)e + 5, entry_len - 5);
-            else
-                rr->bad = true;
-        } else if (e[0] == 'S' && e[1] == 'L' && entry_len >= 5) {
-            size_t j = 5;
-            while (j + 2 <= entry_len) {
-                unsigned cflags = e[j], clen = e[j + 1];
-                if (j + 2 + clen > entry_len)
-                    break;
-                if (rr->link.len > ISO_MAX_LINK) {
-                    rr->bad = true;
-                    break;
-                }
-                if (!rr->link_open_component && rr->link.len > 0 &&
-                    ds_strbuf_text(&rr->link)[rr->link.len - 1] != '/')
-                    ds_strbuf_puts(&rr->link, "/");
-                if (cflags & 0x08)
-                    ds_strbuf_puts(&rr->link, "/");
-                else if (cflags & 0x02)
-                    ds_strbuf_puts(&rr->link, ".");
-                else if (cflags & 0x04)
-                    ds_strbuf_puts(&rr->link, "..");
-                else
-                    ds_strbuf_append(&rr->link, (const char *)e + j + 2, clen);
-                rr->link_open_component = (cflags & 0x01) != 0;
-                j += 2 + clen;
-            }
-        } else if (e[0] == 'T' && e[1] == 'F' && entry_len >= 5) {
-            unsigned flags = e[4];
-            size_t stamp = (flags & 0x80) ? 17 : 7;
-            size_t at = 5;
-            if (flags & 0x01)
-                at += stamp; /* creation */
-            if ((flags & 0x02) && at + stamp <= entry_len) {
-                int64_t when;
-                int ok = stamp == 7 ? ds_iso_date7_decode(e + at, &when)
-                                    : (ds_iso_date17_decode(e + at, (char[80]){0}, 80, &when) == 1 ? 0 : -1);
-                if (ok == 0) {
-                    rr->has_tf_modify = true;
-                    rr->mtime = when;
-                }
-            }
-        } else if (e[0] == 'C' && e[1] == 'L' && entry_len >= 12) {
-            rr->has_child_link = true;
-            rr->child_lba = ds_le32(e + 4);
-        } else if (e[0] == 'R' && e[1] == 'E') {
-            rr->relocated = true;
-        }
-        i += entry_len;
+        if (!rr->link_open_component && rr->link.len > 0 &&
+            ds_strbuf_text(&rr->link)[rr->link.len - 1] != '/')
+            ds_strbuf_puts(&rr->link, "/");
+        if (cflags & 0x08)
+            ds_strbuf_puts(&rr->link, "/");
+        else if (cflags & 0x02)
+            ds_strbuf_puts(&rr->link, ".");
+        else if (cflags & 0x04)
+            ds_strbuf_puts(&rr->link, "..");
+        else
+            ds_strbuf_append(&rr->link, (const char *)e + j + 2, clen);
+        rr->link_open_component = (cflags & 0x01) != 0;
+        j += 2 + clen;
     }
-    if (!have_ce)
-        return;
+}
+
+/* TF: only the modification time is kept. The stamps present follow in a fixed order (creation,
+ * modify, ...), so a creation stamp is stepped over first. */
+static void rr_times_read(const unsigned char *e, unsigned entry_len, struct rr_info *rr)
+{
+    unsigned flags = e[4];
+    size_t stamp = (flags & 0x80) ? 17 : 7;
+    size_t at = 5;
+    if (flags & 0x01)
+        at += stamp; /* creation */
+    if ((flags & 0x02) && at + stamp <= entry_len) {
+        int64_t when;
+        int ok = stamp == 7 ? ds_iso_date7_decode(e + at, &when)
+                            : (ds_iso_date17_decode(e + at, (char[80]){0}, 80, &when) == 1 ? 0 : -1);
+        if (ok == 0) {
+            rr->has_tf_modify = true;
+            rr->mtime = when;
+        }
+    }
+}
+
+/* Applies one SUSP entry e (entry_len bytes, already checked to lie inside its area) to rr; a
+ * CE entry is only noted in ce, to be followed once the area is done. Each signature's minimum
+ * length is checked here; a shorter or unknown entry is ignored. */
+static void rr_entry_apply(const unsigned char *e, unsigned entry_len, struct rr_info *rr,
+                           struct susp_continuation *ce)
+{
+    if (e[0] == 'C' && e[1] == 'E' && entry_len >= 28) {
+        ce->present = true;
+        ce->lba = ds_le32(e + 4);
+        ce->offset = ds_le32(e + 12);
+        ce->length = ds_le32(e + 20);
+    } else if (e[0] == 'P' && e[1] == 'X' && entry_len >= 36) {
+        rr->has_px = true;
+        rr->mode = ds_le32(e + 4);
+        rr->nlink = ds_le32(e + 12);
+        rr->uid = ds_le32(e + 20);
+        rr->gid = ds_le32(e + 28);
+    } else if (e[0] == 'P' && e[1] == 'N' && entry_len >= 20) {
+        rr->has_pn = true;
+        rr->dev_high = ds_le32(e + 4);
+        rr->dev_low = ds_le32(e + 12);
+    } else if (e[0] == 'N' && e[1] == 'M' && entry_len >= 5) {
+        rr_name_add(e, entry_len, rr);
+    } else if (e[0] == 'S' && e[1] == 'L' && entry_len >= 5) {
+        rr_link_add(e, entry_len, rr);
+    } else if (e[0] == 'T' && e[1] == 'F' && entry_len >= 5) {
+        rr_times_read(e, entry_len, rr);
+    } else if (e[0] == 'C' && e[1] == 'L' && entry_len >= 12) {
+        rr->has_child_link = true;
+        rr->child_lba = ds_le32(e + 4);
+    } else if (e[0] == 'R' && e[1] == 'E') {
+        rr->relocated = true;
+    }
+}
+
+/* Reads the continuation area ce names and parses it as hop number hops + 1. The area must lie
+ * within one logical block (and fit one sector's buffer), and the hops are bounded, so a CE
+ * loop or a huge CE ends here with rr->bad set. */
+static void rr_continuation_follow(iso_state_t *st, const struct susp_continuation *ce,
+                                   struct rr_info *rr, unsigned hops)
+{
+    uint32_t ce_lba = ce->lba, ce_offset = ce->offset, ce_length = ce->length;
     if (hops >= ISO_MAX_CONTINUATIONS || ce_length > DS_ISO_SECTOR || ce_offset >= st->block ||
         ce_length > st->block - ce_offset) {
         ds_problems_add(st->problems,
@@ -136,6 +158,33 @@ static void rr_parse(iso_state_t *st, const unsigned char *area, size_t len, uin
         return;
     }
     rr_parse(st, continuation, ce_length, at, rr, hops + 1);
+}
+
+/* Parses the SUSP entries in [area, area+len) (found at byte area_at of the image), then the
+ * continuation area if a CE entry named one. A bad entry length ends the area: past it the
+ * entry boundaries are unknown. */
+static void rr_parse(iso_state_t *st, const unsigned char *area, size_t len, uint64_t area_at,
+                     struct rr_info *rr, unsigned hops)
+{
+    struct susp_continuation ce = {0};
+    size_t i = 0;
+    while (i + 4 <= len) {
+        const unsigned char *e = area + i;
+        unsigned entry_len = e[2];
+        if (entry_len < 4 || i + entry_len > len) {
+            if (e[0] != 0) /* padding zeros end the area quietly */
+                ds_problems_add(st->problems,
+                                "%s: iso9660/Rock Ridge: bad SUSP entry length %u at byte %" PRIu64,
+                                ds_source_label(st->src), entry_len, area_at + i);
+            break;
+        }
+        if (e[0] == 'S' && e[1] == 'T')
+            break;
+        rr_entry_apply(e, entry_len, rr, &ce);
+        i += entry_len;
+    }
+    if (ce.present)
+        rr_continuation_follow(st, &ce, rr, hops);
 }
 
 void ds_iso_rr_read(iso_state_t *st, const unsigned char *rec, size_t len, uint64_t rec_at,
