@@ -309,204 +309,289 @@ static void entry_metadata(iso_state_t *st, const unsigned char *rec, const stru
     (void)st;
 }
 
-static int iso_next(void *state, ds_entry_t *entry, ds_error_t *caller_err)
+/* The root directory is the walk's first entry: it has no record in a parent, so its metadata
+ * comes from its own "." record, and it queues itself as the first directory to read. */
+static int root_entry_fill(iso_state_t *st, ds_entry_t *entry, ds_error_t *err)
 {
-    iso_state_t *st = state;
-    /* Recoverable errors are read back from err below: never let it be NULL. */
-    ds_error_t local = {0};
-    ds_error_t *err = caller_err ? caller_err : &local;
-    memset(entry, 0, sizeof *entry);
-    if (!st->root_emitted) {
-        st->root_emitted = true;
-        uint32_t lba = ds_le32(st->root_record + 2), size = ds_le32(st->root_record + 10);
-        visited_add(st, lba);
-        if (push_dir(st, "", lba, size, 0) != DS_OK)
-            return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
-        /* The root's own metadata is in its "." record. */
-        unsigned char rec[256];
-        uint64_t at = (uint64_t)lba * st->block;
-        int rc = ds_source_read(st->src, at, rec, 34, "iso9660 root directory", err);
-        if (rc != DS_OK)
-            return rc;
-        struct rr_info rr;
-        size_t len = rec[0];
-        if (len >= 34 && ds_source_read(st->src, at, rec, len, "iso9660", NULL) == DS_OK)
-            ds_iso_rr_read(st, rec, len, at, &rr);
-        else
-            memset(&rr, 0, sizeof rr), len = 34;
-        entry_metadata(st, rec, &rr, entry);
-        ds_iso_rr_free(&rr);
-        entry->type = DS_ENTRY_DIR;
-        entry->path = strdup("/");
-        entry->size = size;
-        entry->record_offset = at;
-        entry->extents = malloc(sizeof *entry->extents);
-        if (entry->path == NULL || entry->extents == NULL)
-            return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
-        entry->extents[0] = (ds_extent_t){(uint64_t)lba * st->block, size};
-        entry->extent_count = 1;
-        st->entries++;
-        return 1;
-    }
-
+    st->root_emitted = true;
+    uint32_t lba = ds_le32(st->root_record + 2), size = ds_le32(st->root_record + 10);
+    visited_add(st, lba);
+    if (push_dir(st, "", lba, size, 0) != DS_OK)
+        return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
+    /* The root's own metadata is in its "." record. */
     unsigned char rec[256];
+    uint64_t at = (uint64_t)lba * st->block;
+    int rc = ds_source_read(st->src, at, rec, 34, "iso9660 root directory", err);
+    if (rc != DS_OK)
+        return rc;
+    struct rr_info rr;
+    size_t len = rec[0];
+    if (len >= 34 && ds_source_read(st->src, at, rec, len, "iso9660", NULL) == DS_OK)
+        ds_iso_rr_read(st, rec, len, at, &rr);
+    else
+        memset(&rr, 0, sizeof rr), len = 34;
+    entry_metadata(st, rec, &rr, entry);
+    ds_iso_rr_free(&rr);
+    entry->type = DS_ENTRY_DIR;
+    entry->path = strdup("/");
+    entry->size = size;
+    entry->record_offset = at;
+    entry->extents = malloc(sizeof *entry->extents);
+    if (entry->path == NULL || entry->extents == NULL)
+        return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
+    entry->extents[0] = (ds_extent_t){(uint64_t)lba * st->block, size};
+    entry->extent_count = 1;
+    st->entries++;
+    return 1;
+}
+
+/* Drops the directory being read, so that the next record comes from the next pending one. */
+static void current_directory_end(iso_state_t *st)
+{
+    st->have_current = false;
+    free(st->current.path);
+    st->current.path = NULL;
+}
+
+/* The walk's next directory record other than "." and "..", moving on to the next pending
+ * directory whenever one ends. Returns 1 with rec, *len and *rec_at set, 0 when no directory
+ * is left, negative (err set) when the time budget is spent; the budget is checked before
+ * every record so that a huge or looping image cannot hold the walk. */
+static int walk_next_record(iso_state_t *st, unsigned char *rec, size_t *len, uint64_t *rec_at,
+                            ds_error_t *err)
+{
     for (;;) {
         if (ds_deadline_passed(st->deadline))
             return ds_error_set(err, DS_ERR_TIMEOUT, "%s: iso9660: time budget exhausted",
                                 ds_source_label(st->src));
         if (!st->have_current && next_directory(st) == 0)
             return 0;
-        size_t len;
-        uint64_t rec_at;
-        int rc = read_record(st, rec, &len, &rec_at, err);
+        int rc = read_record(st, rec, len, rec_at, err);
         if (rc < 0) {
             /* An unreadable directory is a skipped directory, not a dead image. */
             ds_problems_add(st->problems, "%s; directory %s skipped", err->message,
                             st->current.path[0] ? st->current.path : "/");
             ds_error_clear(err);
-            st->have_current = false;
-            free(st->current.path);
-            st->current.path = NULL;
+            current_directory_end(st);
             continue;
         }
         if (rc == 0) {
-            st->have_current = false;
-            free(st->current.path);
-            st->current.path = NULL;
+            current_directory_end(st);
             continue;
         }
         if (rec[32] == 1 && (rec[33] == 0 || rec[33] == 1))
             continue; /* "." and ".." */
+        return 1;
+    }
+}
 
-        struct rr_info rr;
-        ds_iso_rr_read(st, rec, len, rec_at, &rr);
-        if (rr.relocated || rr.name_current || rr.name_parent) {
-            ds_iso_rr_free(&rr);
-            continue; /* shown where its CL entry stands */
-        }
-        ds_strbuf_t name = {0};
-        if (st->rock_ridge && rr.name.len > 0)
-            ds_strbuf_append(&name, rr.name.data, rr.name.len);
-        else
-            plain_name(st, rec, &name);
-        ds_strbuf_t path = {0};
-        ds_strbuf_puts(&path, st->current.path);
-        bool renamed = ds_path_append_component(&path, ds_strbuf_text(&name), name.len);
-        if (renamed)
-            ds_problems_add(st->problems,
-                            "%s: iso9660: name at byte %" PRIu64 " cannot be a path component; shown escaped as %s",
-                            ds_source_label(st->src), rec_at, ds_strbuf_text(&path));
-        if (rr.bad)
-            ds_problems_add(st->problems,
-                            "%s: iso9660/Rock Ridge: damaged entries in the record at byte %" PRIu64 " (%s)",
-                            ds_source_label(st->src), rec_at, ds_strbuf_text(&path));
-        ds_strbuf_free(&name);
-        if (path.len > ISO_MAX_PATH || path.failed) {
-            ds_problems_add(st->problems,
-                            "%s: iso9660: path of the record at byte %" PRIu64 " is longer than %d bytes; skipped",
-                            ds_source_label(st->src), rec_at, ISO_MAX_PATH);
-            ds_strbuf_free(&path);
-            ds_iso_rr_free(&rr);
-            continue;
-        }
-        entry_metadata(st, rec, &rr, entry);
-        entry->path = ds_strbuf_take(&path);
-        entry->record_offset = rec_at;
-        if (entry->type == DS_ENTRY_SYMLINK && rr.link.len > 0)
-            entry->link_target = ds_strbuf_take(&rr.link);
+/* Builds into path (empty on entry) the record's path: the current directory's path and the
+ * record's name, the Rock Ridge NM name when there is one. Notes a name that had to be escaped
+ * and damaged Rock Ridge entries. Returns false, path freed, when the path is over
+ * ISO_MAX_PATH or could not be built: that record is skipped. */
+static bool record_path_build(iso_state_t *st, const unsigned char *rec, const struct rr_info *rr,
+                              uint64_t rec_at, ds_strbuf_t *path)
+{
+    ds_strbuf_t name = {0};
+    if (st->rock_ridge && rr->name.len > 0)
+        ds_strbuf_append(&name, rr->name.data, rr->name.len);
+    else
+        plain_name(st, rec, &name);
+    ds_strbuf_puts(path, st->current.path);
+    bool renamed = ds_path_append_component(path, ds_strbuf_text(&name), name.len);
+    if (renamed)
+        ds_problems_add(st->problems,
+                        "%s: iso9660: name at byte %" PRIu64 " cannot be a path component; shown escaped as %s",
+                        ds_source_label(st->src), rec_at, ds_strbuf_text(path));
+    if (rr->bad)
+        ds_problems_add(st->problems,
+                        "%s: iso9660/Rock Ridge: damaged entries in the record at byte %" PRIu64 " (%s)",
+                        ds_source_label(st->src), rec_at, ds_strbuf_text(path));
+    ds_strbuf_free(&name);
+    if (path->len > ISO_MAX_PATH || path->failed) {
+        ds_problems_add(st->problems,
+                        "%s: iso9660: path of the record at byte %" PRIu64 " is longer than %d bytes; skipped",
+                        ds_source_label(st->src), rec_at, ISO_MAX_PATH);
+        ds_strbuf_free(path);
+        return false;
+    }
+    return true;
+}
 
-        /* Content extents: one per record; a multi-extent file continues in the following
-         * records of the same directory. */
-        uint32_t lba = ds_le32(rec + 2), length = ds_le32(rec + 10);
-        if (rr.has_child_link) {
-            unsigned char dot[34];
-            uint64_t dot_at = (uint64_t)rr.child_lba * st->block;
-            if (ds_source_read(st->src, dot_at, dot, sizeof dot, "iso9660 relocated directory",
-                               err) != DS_OK) {
+/* A record with a Rock Ridge CL entry stands for a directory relocated to child_lba: its
+ * content is there, and its size is in the "." record there. An unreadable "." record is noted
+ * and leaves the length 0 (the directory then reads as empty). */
+static void relocated_directory_extent(iso_state_t *st, uint32_t child_lba, uint32_t *lba,
+                                       uint32_t *length, ds_error_t *err)
+{
+    unsigned char dot[34];
+    uint64_t dot_at = (uint64_t)child_lba * st->block;
+    if (ds_source_read(st->src, dot_at, dot, sizeof dot, "iso9660 relocated directory",
+                       err) != DS_OK) {
+        ds_problems_add(st->problems, "%s", err->message);
+        ds_error_clear(err);
+        *length = 0;
+    } else {
+        *length = ds_le32(dot + 10);
+    }
+    *lba = child_lba;
+}
+
+/* Sets entry's extents and size: one extent per record; a multi-extent file (flag 0x80)
+ * continues in the following records of the same directory, which are read here. A missing
+ * final section or more than ISO_MAX_EXTENTS_PER_FILE sections is noted and ends the file
+ * where it stands. Returns DS_OK, or DS_ERR_NOMEM (entry keeps what it holds, for the caller
+ * to clear). */
+static int entry_extents_collect(iso_state_t *st, const unsigned char *rec, uint32_t lba,
+                                 uint32_t length, ds_entry_t *entry, ds_error_t *err)
+{
+    size_t capacity = 1;
+    entry->extents = malloc(sizeof *entry->extents);
+    if (entry->extents == NULL)
+        return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
+    entry->extents[0] = (ds_extent_t){(uint64_t)lba * st->block, length};
+    entry->extent_count = 1;
+    entry->size = length;
+    unsigned char flags = rec[25];
+    while ((flags & 0x80) && entry->type != DS_ENTRY_DIR) {
+        unsigned char more[256];
+        size_t more_len;
+        uint64_t more_at;
+        int rc = read_record(st, more, &more_len, &more_at, err);
+        if (rc <= 0) {
+            if (rc < 0) {
                 ds_problems_add(st->problems, "%s", err->message);
                 ds_error_clear(err);
-                length = 0;
-            } else {
-                length = ds_le32(dot + 10);
             }
-            lba = rr.child_lba;
+            ds_problems_add(st->problems,
+                            "%s: iso9660: multi-extent file %s ends without its final section",
+                            ds_source_label(st->src), entry->path);
+            break;
         }
-        ds_iso_rr_free(&rr);
-        size_t capacity = 1;
-        entry->extents = malloc(sizeof *entry->extents);
-        if (entry->extents == NULL)
-            return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
-        entry->extents[0] = (ds_extent_t){(uint64_t)lba * st->block, length};
-        entry->extent_count = 1;
-        entry->size = length;
-        unsigned char flags = rec[25];
-        while ((flags & 0x80) && entry->type != DS_ENTRY_DIR) {
-            unsigned char more[256];
-            size_t more_len;
-            uint64_t more_at;
-            rc = read_record(st, more, &more_len, &more_at, err);
-            if (rc <= 0) {
-                if (rc < 0) {
-                    ds_problems_add(st->problems, "%s", err->message);
-                    ds_error_clear(err);
-                }
-                ds_problems_add(st->problems,
-                                "%s: iso9660: multi-extent file %s ends without its final section",
-                                ds_source_label(st->src), entry->path);
-                break;
-            }
-            if (entry->extent_count >= ISO_MAX_EXTENTS_PER_FILE) {
-                ds_problems_add(st->problems, "%s: iso9660: %s has more than %d sections",
-                                ds_source_label(st->src), entry->path, ISO_MAX_EXTENTS_PER_FILE);
-                break;
-            }
-            if (entry->extent_count == capacity) {
-                capacity *= 2;
-                ds_extent_t *extents = realloc(entry->extents, capacity * sizeof *extents);
-                if (extents == NULL)
-                    return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
-                entry->extents = extents;
-            }
-            uint32_t more_lba = ds_le32(more + 2), more_length = ds_le32(more + 10);
-            entry->extents[entry->extent_count++] =
-                (ds_extent_t){(uint64_t)more_lba * st->block, more_length};
-            entry->size += more_length;
-            flags = more[25];
+        if (entry->extent_count >= ISO_MAX_EXTENTS_PER_FILE) {
+            ds_problems_add(st->problems, "%s: iso9660: %s has more than %d sections",
+                            ds_source_label(st->src), entry->path, ISO_MAX_EXTENTS_PER_FILE);
+            break;
         }
-
-        if (entry->type == DS_ENTRY_DIR) {
-            unsigned depth = st->current.depth + 1;
-            if (depth > ISO_MAX_DEPTH) {
-                ds_problems_add(st->problems, "%s: iso9660: %s is nested deeper than %d; not entered",
-                                ds_source_label(st->src), entry->path, ISO_MAX_DEPTH);
-            } else if (!visited_add(st, lba)) {
-                ds_problems_add(st->problems,
-                                "%s: iso9660: directory %s at LBA %" PRIu32 " was already walked (a loop); not entered again",
-                                ds_source_label(st->src), entry->path, lba);
-            } else if (push_dir(st, entry->path, lba, length, depth) != DS_OK) {
+        if (entry->extent_count == capacity) {
+            capacity *= 2;
+            ds_extent_t *extents = realloc(entry->extents, capacity * sizeof *extents);
+            if (extents == NULL)
                 return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
-            }
-        } else {
-            /* Every extent must lie inside the image: a truncated image shows here. */
-            for (size_t i = 0; i < entry->extent_count; i++) {
-                const ds_extent_t *x = &entry->extents[i];
-                uint64_t size = ds_source_size(st->src);
-                if (x->offset > size || x->length > size - x->offset) {
-                    ds_problems_add(st->problems,
-                                    "%s: iso9660: %s: extent at byte %" PRIu64 " (%" PRIu64
-                                    " bytes) runs past the end of the image (%" PRIu64 " bytes)",
-                                    ds_source_label(st->src), entry->path, x->offset, x->length,
-                                    size);
-                    break;
-                }
-            }
+            entry->extents = extents;
         }
-        if (++st->entries > ISO_MAX_ENTRIES || st->entries > ds_limits()->max_entries) {
-            ds_entry_clear(entry);
-            return ds_error_set(err, DS_ERR_LIMIT, "%s: iso9660: more than %zu entries (the --max-memory budget)",
-                                ds_source_label(st->src), st->entries - 1);
+        uint32_t more_lba = ds_le32(more + 2), more_length = ds_le32(more + 10);
+        entry->extents[entry->extent_count++] =
+            (ds_extent_t){(uint64_t)more_lba * st->block, more_length};
+        entry->size += more_length;
+        flags = more[25];
+    }
+    return DS_OK;
+}
+
+/* Queues the subdirectory at path (extent lba, length bytes) to be read, unless it is nested
+ * deeper than ISO_MAX_DEPTH or its extent was already walked (a loop): those are noted and not
+ * entered, and the walk goes on. Returns DS_OK or DS_ERR_NOMEM. */
+static int subdirectory_queue(iso_state_t *st, const char *path, uint32_t lba, uint32_t length,
+                              ds_error_t *err)
+{
+    unsigned depth = st->current.depth + 1;
+    if (depth > ISO_MAX_DEPTH) {
+        ds_problems_add(st->problems, "%s: iso9660: %s is nested deeper than %d; not entered",
+                        ds_source_label(st->src), path, ISO_MAX_DEPTH);
+    } else if (!visited_add(st, lba)) {
+        ds_problems_add(st->problems,
+                        "%s: iso9660: directory %s at LBA %" PRIu32 " was already walked (a loop); not entered again",
+                        ds_source_label(st->src), path, lba);
+    } else if (push_dir(st, path, lba, length, depth) != DS_OK) {
+        return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
+    }
+    return DS_OK;
+}
+
+/* Every extent must lie inside the image: a truncated image shows here. The first one that
+ * does not is noted; the entry is still listed. */
+static void extents_check_in_image(iso_state_t *st, const ds_entry_t *entry)
+{
+    for (size_t i = 0; i < entry->extent_count; i++) {
+        const ds_extent_t *x = &entry->extents[i];
+        uint64_t size = ds_source_size(st->src);
+        if (x->offset > size || x->length > size - x->offset) {
+            ds_problems_add(st->problems,
+                            "%s: iso9660: %s: extent at byte %" PRIu64 " (%" PRIu64
+                            " bytes) runs past the end of the image (%" PRIu64 " bytes)",
+                            ds_source_label(st->src), entry->path, x->offset, x->length,
+                            size);
+            break;
         }
-        return 1;
+    }
+}
+
+/* Turns the directory record rec (len bytes at byte rec_at) into entry. Returns 1 with entry
+ * filled, 0 when the record is not an entry of its own (a relocated directory, shown where its
+ * CL entry stands, or an NM "." / "..") or its path is refused, negative (err set) on out of
+ * memory or over the entry limit. */
+static int entry_from_record(iso_state_t *st, const unsigned char *rec, size_t len,
+                             uint64_t rec_at, ds_entry_t *entry, ds_error_t *err)
+{
+    struct rr_info rr;
+    ds_iso_rr_read(st, rec, len, rec_at, &rr);
+    if (rr.relocated || rr.name_current || rr.name_parent) {
+        ds_iso_rr_free(&rr);
+        return 0; /* shown where its CL entry stands */
+    }
+    ds_strbuf_t path = {0};
+    if (!record_path_build(st, rec, &rr, rec_at, &path)) {
+        ds_iso_rr_free(&rr);
+        return 0;
+    }
+    entry_metadata(st, rec, &rr, entry);
+    entry->path = ds_strbuf_take(&path);
+    entry->record_offset = rec_at;
+    if (entry->type == DS_ENTRY_SYMLINK && rr.link.len > 0)
+        entry->link_target = ds_strbuf_take(&rr.link);
+
+    uint32_t lba = ds_le32(rec + 2), length = ds_le32(rec + 10);
+    if (rr.has_child_link)
+        relocated_directory_extent(st, rr.child_lba, &lba, &length, err);
+    ds_iso_rr_free(&rr);
+    int rc = entry_extents_collect(st, rec, lba, length, entry, err);
+    if (rc != DS_OK)
+        return rc;
+    if (entry->type == DS_ENTRY_DIR) {
+        rc = subdirectory_queue(st, entry->path, lba, length, err);
+        if (rc != DS_OK)
+            return rc;
+    } else {
+        extents_check_in_image(st, entry);
+    }
+    if (++st->entries > ISO_MAX_ENTRIES || st->entries > ds_limits()->max_entries) {
+        ds_entry_clear(entry);
+        return ds_error_set(err, DS_ERR_LIMIT, "%s: iso9660: more than %zu entries (the --max-memory budget)",
+                            ds_source_label(st->src), st->entries - 1);
+    }
+    return 1;
+}
+
+static int iso_next(void *state, ds_entry_t *entry, ds_error_t *caller_err)
+{
+    iso_state_t *st = state;
+    /* Recoverable errors are read back from err in the helpers: never let it be NULL. */
+    ds_error_t local = {0};
+    ds_error_t *err = caller_err ? caller_err : &local;
+    memset(entry, 0, sizeof *entry);
+    if (!st->root_emitted)
+        return root_entry_fill(st, entry, err);
+    unsigned char rec[256];
+    for (;;) {
+        size_t len;
+        uint64_t rec_at;
+        int rc = walk_next_record(st, rec, &len, &rec_at, err);
+        if (rc <= 0)
+            return rc;
+        rc = entry_from_record(st, rec, len, rec_at, entry, err);
+        if (rc != 0)
+            return rc; /* 0: that record was skipped; on to the next */
     }
 }
 
