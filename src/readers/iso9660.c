@@ -276,39 +276,6 @@ static int read_record(iso_state_t *st, unsigned char *rec, size_t *len, uint64_
     }
 }
 
-/* Fills the common fields of entry from a record and its Rock Ridge data. */
-static void entry_metadata(iso_state_t *st, const unsigned char *rec, const struct rr_info *rr,
-                           ds_entry_t *entry)
-{
-    bool is_dir = (rec[25] & 0x02) != 0 || rr->has_child_link;
-    entry->type = is_dir ? DS_ENTRY_DIR : DS_ENTRY_FILE;
-    entry->mode = is_dir ? 0555 : 0444;
-    entry->nlink = 1;
-    if (rr->has_px) {
-        entry->has_owner = true;
-        entry->mode = rr->mode & 07777;
-        entry->uid = rr->uid;
-        entry->gid = rr->gid;
-        entry->nlink = rr->nlink;
-        ds_entry_type_t t = ds_entry_type_from_mode(rr->mode);
-        if (!rr->has_child_link)
-            entry->type = t;
-    }
-    int64_t when = 0;
-    if (ds_iso_date7_decode(rec + 18, &when) != 0)
-        when = 0;
-    entry->mtime = rr->has_tf_modify ? rr->mtime : when;
-    if (rr->has_pn) {
-        entry->rdev_major = rr->dev_high;
-        entry->rdev_minor = rr->dev_low;
-        if (rr->dev_high == 0) { /* 64-bit dev_t in the low word, Linux encoding */
-            entry->rdev_major = (rr->dev_low >> 8) & 0xFFF;
-            entry->rdev_minor = (rr->dev_low & 0xFF) | ((rr->dev_low >> 12) & 0xFFF00);
-        }
-    }
-    (void)st;
-}
-
 /* The root directory is the walk's first entry: it has no record in a parent, so its metadata
  * comes from its own "." record, and it queues itself as the first directory to read. */
 static int root_entry_fill(iso_state_t *st, ds_entry_t *entry, ds_error_t *err)
@@ -330,7 +297,7 @@ static int root_entry_fill(iso_state_t *st, ds_entry_t *entry, ds_error_t *err)
         ds_iso_rr_read(st, rec, len, at, &rr);
     else
         memset(&rr, 0, sizeof rr), len = 34;
-    entry_metadata(st, rec, &rr, entry);
+    ds_iso_entry_metadata_fill(rec, &rr, entry);
     ds_iso_rr_free(&rr);
     entry->type = DS_ENTRY_DIR;
     entry->path = strdup("/");
@@ -545,7 +512,7 @@ static int entry_from_record(iso_state_t *st, const unsigned char *rec, size_t l
         ds_iso_rr_free(&rr);
         return 0;
     }
-    entry_metadata(st, rec, &rr, entry);
+    ds_iso_entry_metadata_fill(rec, &rr, entry);
     entry->path = ds_strbuf_take(&path);
     entry->record_offset = rec_at;
     if (entry->type == DS_ENTRY_SYMLINK && rr.link.len > 0)

@@ -80,6 +80,12 @@ size_t ds_iso_susp_start(const unsigned char *rec);
 void ds_iso_rr_read(iso_state_t *st, const unsigned char *rec, size_t len, uint64_t rec_at,
                     struct rr_info *rr);
 
+/* Fills the common fields of entry (type, mode, nlink, owner, mtime, device numbers) from the
+ * directory record rec and what Rock Ridge says about it (rr, all zero without Rock Ridge):
+ * PX, TF and PN override the plain ISO 9660 defaults. entry's other fields are left alone. */
+void ds_iso_entry_metadata_fill(const unsigned char *rec, const struct rr_info *rr,
+                                ds_entry_t *entry);
+
 /* Frees the name and link buffers of rr (the struct itself is the caller's). */
 void ds_iso_rr_free(struct rr_info *rr);
 

@@ -1,10 +1,11 @@
 /* Rock Ridge for the ISO 9660 reader: the SUSP entries of one directory record's system use
- * area. SUSP 1.12 (entry header: signature 0..1, length 2, version 3; CE continues the area at
- * LBA 4 (LE), offset 12 (LE), length 20 (LE); ST ends it; SP is found by iso9660.c at the root's
- * "." record) and RRIP 1.12 (PX mode/nlink/uid/gid at 4/12/20/28; PN device high/low at 4/12;
- * SL symlink components from 5 (flags, length, bytes); NM name from 5 after its flags at 4; TF
- * flags at 4 then 7- or 17-byte stamps; CL child LBA at 4; RE relocated directory). The
- * directory record itself follows ECMA-119 9.1, cited in iso9660.c.
+ * area, and the entry metadata they override. SUSP 1.12 (entry header: signature 0..1, length
+ * 2, version 3; CE continues the area at LBA 4 (LE), offset 12 (LE), length 20 (LE); ST ends
+ * it; SP is found by iso9660.c at the root's "." record) and RRIP 1.12 (PX mode/nlink/uid/gid
+ * at 4/12/20/28; PN device high/low at 4/12; SL symlink components from 5 (flags, length,
+ * bytes); NM name from 5 after its flags at 4; TF flags at 4 then 7- or 17-byte stamps; CL
+ * child LBA at 4; RE relocated directory). The directory record itself follows ECMA-119 9.1,
+ * cited in iso9660.c.
  *
  * Private to the ISO reader (see iso9660_internal.h). Every length is checked against the
  * entry and every entry against its area before use; continuation areas are bounded in size
@@ -196,6 +197,37 @@ void ds_iso_rr_read(iso_state_t *st, const unsigned char *rec, size_t len, uint6
     size_t at = ds_iso_susp_start(rec) + st->susp_skip;
     if (at < len)
         rr_parse(st, rec + at, len - at, rec_at + at, rr, 0);
+}
+
+void ds_iso_entry_metadata_fill(const unsigned char *rec, const struct rr_info *rr,
+                                ds_entry_t *entry)
+{
+    bool is_dir = (rec[25] & 0x02) != 0 || rr->has_child_link;
+    entry->type = is_dir ? DS_ENTRY_DIR : DS_ENTRY_FILE;
+    entry->mode = is_dir ? 0555 : 0444;
+    entry->nlink = 1;
+    if (rr->has_px) {
+        entry->has_owner = true;
+        entry->mode = rr->mode & 07777;
+        entry->uid = rr->uid;
+        entry->gid = rr->gid;
+        entry->nlink = rr->nlink;
+        ds_entry_type_t t = ds_entry_type_from_mode(rr->mode);
+        if (!rr->has_child_link)
+            entry->type = t;
+    }
+    int64_t when = 0;
+    if (ds_iso_date7_decode(rec + 18, &when) != 0)
+        when = 0;
+    entry->mtime = rr->has_tf_modify ? rr->mtime : when;
+    if (rr->has_pn) {
+        entry->rdev_major = rr->dev_high;
+        entry->rdev_minor = rr->dev_low;
+        if (rr->dev_high == 0) { /* 64-bit dev_t in the low word, Linux encoding */
+            entry->rdev_major = (rr->dev_low >> 8) & 0xFFF;
+            entry->rdev_minor = (rr->dev_low & 0xFF) | ((rr->dev_low >> 12) & 0xFFF00);
+        }
+    }
 }
 
 void ds_iso_rr_free(struct rr_info *rr)
