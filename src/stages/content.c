@@ -12,8 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../compare/byte_ranges.h"
-#include "../compare/text_diff.h"
 #include "../explain/causes.h"
 #include "../pipeline.h"
 #include "../compare/metadata.h"
@@ -21,193 +19,17 @@
 #include "../readers/squashfs.h"
 #include "../util/outfile.h"
 #include "../util/strbuf.h"
-#include "../util/limits.h"
-
-#define WINDOW (256u * 1024u)           /* window for larger files */
-#define HEX_RANGES_SHOWN 8
-
-typedef struct item {
-    ds_container_t *c;
-    size_t container;
-    const ds_entry_t *a, *b;
-    /* results */
-    bool done, equal, settled, decompressed, binary;
-    uint64_t differing_bytes, first_difference;
-    size_t range_count;
-    char *report; /* owned: the diff or hex text for sqfs-diff.txt */
-    char *error;  /* owned */
-    ds_classified_t *classified; /* what the classifiers found inside; only for files that
-                                  * differ (most items never need its kilobyte); owned */
-} item_t;
+#include "content_item.h"
 
 typedef struct work {
     ds_run_t *run;
-    item_t *items;
+    content_item_t *items;
     size_t count;
     atomic_size_t next;
     atomic_size_t diff_bytes;
     atomic_bool stop;
     pthread_t main_thread; /* only it writes progress */
 } work_t;
-
-static void hex_line(ds_strbuf_t *out, char side, const unsigned char *buf, size_t buf_len,
-                     uint64_t buf_pos, uint64_t line_pos)
-{
-    ds_strbuf_printf(out, "    %c %08" PRIx64 ":", side, line_pos);
-    for (uint64_t k = line_pos; k < line_pos + 16; k++) {
-        if (k >= buf_pos && k - buf_pos < buf_len)
-            ds_strbuf_printf(out, " %02x", buf[k - buf_pos]);
-        else
-            ds_strbuf_puts(out, "   ");
-    }
-    ds_strbuf_puts(out, "  |");
-    for (uint64_t k = line_pos; k < line_pos + 16; k++) {
-        if (k >= buf_pos && k - buf_pos < buf_len) {
-            unsigned char ch = buf[k - buf_pos];
-            ds_strbuf_printf(out, "%c", ch >= 0x20 && ch < 0x7F ? ch : '.');
-        }
-    }
-    ds_strbuf_puts(out, "|\n");
-}
-
-/* Compares one window pair at file position pos, adding counts and hex for the first ranges. */
-static void compare_window(item_t *it, const unsigned char *wa, const unsigned char *wb, size_t n,
-                           uint64_t pos, ds_strbuf_t *hex)
-{
-    ds_byte_range_t ranges[HEX_RANGES_SHOWN];
-    uint64_t differing = 0;
-    size_t total = ds_byte_ranges_find(wa, wb, n, 8, ranges, HEX_RANGES_SHOWN, &differing);
-    if (total == 0)
-        return;
-    if (it->range_count == 0)
-        it->first_difference = pos + ranges[0].start;
-    for (size_t i = 0; i < total && i < HEX_RANGES_SHOWN && it->range_count + i < HEX_RANGES_SHOWN; i++) {
-        uint64_t start = pos + ranges[i].start, end = pos + ranges[i].end;
-        ds_strbuf_printf(hex, "  bytes %" PRIu64 "-%" PRIu64 " (0x%" PRIx64 ", %" PRIu64 " bytes):\n",
-                         start, end - 1, start, end - start);
-        uint64_t line = start & ~(uint64_t)15;
-        hex_line(hex, 'A', wa, n, pos, line);
-        hex_line(hex, 'B', wb, n, pos, line);
-    }
-    it->range_count += total;
-    it->differing_bytes += differing;
-}
-
-static int read_all(ds_squashfs_data_t *d, const ds_entry_t *e, unsigned char *buf, ds_error_t *err)
-{
-    size_t got = 0;
-    int rc = ds_squashfs_data_read(d, e, 0, buf, (size_t)e->size, &got, err);
-    if (rc == DS_OK && got != e->size)
-        rc = ds_error_set(err, DS_ERR_FORMAT, "%s: content ends at byte %zu of %" PRIu64, e->path, got, e->size);
-    return rc;
-}
-
-static int compare_item(work_t *w, item_t *it, ds_squashfs_data_t *da, ds_squashfs_data_t *db,
-                        ds_error_t *err)
-{
-    const ds_entry_t *a = it->a, *b = it->b;
-    if (a->size == b->size) {
-        bool same = false;
-        int rc = ds_squashfs_stored_equal(it->c->squashfs[0], a, it->c->squashfs[1], b, &same, err);
-        if (rc != DS_OK)
-            return rc;
-        if (same) {
-            it->equal = it->settled = true;
-            return DS_OK;
-        }
-    }
-    it->decompressed = true;
-    ds_strbuf_t report = {0};
-    int rc = DS_OK;
-    if (a->size <= DS_TEXT_MAX && b->size <= DS_TEXT_MAX) {
-        unsigned char *ba = malloc(a->size + 1), *bb = malloc(b->size + 1);
-        if (ba == NULL || bb == NULL)
-            rc = ds_error_set(err, DS_ERR_NOMEM, "out of memory");
-        if (rc == DS_OK)
-            rc = read_all(da, a, ba, err);
-        if (rc == DS_OK)
-            rc = read_all(db, b, bb, err);
-        if (rc == DS_OK) {
-            it->equal = a->size == b->size && memcmp(ba, bb, a->size) == 0;
-            if (!it->equal) {
-                size_t common = a->size < b->size ? a->size : b->size;
-                ds_strbuf_t hex = {0};
-                compare_window(it, ba, bb, common, 0, &hex);
-                if (it->range_count == 0)
-                    it->first_difference = common;
-                bool text = ds_text_is_text(ba, a->size) && ds_text_is_text(bb, b->size);
-                size_t edits = 0;
-                bool cut = false;
-                int drc = text ? ds_text_diff(&report, (const char *)ba, a->size, (const char *)bb, b->size,
-                                              &cut, &edits)
-                               : DS_ERR_LIMIT;
-                if (drc == DS_OK) {
-                    if (cut)
-                        ds_strbuf_printf(&report, "... diff cut at %d lines (%zu lines changed in all)\n",
-                                         DS_TEXT_DIFF_LINES, edits);
-                } else {
-                    it->binary = !text;
-                    ds_strbuf_free(&report);
-                    if (text)
-                        ds_strbuf_printf(&report, "text, but more than %d lines changed: byte ranges instead\n",
-                                         DS_TEXT_MAX_EDITS);
-                    ds_strbuf_printf(&report, "%" PRIu64 " differing bytes in %zu ranges over the first %zu bytes%s\n",
-                                     it->differing_bytes, it->range_count, common,
-                                     it->range_count > HEX_RANGES_SHOWN ? " (first ranges shown)" : "");
-                    ds_strbuf_puts(&report, ds_strbuf_text(&hex));
-                }
-                ds_strbuf_free(&hex);
-            }
-        }
-        free(ba);
-        free(bb);
-    } else {
-        it->binary = true;
-        unsigned char *wa = malloc(WINDOW), *wb = malloc(WINDOW);
-        ds_strbuf_t hex = {0};
-        uint64_t common = a->size < b->size ? a->size : b->size;
-        if (wa == NULL || wb == NULL)
-            rc = ds_error_set(err, DS_ERR_NOMEM, "out of memory");
-        for (uint64_t pos = 0; rc == DS_OK && pos < common; pos += WINDOW) {
-            if (ds_deadline_passed(&w->run->deadline)) {
-                rc = ds_error_set(err, DS_ERR_TIMEOUT, "%s: time budget exhausted", a->path);
-                break;
-            }
-            size_t n = common - pos < WINDOW ? (size_t)(common - pos) : WINDOW, ga = 0, gb = 0;
-            rc = ds_squashfs_data_read(da, a, pos, wa, n, &ga, err);
-            if (rc == DS_OK)
-                rc = ds_squashfs_data_read(db, b, pos, wb, n, &gb, err);
-            if (rc == DS_OK && (ga != n || gb != n))
-                rc = ds_error_set(err, DS_ERR_FORMAT, "%s: content shorter than its size", a->path);
-            if (rc == DS_OK)
-                compare_window(it, wa, wb, n, pos, &hex);
-        }
-        if (rc == DS_OK) {
-            it->equal = a->size == b->size && it->range_count == 0;
-            if (!it->equal) {
-                if (it->range_count == 0)
-                    it->first_difference = common;
-                ds_strbuf_printf(&report, "%" PRIu64 " differing bytes in %zu ranges over the first %" PRIu64 " bytes\n",
-                                 it->differing_bytes, it->range_count, common);
-                ds_strbuf_puts(&report, ds_strbuf_text(&hex));
-            }
-        }
-        ds_strbuf_free(&hex);
-        free(wa);
-        free(wb);
-    }
-    if (rc == DS_OK && !it->equal && report.len > 0) {
-        size_t before = atomic_fetch_add(&w->diff_bytes, report.len);
-        if (before + report.len <= ds_limits()->diff_text_total) {
-            it->report = ds_strbuf_take(&report);
-        } else {
-            ds_strbuf_free(&report);
-            it->report = strdup("(diff not kept: sqfs-diff.txt reached its total size limit)\n");
-        }
-    }
-    ds_strbuf_free(&report);
-    return rc;
-}
 
 /* A squashfs file's content as a source, for the classifiers. */
 typedef struct file_source {
@@ -222,7 +44,7 @@ static int file_source_read(void *opaque, uint64_t offset, void *buf, size_t len
     return ds_squashfs_data_read(fs->data, fs->entry, offset, buf, len, got, err);
 }
 
-static void classify_item(work_t *w, item_t *it, ds_squashfs_data_t *da, ds_squashfs_data_t *db)
+static void classify_item(work_t *w, content_item_t *it, ds_squashfs_data_t *da, ds_squashfs_data_t *db)
 {
     file_source_t fa = {da, it->a}, fb = {db, it->b};
     ds_source_t *sa = NULL, *sb = NULL;
@@ -239,7 +61,7 @@ static void classify_item(work_t *w, item_t *it, ds_squashfs_data_t *da, ds_squa
 }
 
 /* Copies a differing squashfs file pair out for --deep-tool, through fresh content readers. */
-static void deep_extract_item(ds_run_t *run, ds_container_t *c, const item_t *it, const char *const *loc,
+static void deep_extract_item(ds_run_t *run, ds_container_t *c, const content_item_t *it, const char *const *loc,
                               size_t depth)
 {
     ds_squashfs_data_t *da = NULL, *db = NULL;
@@ -270,7 +92,7 @@ static void *worker(void *opaque)
         size_t i = atomic_fetch_add(&w->next, 1);
         if (i >= w->count)
             break;
-        item_t *it = &w->items[i];
+        content_item_t *it = &w->items[i];
         ds_error_t err = {0};
         if (ds_deadline_passed(&w->run->deadline)) {
             atomic_store(&w->stop, true);
@@ -283,7 +105,8 @@ static void *worker(void *opaque)
             if (data[it->container][s] == NULL)
                 rc = ds_squashfs_data_open(it->c->squashfs[s], &data[it->container][s], &err);
         if (rc == DS_OK)
-            rc = compare_item(w, it, data[it->container][0], data[it->container][1], &err);
+            rc = content_item_compare(it, it->c->squashfs, data[it->container], &w->run->deadline, &w->diff_bytes,
+                                      &err);
         if (rc == DS_OK && !it->equal)
             classify_item(w, it, data[it->container][0], data[it->container][1]);
         if (rc != DS_OK)
@@ -300,7 +123,7 @@ static void *worker(void *opaque)
 }
 
 typedef struct collect {
-    item_t *items;
+    content_item_t *items;
     size_t count, capacity;
     ds_container_t *c;
     size_t container;
@@ -314,7 +137,7 @@ static int collect_visit(void *opaque, const ds_entry_t *a, const ds_entry_t *b)
         return 0;
     if (col->count == col->capacity) {
         size_t capacity = col->capacity ? col->capacity * 2 : 1024;
-        item_t *items = realloc(col->items, capacity * sizeof *items);
+        content_item_t *items = realloc(col->items, capacity * sizeof *items);
         if (items == NULL) {
             col->failed = true;
             return 1;
@@ -322,7 +145,7 @@ static int collect_visit(void *opaque, const ds_entry_t *a, const ds_entry_t *b)
         col->items = items;
         col->capacity = capacity;
     }
-    item_t *it = &col->items[col->count++];
+    content_item_t *it = &col->items[col->count++];
     memset(it, 0, sizeof *it);
     it->c = col->c;
     it->container = col->container;
@@ -343,7 +166,7 @@ static int order_by_a(const void *x, const void *y)
 
 /* Files whose data lie in another order: sorted by where A stores them, B's positions must
  * increase too, or the layout differs. */
-static bool layout_differs(const item_t *items, size_t count)
+static bool layout_differs(const content_item_t *items, size_t count)
 {
     struct order_key *keys = malloc((count ? count : 1) * sizeof *keys);
     if (keys == NULL)
@@ -367,10 +190,10 @@ static bool payload_equal_past_super(const ds_container_t *c)
 {
     if (c->length[0] != c->length[1])
         return false;
-    unsigned char *wa = malloc(WINDOW), *wb = malloc(WINDOW);
+    unsigned char *wa = malloc(CONTENT_WINDOW), *wb = malloc(CONTENT_WINDOW);
     bool equal = wa != NULL && wb != NULL;
-    for (uint64_t at = 96; equal && at < c->length[0]; at += WINDOW) {
-        size_t n = c->length[0] - at < WINDOW ? (size_t)(c->length[0] - at) : WINDOW;
+    for (uint64_t at = 96; equal && at < c->length[0]; at += CONTENT_WINDOW) {
+        size_t n = c->length[0] - at < CONTENT_WINDOW ? (size_t)(c->length[0] - at) : CONTENT_WINDOW;
         equal = ds_source_read(c->slice[0], at, wa, n, "squashfs", NULL) == DS_OK &&
                 ds_source_read(c->slice[1], at, wb, n, "squashfs", NULL) == DS_OK &&
                 memcmp(wa, wb, n) == 0;
@@ -381,7 +204,7 @@ static bool payload_equal_past_super(const ds_container_t *c)
 }
 
 /* An image that differs though none of its files does: say why, once, as its root cause. */
-static void explain_container(ds_run_t *run, ds_container_t *c, const item_t *items, size_t count,
+static void explain_container(ds_run_t *run, ds_container_t *c, const content_item_t *items, size_t count,
                               FILE *out)
 {
     if (c->differences > 0 || c->squashfs[0] == NULL || c->squashfs[1] == NULL)
@@ -442,6 +265,8 @@ static unsigned job_count(const ds_run_t *run, size_t items)
         jobs = items ? (unsigned)items : 1;
     return jobs;
 }
+
+
 
 void ds_stage_content_run(ds_run_t *run, ds_stage_result_t *result)
 {
@@ -511,10 +336,10 @@ void ds_stage_content_run(ds_run_t *run, ds_stage_result_t *result)
         ds_container_t *c = &run->containers[i];
         if (c->squashfs[0] == NULL || c->squashfs[1] == NULL)
             continue;
-        item_t *items = col.items + first_item[i];
+        content_item_t *items = col.items + first_item[i];
         size_t count = first_item[i + 1] - first_item[i];
         for (size_t k = 0; k < count; k++) {
-            item_t *it = &items[k];
+            content_item_t *it = &items[k];
             if (!it->done) {
                 not_done++;
                 if (it->error != NULL && !strstr(it->error, "time budget"))
