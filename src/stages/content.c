@@ -4,7 +4,8 @@
  * threads. Each differing file gets one `content` difference and a bounded diff in
  * sqfs-diff.txt: a unified diff for text, differing ranges with hex windows for binary. When an
  * image differs but none of its files does, the stage says why (superblock, compression or
- * layout only) instead of listing noise. */
+ * layout only) instead of listing noise. This file lists the pairs, runs the threads and reports;
+ * the comparison of one pair is content_item.c's. */
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -267,8 +268,9 @@ static unsigned job_count(const ds_run_t *run, size_t items)
 }
 
 
-
-void ds_stage_content_run(ds_run_t *run, ds_stage_result_t *result)
+/* Inputs with no squashfs to read in place (directories, a directory against a file, plain
+ * files) are compared by content_files.c. Returns true when handed over. */
+static bool hand_off_without_squashfs(ds_run_t *run, ds_stage_result_t *result)
 {
     if (run->side[0].is_directory || run->side[1].is_directory) {
         if (run->side[0].is_directory && run->side[1].is_directory)
@@ -277,43 +279,46 @@ void ds_stage_content_run(ds_run_t *run, ds_stage_result_t *result)
             ds_content_mixed(run, result); /* a type difference, as diff -r reports it */
         else
             ds_stage_fail(result, DS_ERR_USAGE, "%s is missing: nothing to compare", run->side[run->side[0].is_directory ? 1 : 0].label);
-        return;
+        return true;
     }
     if (run->container_count == 0 && run->side[0].source != NULL && run->side[1].source != NULL &&
         strcmp(run->side[0].type, "iso9660") != 0 && strcmp(run->side[1].type, "iso9660") != 0 &&
         strcmp(run->side[0].type, "squashfs") != 0 && strcmp(run->side[1].type, "squashfs") != 0) {
         ds_content_plain_files(run, result);
-        return;
+        return true;
     }
-    collect_t col = {0};
-    size_t first_item[DS_CONTAINERS_MAX + 1];
+    return false;
+}
+
+/* Lists the file pairs of every squashfs pair opened on both sides, container by container:
+ * container i's items are col->items[first_item[i]] up to first_item[i + 1]. Returns how many
+ * containers were usable. */
+static size_t collect_items(ds_run_t *run, collect_t *col, size_t first_item[DS_CONTAINERS_MAX + 1])
+{
     size_t usable = 0;
     for (size_t i = 0; i < run->container_count; i++) {
         ds_container_t *c = &run->containers[i];
-        first_item[i] = col.count;
+        first_item[i] = col->count;
         if (c->squashfs[0] == NULL || c->squashfs[1] == NULL)
             continue;
         usable++;
-        col.c = c;
-        col.container = i;
-        ds_tree_merge(&c->tree[0], &c->tree[1], collect_visit, &col);
+        col->c = c;
+        col->container = i;
+        ds_tree_merge(&c->tree[0], &c->tree[1], collect_visit, col);
     }
-    first_item[run->container_count] = col.count;
-    if (usable == 0) {
-        ds_stage_skip(result, run->container_count ? "no squashfs could be opened on both sides"
-                                                      : "no squashfs image on both sides");
-        free(col.items);
-        return;
-    }
-    if (col.failed)
-        ds_stage_fail(result, DS_ERR_NOMEM, "out of memory listing the files to compare");
+    first_item[run->container_count] = col->count;
+    return usable;
+}
 
-    work_t w = {.run = run, .items = col.items, .count = col.count};
+/* Compares every item with --jobs threads, this one among them (it alone writes progress). */
+static void compare_items(ds_run_t *run, content_item_t *items, size_t count)
+{
+    work_t w = {.run = run, .items = items, .count = count};
     atomic_init(&w.next, 0);
     atomic_init(&w.diff_bytes, 0);
     atomic_init(&w.stop, false);
     w.main_thread = pthread_self();
-    unsigned jobs = job_count(run, col.count);
+    unsigned jobs = job_count(run, count);
     pthread_t threads[256];
     unsigned started = 0;
     for (unsigned t = 1; t < jobs; t++)
@@ -322,6 +327,156 @@ void ds_stage_content_run(ds_run_t *run, ds_stage_result_t *result)
     worker(&w);
     for (unsigned t = 0; t < started; t++)
         pthread_join(threads[t], NULL);
+}
+
+/* The finding's detail line: where the contents first differ, and by how much. */
+static void describe_item(const content_item_t *it, char *detail, size_t size)
+{
+    if (it->a->size == it->b->size)
+        snprintf(detail, size, "same size, %" PRIu64 " differing bytes in %zu ranges, the first at byte %" PRIu64 "%s",
+                 it->differing_bytes, it->range_count, it->first_difference, it->binary ? " (binary)" : "");
+    else
+        snprintf(detail, size, "size %" PRIu64 " -> %" PRIu64 " bytes; the first difference is at byte %" PRIu64 "%s",
+                 it->a->size, it->b->size, it->first_difference, it->binary ? " (binary)" : "");
+}
+
+/* Marks where A stores the file (first extent, fragment) for the squashfs layout map. */
+static void mark_item_storage(ds_container_t *c, const content_item_t *it)
+{
+    if (c->mark_count < 256 && it->a->extent_count > 0) {
+        c->marks[c->mark_count][0] = it->a->extents[0].offset;
+        c->marks[c->mark_count][1] = it->a->extents[0].length;
+        c->mark_count++;
+    }
+    uint64_t fragment_at, fragment_size;
+    if (c->mark_count < 256 &&
+        ds_squashfs_fragment_location(c->squashfs[0], it->a, &fragment_at, &fragment_size)) {
+        c->marks[c->mark_count][0] = fragment_at;
+        c->marks[c->mark_count][1] = fragment_size;
+        c->mark_count++;
+    }
+}
+
+/* The file's section of sqfs-diff.txt: heading, what the classifiers found, the diff. */
+static void write_item_diff(FILE *f, const ds_container_t *c, const content_item_t *it, const char *detail)
+{
+    char *shown = ds_escape_line(it->a->path);
+    fprintf(f, "=== %s%s%s\n%s\n", c->path ? c->path : "", c->path ? " :: " : "", shown ? shown : "?", detail);
+    if (it->classified != NULL && it->classified->detail[0] != '\0')
+        fprintf(f, "inside: %s%s%s\n", it->classified->detail, it->classified->cause ? " -> cause " : "",
+                it->classified->cause ? it->classified->cause : "");
+    if (!it->binary)
+        fprintf(f, "--- a%s\n+++ b%s\n", shown ? shown : "?", shown ? shown : "?");
+    fprintf(f, "%s\n", it->report ? it->report : "");
+    free(shown);
+}
+
+/* One differing file: its finding (with what is inside it and an excerpt of the diff), its
+ * storage marks, --deep-tool's copies, and its section of sqfs-diff.txt (f may be NULL). */
+static void report_differing_item(ds_run_t *run, ds_container_t *c, const content_item_t *it, FILE *f)
+{
+    char va[40], vb[40], detail[300];
+    snprintf(va, sizeof va, "%" PRIu64 " bytes", it->a->size);
+    snprintf(vb, sizeof vb, "%" PRIu64 " bytes", it->b->size);
+    describe_item(it, detail, sizeof detail);
+    const char *loc[2];
+    size_t depth = ds_container_location(c, it->a->path, loc);
+    ds_difference_t *outer = ds_findings_add(&run->findings, "content", DS_KIND_CONTENT, loc, depth, va, vb, detail);
+    if (outer != NULL)
+        c->differences++;
+    if (it->classified != NULL)
+        ds_stage_add_classified(run, "content", loc, depth, outer, it->classified);
+    if (outer != NULL && it->report != NULL) {
+        size_t n = strlen(it->report);
+        outer->excerpt = strndup(it->report, n > 65536 ? 65536 : n);
+    }
+    mark_item_storage(c, it);
+    if (ds_deep_wanted(run))
+        deep_extract_item(run, c, it, loc, depth);
+    if (f)
+        write_item_diff(f, c, it, detail);
+}
+
+/* One squashfs pair's results: errors and unfinished items, the counters, a finding per
+ * differing file, and when none differs, why the images differ at all. Adds the items the time
+ * budget left uncompared to *not_done. */
+static void report_container(ds_run_t *run, ds_stage_result_t *result, ds_container_t *c,
+                             content_item_t *items, size_t count, FILE *f, size_t *not_done)
+{
+    for (size_t k = 0; k < count; k++) {
+        content_item_t *it = &items[k];
+        if (!it->done) {
+            (*not_done)++;
+            if (it->error != NULL && !strstr(it->error, "time budget"))
+                ds_stage_fail(result, DS_ERR_FORMAT, "%s", it->error);
+            continue;
+        }
+        if (it->error != NULL) {
+            ds_stage_fail(result, DS_ERR_FORMAT, "%s", it->error);
+            if (f)
+                fprintf(f, "=== %s :: %s\nNOT COMPARED: %s\n\n", c->path ? c->path : "", it->a->path, it->error);
+            continue;
+        }
+        c->compared_files++;
+        c->settled_by_stored_bytes += it->settled;
+        c->decompressed_files += it->decompressed;
+        if (!it->equal)
+            report_differing_item(run, c, it, f);
+    }
+    c->blocks_decompressed = ds_squashfs_decompressions(c->squashfs[0]) + ds_squashfs_decompressions(c->squashfs[1]);
+    if (f) {
+        explain_container(run, c, items, count, f);
+        fprintf(f, "== %s: %" PRIu64 " files compared: %" PRIu64 " settled from their stored bytes without "
+                   "decompressing, %" PRIu64 " decompressed (%" PRIu64 " blocks decompressed) ==\n\n",
+                c->path ? c->path : "(the inputs)", c->compared_files, c->settled_by_stored_bytes,
+                c->decompressed_files, c->blocks_decompressed);
+    }
+}
+
+/* The squashfs file's own content difference in the ISO tree follows from what was found
+ * inside it: a consequence, not a root. */
+static void mark_squashfs_files_secondary(ds_run_t *run)
+{
+    for (size_t i = 0; i < run->container_count; i++) {
+        const ds_container_t *c = &run->containers[i];
+        if (c->path == NULL || c->squashfs[0] == NULL || c->squashfs[1] == NULL)
+            continue;
+        for (size_t k = 0; k < run->findings.count; k++) {
+            ds_difference_t *d = &run->findings.items[k];
+            if (d->depth == 1 && d->kind == DS_KIND_CONTENT && strcmp(d->location[0], c->path) == 0)
+                d->secondary = true;
+        }
+    }
+}
+
+static void free_items(content_item_t *items, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        free(items[i].report);
+        free(items[i].error);
+        if (items[i].classified != NULL) {
+            ds_classified_free(items[i].classified);
+            free(items[i].classified);
+        }
+    }
+    free(items);
+}
+
+void ds_stage_content_run(ds_run_t *run, ds_stage_result_t *result)
+{
+    if (hand_off_without_squashfs(run, result))
+        return;
+    collect_t col = {0};
+    size_t first_item[DS_CONTAINERS_MAX + 1];
+    if (collect_items(run, &col, first_item) == 0) {
+        ds_stage_skip(result, run->container_count ? "no squashfs could be opened on both sides"
+                                                      : "no squashfs image on both sides");
+        free(col.items);
+        return;
+    }
+    if (col.failed)
+        ds_stage_fail(result, DS_ERR_NOMEM, "out of memory listing the files to compare");
+    compare_items(run, col.items, col.count);
 
     ds_outfile_t out;
     ds_error_t err = {0};
@@ -334,109 +489,16 @@ void ds_stage_content_run(ds_run_t *run, ds_stage_result_t *result)
     size_t not_done = 0;
     for (size_t i = 0; i < run->container_count; i++) {
         ds_container_t *c = &run->containers[i];
-        if (c->squashfs[0] == NULL || c->squashfs[1] == NULL)
-            continue;
-        content_item_t *items = col.items + first_item[i];
-        size_t count = first_item[i + 1] - first_item[i];
-        for (size_t k = 0; k < count; k++) {
-            content_item_t *it = &items[k];
-            if (!it->done) {
-                not_done++;
-                if (it->error != NULL && !strstr(it->error, "time budget"))
-                    ds_stage_fail(result, DS_ERR_FORMAT, "%s", it->error);
-                continue;
-            }
-            if (it->error != NULL) {
-                ds_stage_fail(result, DS_ERR_FORMAT, "%s", it->error);
-                if (f)
-                    fprintf(f, "=== %s :: %s\nNOT COMPARED: %s\n\n", c->path ? c->path : "", it->a->path, it->error);
-                continue;
-            }
-            c->compared_files++;
-            c->settled_by_stored_bytes += it->settled;
-            c->decompressed_files += it->decompressed;
-            if (it->equal)
-                continue;
-            char va[40], vb[40], detail[300];
-            snprintf(va, sizeof va, "%" PRIu64 " bytes", it->a->size);
-            snprintf(vb, sizeof vb, "%" PRIu64 " bytes", it->b->size);
-            if (it->a->size == it->b->size)
-                snprintf(detail, sizeof detail, "same size, %" PRIu64 " differing bytes in %zu ranges, the first at byte %" PRIu64 "%s",
-                         it->differing_bytes, it->range_count, it->first_difference, it->binary ? " (binary)" : "");
-            else
-                snprintf(detail, sizeof detail, "size %" PRIu64 " -> %" PRIu64 " bytes; the first difference is at byte %" PRIu64 "%s",
-                         it->a->size, it->b->size, it->first_difference, it->binary ? " (binary)" : "");
-            const char *loc[2];
-            size_t depth = ds_container_location(c, it->a->path, loc);
-            ds_difference_t *outer = ds_findings_add(&run->findings, "content", DS_KIND_CONTENT, loc, depth, va, vb, detail);
-            if (outer != NULL)
-                c->differences++;
-            if (it->classified != NULL)
-                ds_stage_add_classified(run, "content", loc, depth, outer, it->classified);
-            if (outer != NULL && it->report != NULL) {
-                size_t n = strlen(it->report);
-                outer->excerpt = strndup(it->report, n > 65536 ? 65536 : n);
-            }
-            if (c->mark_count < 256 && it->a->extent_count > 0) {
-                c->marks[c->mark_count][0] = it->a->extents[0].offset;
-                c->marks[c->mark_count][1] = it->a->extents[0].length;
-                c->mark_count++;
-            }
-            uint64_t fragment_at, fragment_size;
-            if (c->mark_count < 256 &&
-                ds_squashfs_fragment_location(c->squashfs[0], it->a, &fragment_at, &fragment_size)) {
-                c->marks[c->mark_count][0] = fragment_at;
-                c->marks[c->mark_count][1] = fragment_size;
-                c->mark_count++;
-            }
-            if (ds_deep_wanted(run))
-                deep_extract_item(run, c, it, loc, depth);
-            if (f) {
-                char *shown = ds_escape_line(it->a->path);
-                fprintf(f, "=== %s%s%s\n%s\n", c->path ? c->path : "", c->path ? " :: " : "", shown ? shown : "?", detail);
-                if (it->classified != NULL && it->classified->detail[0] != '\0')
-                    fprintf(f, "inside: %s%s%s\n", it->classified->detail, it->classified->cause ? " -> cause " : "",
-                            it->classified->cause ? it->classified->cause : "");
-                if (!it->binary)
-                    fprintf(f, "--- a%s\n+++ b%s\n", shown ? shown : "?", shown ? shown : "?");
-                fprintf(f, "%s\n", it->report ? it->report : "");
-                free(shown);
-            }
-        }
-        c->blocks_decompressed = ds_squashfs_decompressions(c->squashfs[0]) + ds_squashfs_decompressions(c->squashfs[1]);
-        if (f) {
-            explain_container(run, c, items, count, f);
-            fprintf(f, "== %s: %" PRIu64 " files compared: %" PRIu64 " settled from their stored bytes without "
-                       "decompressing, %" PRIu64 " decompressed (%" PRIu64 " blocks decompressed) ==\n\n",
-                    c->path ? c->path : "(the inputs)", c->compared_files, c->settled_by_stored_bytes,
-                    c->decompressed_files, c->blocks_decompressed);
-        }
+        if (c->squashfs[0] != NULL && c->squashfs[1] != NULL)
+            report_container(run, result, c, col.items + first_item[i], first_item[i + 1] - first_item[i], f,
+                             &not_done);
     }
-    /* The squashfs file's own content difference in the ISO tree follows from what was found
-     * inside it: a consequence, not a root. */
-    for (size_t i = 0; i < run->container_count; i++) {
-        const ds_container_t *c = &run->containers[i];
-        if (c->path == NULL || c->squashfs[0] == NULL || c->squashfs[1] == NULL)
-            continue;
-        for (size_t k = 0; k < run->findings.count; k++) {
-            ds_difference_t *d = &run->findings.items[k];
-            if (d->depth == 1 && d->kind == DS_KIND_CONTENT && strcmp(d->location[0], c->path) == 0)
-                d->secondary = true;
-        }
-    }
+    mark_squashfs_files_secondary(run);
     if (not_done > 0)
         ds_stage_fail(result, DS_ERR_TIMEOUT, "%zu files not compared: time budget exhausted", not_done);
     if (f && result->message != NULL)
         fprintf(f, "PARTIAL: %s\n", result->message);
     if (have_out && ds_outfile_commit(&out, &err) != DS_OK)
         ds_stage_fail(result, err.code, "%s", err.message);
-    for (size_t i = 0; i < col.count; i++) {
-        free(col.items[i].report);
-        free(col.items[i].error);
-        if (col.items[i].classified != NULL) {
-            ds_classified_free(col.items[i].classified);
-            free(col.items[i].classified);
-        }
-    }
-    free(col.items);
+    free_items(col.items, col.count);
 }
