@@ -194,9 +194,9 @@ static void metadata_event(void *opaque, ds_kind_t kind, const char *field, cons
     describe(ctx->fields, field, a, b);
 }
 
-static int visit(void *opaque, const ds_entry_t *a, const ds_entry_t *b)
+/* Adds one row of the merged listing (the node's line on each side where present). */
+static int add_row(toc_ctx_t *ctx, const ds_entry_t *a, const ds_entry_t *b)
 {
-    toc_ctx_t *ctx = opaque;
     if (ctx->row_count == ctx->row_capacity) {
         size_t capacity = ctx->row_capacity ? ctx->row_capacity * 2 : 256;
         struct merged *rows = realloc(ctx->rows, capacity * sizeof *rows);
@@ -208,119 +208,174 @@ static int visit(void *opaque, const ds_entry_t *a, const ds_entry_t *b)
     struct merged *row = &ctx->rows[ctx->row_count++];
     row->line_a = a ? entry_line(a) : NULL;
     row->line_b = b ? entry_line(b) : NULL;
+    return DS_OK;
+}
 
+/* A node on one side only: removed or added, unless the other side's tree is incomplete (a
+ * node missing from an incomplete tree is not evidence). */
+static void note_one_sided(toc_ctx_t *ctx, const ds_entry_t *a, const ds_entry_t *b, ds_strbuf_t *fields)
+{
     const ds_entry_t *e = a ? a : b;
-    char *shown = ds_escape_line(e->path);
-    ds_strbuf_t fields = {0};
-    if (a == NULL || b == NULL) {
-        /* A node missing from an incomplete tree is not evidence. */
-        if (ctx->trees[a ? 1 : 0].complete) {
-            char detail[128];
-            snprintf(detail, sizeof detail, "%s present only in %c", ds_entry_type_name(e->type),
-                     a ? 'A' : 'B');
-            node_difference(ctx, e->path, a ? DS_KIND_REMOVED : DS_KIND_ADDED, NULL, NULL, detail);
-            ds_strbuf_printf(&fields, "; only in %c", a ? 'A' : 'B');
-        }
-        goto out;
-    }
-    char va[64], vb[64];
+    if (!ctx->trees[a ? 1 : 0].complete)
+        return;
+    char detail[128];
+    snprintf(detail, sizeof detail, "%s present only in %c", ds_entry_type_name(e->type), a ? 'A' : 'B');
+    node_difference(ctx, e->path, a ? DS_KIND_REMOVED : DS_KIND_ADDED, NULL, NULL, detail);
+    ds_strbuf_printf(fields, "; only in %c", a ? 'A' : 'B');
+}
+
+/* The metadata fields, each a difference; nlink only on the per-node line, since it follows
+ * from the tree and is not a difference itself. */
+static void compare_node_metadata(toc_ctx_t *ctx, const ds_entry_t *a, const ds_entry_t *b, ds_strbuf_t *fields)
+{
     ctx->path = a->path;
-    ctx->fields = &fields;
+    ctx->fields = fields;
     ds_metadata_compare(a, b, metadata_event, ctx);
     if (a->nlink != b->nlink) {
+        char va[64], vb[64];
         snprintf(va, sizeof va, "%" PRIu32, a->nlink);
         snprintf(vb, sizeof vb, "%" PRIu32, b->nlink);
-        describe(&fields, "nlink", va, vb); /* follows from the tree; not a difference itself */
+        describe(fields, "nlink", va, vb);
     }
-    bool container = a->type == DS_ENTRY_FILE && b->type == DS_ENTRY_FILE && note_squashfs(ctx, a, b);
+}
+
+/* A squashfs handed to the squashfs stage: the hash stage took both payloads' digests on its
+ * pass, so no read is needed here. Sets *known and *equal when the digests settle it. */
+static void compare_squashfs_payloads(toc_ctx_t *ctx, const ds_entry_t *a, const ds_entry_t *b,
+                                      ds_strbuf_t *fields, bool *known, bool *equal)
+{
+    const unsigned char *da = ds_run_payload_digest(ctx->run, 0, a->extents[0].offset, a->size);
+    const unsigned char *db = ds_run_payload_digest(ctx->run, 1, b->extents[0].offset, b->size);
+    ds_container_t *c = &ctx->run->containers[ctx->run->container_count - 1];
+    if (da == NULL || db == NULL) {
+        ds_strbuf_puts(fields, "; squashfs: compared by the squashfs stage");
+        return;
+    }
+    c->compared_whole = true;
+    *known = true;
+    *equal = a->size == b->size && memcmp(da, db, 32) == 0;
+    if (!*equal) {
+        char va[64], vb[64];
+        snprintf(va, sizeof va, "%" PRIu64 " bytes", a->size);
+        snprintf(vb, sizeof vb, "%" PRIu64 " bytes", b->size);
+        node_difference(ctx, a->path, DS_KIND_CONTENT, va, vb,
+                        "squashfs payloads differ (SHA-256); what differs inside is listed from the squashfs stage on");
+        ds_strbuf_puts(fields, "; content differs (squashfs payload SHA-256)");
+    }
+}
+
+/* A file whose content differs: one finding, explained as a layout consequence when only a
+ * patched-in boot info table differs or when it is the El Torito catalog (decoded field by
+ * field at @iso.boot_catalog); anything else is looked inside. */
+static void report_content_difference(toc_ctx_t *ctx, const ds_entry_t *a, const ds_entry_t *b,
+                                      const ds_content_result_t *cmp, ds_strbuf_t *fields)
+{
+    char va[64], vb[64], detail[400];
+    snprintf(va, sizeof va, "%" PRIu64 " bytes", a->size);
+    snprintf(vb, sizeof vb, "%" PRIu64 " bytes", b->size);
+    if (a->size == b->size)
+        snprintf(detail, sizeof detail,
+                 "same size, %" PRIu64 " differing bytes in %zu ranges, the first at "
+                 "byte %" PRIu64,
+                 cmp->differing_bytes, cmp->range_count, cmp->first_difference);
+    else
+        snprintf(detail, sizeof detail,
+                 "size %" PRIu64 " -> %" PRIu64 " bytes; the first difference is at "
+                 "byte %" PRIu64,
+                 a->size, b->size, cmp->first_difference);
+    const char *loc[] = {a->path};
+    ds_difference_t *outer = ds_findings_add(&ctx->run->findings, "toc", DS_KIND_CONTENT, loc, 1, va, vb, detail);
+    if (outer != NULL && boot_info_table_only(a, b, cmp)) {
+        ds_difference_explain(outer, ds_cause_name(DS_CAUSE_LAYOUT_SHIFT), "likely", NULL, true);
+    } else if (outer != NULL && ctx->run->boot_catalog_offset[0] != 0 &&
+               a->extents[0].offset == ctx->run->boot_catalog_offset[0] &&
+               b->extents[0].offset == ctx->run->boot_catalog_offset[1]) {
+        ds_difference_explain(outer, ds_cause_name(DS_CAUSE_LAYOUT_SHIFT), "likely", NULL, true);
+        free(outer->detail);
+        outer->detail = strdup("the El Torito boot catalog; its entries are decoded at @iso.boot_catalog");
+    } else {
+        classify_node(ctx, a, b, outer);
+    }
+    ds_strbuf_printf(fields, "; content differs (%s)", detail);
+}
+
+/* Compares a file's contents (equal chunks from the hash stage first). A timeout stops content
+ * comparison for the rest of the tree; an unreadable file fails the stage but not the walk.
+ * Sets *equal only when the comparison finished. */
+static void compare_file_content(toc_ctx_t *ctx, const ds_entry_t *a, const ds_entry_t *b, const char *shown,
+                                 ds_strbuf_t *fields, bool *equal)
+{
+    ds_content_result_t cmp;
+    ds_error_t err = {0};
+    int rc = ds_content_compare(ctx->run->side[0].source, a, ctx->run->side[1].source, b,
+                                ctx->run->chunks_valid ? &ctx->run->chunks : NULL,
+                                &ctx->run->deadline, &cmp, &err);
+    if (rc == DS_ERR_TIMEOUT) {
+        ctx->stopped = true;
+        ds_stage_fail(ctx->result, rc, "content comparison stopped at %s: time budget exhausted",
+                      shown ? shown : "?");
+        return;
+    }
+    if (rc != DS_OK) {
+        ds_stage_fail(ctx->result, rc, "%s", err.message);
+        describe(fields, "content", "?", "? (unreadable)");
+        return;
+    }
+    ctx->compared++;
+    if (cmp.read_skipped)
+        ctx->read_skipped++;
+    *equal = cmp.equal;
+    if (!cmp.equal)
+        report_content_difference(ctx, a, b, &cmp, fields);
+}
+
+/* The extent moved: a layout consequence, unless the content differs too. */
+static void note_extent_moved(toc_ctx_t *ctx, const ds_entry_t *a, const ds_entry_t *b, bool content_unchanged,
+                              ds_strbuf_t *fields)
+{
+    if (a->extent_count == 0 || b->extent_count == 0 || a->extents[0].offset == b->extents[0].offset)
+        return;
+    char va[64], vb[64];
+    snprintf(va, sizeof va, "LBA %" PRIu64, a->extents[0].offset / 2048);
+    snprintf(vb, sizeof vb, "LBA %" PRIu64, b->extents[0].offset / 2048);
+    describe(fields, "extent", va, vb);
+    const char *loc[] = {a->path, "@iso.extent"};
+    char detail[160];
+    snprintf(detail, sizeof detail, "extent moved by %+" PRId64 " blocks%s",
+             (int64_t)(b->extents[0].offset / 2048) - (int64_t)(a->extents[0].offset / 2048),
+             content_unchanged ? "; the content is unchanged" : "");
+    ds_difference_t *d = ds_findings_add(&ctx->run->findings, "toc", DS_KIND_HEADER, loc, 2, va, vb, detail);
+    if (d != NULL)
+        ds_difference_explain(d, ds_cause_name(DS_CAUSE_LAYOUT_SHIFT), "likely", NULL, true);
+}
+
+/* A node on both sides: metadata, then content (a squashfs by its payload digests, any other
+ * file by its bytes), then the extent. */
+static void compare_node(toc_ctx_t *ctx, const ds_entry_t *a, const ds_entry_t *b, const char *shown,
+                         ds_strbuf_t *fields)
+{
+    compare_node_metadata(ctx, a, b, fields);
+    bool files = a->type == DS_ENTRY_FILE && b->type == DS_ENTRY_FILE;
+    bool container = files && note_squashfs(ctx, a, b);
     bool content_equal = true, content_known = !container;
-    if (container) {
-        /* The hash stage took both payloads' digests on its pass: no read needed here. */
-        const unsigned char *da = ds_run_payload_digest(ctx->run, 0, a->extents[0].offset, a->size);
-        const unsigned char *db = ds_run_payload_digest(ctx->run, 1, b->extents[0].offset, b->size);
-        ds_container_t *c = &ctx->run->containers[ctx->run->container_count - 1];
-        if (da != NULL && db != NULL) {
-            c->compared_whole = true;
-            content_known = true;
-            content_equal = a->size == b->size && memcmp(da, db, 32) == 0;
-            if (!content_equal) {
-                snprintf(va, sizeof va, "%" PRIu64 " bytes", a->size);
-                snprintf(vb, sizeof vb, "%" PRIu64 " bytes", b->size);
-                node_difference(ctx, a->path, DS_KIND_CONTENT, va, vb,
-                                "squashfs payloads differ (SHA-256); what differs inside is listed from the squashfs stage on");
-                ds_strbuf_puts(&fields, "; content differs (squashfs payload SHA-256)");
-            }
-        } else {
-            ds_strbuf_puts(&fields, "; squashfs: compared by the squashfs stage");
-        }
-    }
-    if (a->type == DS_ENTRY_FILE && b->type == DS_ENTRY_FILE && !ctx->stopped && !container) {
-        ds_content_result_t cmp;
-        ds_error_t err = {0};
-        int rc = ds_content_compare(ctx->run->side[0].source, a, ctx->run->side[1].source, b,
-                                    ctx->run->chunks_valid ? &ctx->run->chunks : NULL,
-                                    &ctx->run->deadline, &cmp, &err);
-        if (rc == DS_ERR_TIMEOUT) {
-            ctx->stopped = true;
-            ds_stage_fail(ctx->result, rc, "content comparison stopped at %s: time budget exhausted",
-                          shown ? shown : "?");
-        } else if (rc != DS_OK) {
-            ds_stage_fail(ctx->result, rc, "%s", err.message);
-            describe(&fields, "content", "?", "? (unreadable)");
-        } else {
-            ctx->compared++;
-            if (cmp.read_skipped)
-                ctx->read_skipped++;
-            content_equal = cmp.equal;
-            if (!cmp.equal) {
-                char detail[400];
-                snprintf(va, sizeof va, "%" PRIu64 " bytes", a->size);
-                snprintf(vb, sizeof vb, "%" PRIu64 " bytes", b->size);
-                if (a->size == b->size)
-                    snprintf(detail, sizeof detail,
-                             "same size, %" PRIu64 " differing bytes in %zu ranges, the first at "
-                             "byte %" PRIu64,
-                             cmp.differing_bytes, cmp.range_count, cmp.first_difference);
-                else
-                    snprintf(detail, sizeof detail,
-                             "size %" PRIu64 " -> %" PRIu64 " bytes; the first difference is at "
-                             "byte %" PRIu64,
-                             a->size, b->size, cmp.first_difference);
-                const char *loc[] = {a->path};
-                ds_difference_t *outer = ds_findings_add(&ctx->run->findings, "toc", DS_KIND_CONTENT, loc, 1, va, vb, detail);
-                if (outer != NULL && boot_info_table_only(a, b, &cmp)) {
-                    ds_difference_explain(outer, ds_cause_name(DS_CAUSE_LAYOUT_SHIFT), "likely", NULL, true);
-                } else if (outer != NULL && ctx->run->boot_catalog_offset[0] != 0 &&
-                           a->extents[0].offset == ctx->run->boot_catalog_offset[0] &&
-                           b->extents[0].offset == ctx->run->boot_catalog_offset[1]) {
-                    /* The El Torito catalog: decoded field by field at @iso.boot_catalog. */
-                    ds_difference_explain(outer, ds_cause_name(DS_CAUSE_LAYOUT_SHIFT), "likely", NULL, true);
-                    free(outer->detail);
-                    outer->detail = strdup("the El Torito boot catalog; its entries are decoded at @iso.boot_catalog");
-                }
-                else
-                    classify_node(ctx, a, b, outer);
-                ds_strbuf_printf(&fields, "; content differs (%s)", detail);
-            }
-        }
-    }
-    /* The extent moved: a layout consequence, unless the content differs too. */
-    if (a->extent_count > 0 && b->extent_count > 0 &&
-        a->extents[0].offset != b->extents[0].offset) {
-        snprintf(va, sizeof va, "LBA %" PRIu64, a->extents[0].offset / 2048);
-        snprintf(vb, sizeof vb, "LBA %" PRIu64, b->extents[0].offset / 2048);
-        describe(&fields, "extent", va, vb);
-        const char *loc[] = {a->path, "@iso.extent"};
-        char detail[160];
-        snprintf(detail, sizeof detail, "extent moved by %+" PRId64 " blocks%s",
-                 (int64_t)(b->extents[0].offset / 2048) - (int64_t)(a->extents[0].offset / 2048),
-                 content_known && content_equal ? "; the content is unchanged" : "");
-        ds_difference_t *d = ds_findings_add(&ctx->run->findings, "toc", DS_KIND_HEADER, loc, 2,
-                                             va, vb, detail);
-        if (d != NULL)
-            ds_difference_explain(d, ds_cause_name(DS_CAUSE_LAYOUT_SHIFT), "likely", NULL, true);
-    }
-out:
+    if (container)
+        compare_squashfs_payloads(ctx, a, b, fields, &content_known, &content_equal);
+    else if (files && !ctx->stopped)
+        compare_file_content(ctx, a, b, shown, fields, &content_equal);
+    note_extent_moved(ctx, a, b, content_known && content_equal, fields);
+}
+
+static int visit(void *opaque, const ds_entry_t *a, const ds_entry_t *b)
+{
+    toc_ctx_t *ctx = opaque;
+    if (add_row(ctx, a, b) != DS_OK)
+        return DS_ERR_NOMEM;
+    char *shown = ds_escape_line((a ? a : b)->path);
+    ds_strbuf_t fields = {0};
+    if (a == NULL || b == NULL)
+        note_one_sided(ctx, a, b, &fields);
+    else
+        compare_node(ctx, a, b, shown, &fields);
     if (fields.len > 0 && ctx->per_node_lines++ < PER_NODE_SHOWN)
         ds_strbuf_printf(&ctx->per_node, "%s: %s\n", shown ? shown : "?", ds_strbuf_text(&fields) + 2);
     ds_strbuf_free(&fields);
