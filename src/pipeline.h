@@ -162,14 +162,6 @@ void ds_stage_toc_run(ds_run_t *run, ds_stage_result_t *result);
 void ds_stage_squashfs_run(ds_run_t *run, ds_stage_result_t *result);
 void ds_stage_content_run(ds_run_t *run, ds_stage_result_t *result);
 void ds_stage_report_run(ds_run_t *run, ds_stage_result_t *result);
-/* The read-only view report.html is written from (stages/report_view.c): it points into run,
- * with its stage rows in the caller's stages[DS_STAGE_COUNT] and its squashfs layers in
- * layers[DS_CONTAINERS_MAX]. */
-struct ds_report_view;
-struct ds_report_stage;
-struct ds_report_layer;
-void ds_report_view_build(const ds_run_t *run, const char *verdict, struct ds_report_view *view,
-                          struct ds_report_stage *stages, struct ds_report_layer *layers);
 /* The content stage's paths for plain files and directory trees (stages/content_files.c). */
 void ds_content_plain_files(ds_run_t *run, ds_stage_result_t *result);
 void ds_content_directories(ds_run_t *run, ds_stage_result_t *result);

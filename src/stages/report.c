@@ -14,6 +14,7 @@
 #include "../report/json.h"
 #include "../util/outfile.h"
 #include "../util/strbuf.h"
+#include "report_view.h"
 
 #define CHECKLIST_DIFFERENCES_SHOWN 300
 
@@ -620,9 +621,8 @@ static void write_html(ds_run_t *run, ds_stage_result_t *result)
         return;
     }
     ds_report_view_t view;
-    ds_report_stage_t stages[DS_STAGE_COUNT];
-    ds_report_layer_t layers[DS_CONTAINERS_MAX];
-    ds_report_view_build(run, verdict(run), &view, stages, layers);
+    ds_report_rows_t rows;
+    ds_report_view_build(run, verdict(run), &view, &rows);
     ds_html_write(out.stream, &view);
     if (ds_outfile_commit(&out, &err) != DS_OK)
         ds_stage_fail(result, err.code, "%s", err.message);
