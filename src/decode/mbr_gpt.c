@@ -87,29 +87,11 @@ static const char *gpt_type_name(const char *guid)
     return "other";
 }
 
-/* Decodes one header (primary or backup) at byte offset `at`; prefix is "gpt" or "gpt.backup". */
-static int gpt_header_decode(ds_source_t *src, uint64_t at, const char *prefix, bool entries,
-                             ds_fields_t *fields, ds_error_t *err)
+/* The header CRC32 covers header_size bytes with the CRC field itself zeroed. */
+static void gpt_header_crc_field(ds_fields_t *fields, const char *prefix, uint64_t at,
+                                 const unsigned char *header, uint32_t header_size)
 {
-    unsigned char header[DS_GPT_BLOCK];
-    char key[96], label[64];
-    int rc = ds_source_read(src, at, header, sizeof header, "GPT header", err);
-    if (rc != DS_OK)
-        return rc;
-    snprintf(key, sizeof key, "%s.signature", prefix);
-    if (memcmp(header, "EFI PART", 8) != 0) {
-        ds_fields_add(fields, key, "@gpt.header", "GPT signature", at, header, 8,
-                      "absent: no GPT header at byte %" PRIu64, at);
-        return DS_OK;
-    }
-    ds_fields_add(fields, key, "@gpt.header", "GPT signature", at, header, 8, "\"EFI PART\"");
-    uint32_t header_size = ds_le32(header + 12);
-    snprintf(key, sizeof key, "%s.revision", prefix);
-    ds_fields_add(fields, key, "@gpt.header", "GPT revision", at + 8, header + 8, 4,
-                  "%u.%u", ds_le16(header + 10), ds_le16(header + 8));
-    snprintf(key, sizeof key, "%s.header_size", prefix);
-    ds_fields_add_number(fields, key, "@gpt.header", "GPT header size", at + 12, header + 12, 4,
-                         header_size);
+    char key[96];
     uint32_t stored = ds_le32(header + 16);
     const char *verdict = "not checked: header size out of range";
     if (header_size >= 92 && header_size <= DS_GPT_BLOCK) {
@@ -121,6 +103,21 @@ static int gpt_header_decode(ds_source_t *src, uint64_t at, const char *prefix, 
     snprintf(key, sizeof key, "%s.header_crc", prefix);
     ds_fields_add(fields, key, "@gpt.crc", "GPT header CRC32", at + 16, header + 16, 4,
                   "0x%08" PRIx32 " (%s)", stored, verdict);
+}
+
+/* The header's fields after its signature, in offset order (entries CRC excepted). */
+static void gpt_header_fields(ds_fields_t *fields, const char *prefix, uint64_t at,
+                              const unsigned char *header)
+{
+    char key[96];
+    uint32_t header_size = ds_le32(header + 12);
+    snprintf(key, sizeof key, "%s.revision", prefix);
+    ds_fields_add(fields, key, "@gpt.header", "GPT revision", at + 8, header + 8, 4,
+                  "%u.%u", ds_le16(header + 10), ds_le16(header + 8));
+    snprintf(key, sizeof key, "%s.header_size", prefix);
+    ds_fields_add_number(fields, key, "@gpt.header", "GPT header size", at + 12, header + 12, 4,
+                         header_size);
+    gpt_header_crc_field(fields, prefix, at, header, header_size);
     static const struct {
         unsigned offset;
         const char *name;
@@ -137,95 +134,150 @@ static int gpt_header_decode(ds_source_t *src, uint64_t at, const char *prefix, 
     }
     snprintf(key, sizeof key, "%s.disk_guid", prefix);
     guid_field(fields, key, "@gpt.disk_guid", "GPT disk GUID", at + 56, header + 56);
-    uint32_t count = ds_le32(header + 80), entry_size = ds_le32(header + 84);
     snprintf(key, sizeof key, "%s.entry_count", prefix);
     ds_fields_add_number(fields, key, "@gpt.header", "partition entry count", at + 80,
-                         header + 80, 4, count);
+                         header + 80, 4, ds_le32(header + 80));
     snprintf(key, sizeof key, "%s.entry_size", prefix);
     ds_fields_add_number(fields, key, "@gpt.header", "partition entry size", at + 84, header + 84,
-                         4, entry_size);
-    uint32_t stored_entries_crc = ds_le32(header + 88);
-    uint64_t entries_lba = ds_le64(header + 72);
+                         4, ds_le32(header + 84));
+}
 
-    /* Entries: bounded count and size; their CRC covers count * size bytes. */
+/* Entries: bounded count and size, and the array inside the image. On success sets the byte
+ * offset of the array; an out-of-range count or size also adds the unchecked entries CRC. */
+static int gpt_entries_locate(ds_source_t *src, ds_fields_t *fields, const char *prefix,
+                              uint64_t at, const unsigned char *header, uint64_t *entries_at,
+                              ds_error_t *err)
+{
+    char key[96];
+    uint32_t count = ds_le32(header + 80), entry_size = ds_le32(header + 84);
+    uint64_t entries_lba = ds_le64(header + 72);
     if (count > DS_GPT_MAX_ENTRIES || entry_size < 128 || entry_size > DS_GPT_MAX_ENTRY_SIZE ||
         (entry_size & (entry_size - 1)) != 0) {
         snprintf(key, sizeof key, "%s.entries_crc", prefix);
         ds_fields_add(fields, key, "@gpt.crc", "partition entries CRC32", at + 88, header + 88, 4,
                       "0x%08" PRIx32 " (not checked: %u entries of %u bytes is out of range)",
-                      stored_entries_crc, count, entry_size);
+                      ds_le32(header + 88), count, entry_size);
         return ds_error_set(err, DS_ERR_LIMIT,
                             "%s: GPT: header at byte %" PRIu64 " names %" PRIu32
                             " entries of %" PRIu32 " bytes, beyond the limits (%u, %u)",
                             ds_source_label(src), at, count, entry_size, DS_GPT_MAX_ENTRIES,
                             DS_GPT_MAX_ENTRY_SIZE);
     }
-    uint64_t entries_at = entries_lba * DS_GPT_BLOCK;
+    *entries_at = entries_lba * DS_GPT_BLOCK;
     uint64_t entries_bytes = (uint64_t)count * entry_size;
     if (entries_lba > ds_source_size(src) / DS_GPT_BLOCK ||
-        entries_bytes > ds_source_size(src) - entries_at) {
+        entries_bytes > ds_source_size(src) - *entries_at) {
         return ds_error_set(err, DS_ERR_FORMAT,
                             "%s: GPT: partition entries at LBA %" PRIu64
                             " (byte %" PRIu64 ") lie past the end of the image",
-                            ds_source_label(src), entries_lba, entries_at);
+                            ds_source_label(src), entries_lba, *entries_at);
     }
-    uLong crc = crc32(0L, Z_NULL, 0);
+    return DS_OK;
+}
+
+/* The partition name: UTF-16LE up to the first NUL, printable ASCII kept, the rest escaped. */
+static void gpt_entry_name(const unsigned char *entry, ds_strbuf_t *name)
+{
+    for (unsigned j = 56; j + 1 < 128; j += 2) {
+        unsigned cp = ds_le16(entry + j);
+        if (cp == 0)
+            break;
+        if (cp >= 0x20 && cp < 0x7F)
+            ds_strbuf_printf(name, "%c", (char)cp);
+        else
+            ds_strbuf_printf(name, "\\u%04x", cp);
+    }
+}
+
+/* Adds the fields of used entry number i (0-based) found at byte entry_at. */
+static void gpt_entry_fields(ds_fields_t *fields, const char *prefix, uint32_t i,
+                             uint64_t entry_at, const unsigned char *entry)
+{
+    char key[96], label[64], guid[40];
+    ds_format_guid(entry, guid);
+    snprintf(key, sizeof key, "%s.entry%u.type_guid", prefix, i + 1);
+    snprintf(label, sizeof label, "partition %u type GUID", i + 1);
+    ds_fields_add(fields, key, "@gpt.partition_type", label, entry_at, entry, 16, "%s (%s)",
+                  guid, gpt_type_name(guid));
+    snprintf(key, sizeof key, "%s.entry%u.unique_guid", prefix, i + 1);
+    snprintf(label, sizeof label, "partition %u unique GUID", i + 1);
+    guid_field(fields, key, "@gpt.partition_guid", label, entry_at + 16, entry + 16);
+    snprintf(key, sizeof key, "%s.entry%u.lbas", prefix, i + 1);
+    snprintf(label, sizeof label, "partition %u LBAs", i + 1);
+    ds_fields_add(fields, key, "@gpt.partition", label, entry_at + 32, entry + 32, 16,
+                  "%" PRIu64 "..%" PRIu64, ds_le64(entry + 32), ds_le64(entry + 40));
+    snprintf(key, sizeof key, "%s.entry%u.attributes", prefix, i + 1);
+    snprintf(label, sizeof label, "partition %u attributes", i + 1);
+    ds_fields_add(fields, key, "@gpt.partition", label, entry_at + 48, entry + 48, 8,
+                  "0x%016" PRIx64, ds_le64(entry + 48));
+    ds_strbuf_t name = {0};
+    gpt_entry_name(entry, &name);
+    snprintf(key, sizeof key, "%s.entry%u.name", prefix, i + 1);
+    snprintf(label, sizeof label, "partition %u name", i + 1);
+    ds_fields_add(fields, key, "@gpt.partition", label, entry_at + 56, entry + 56, 72, "\"%s\"",
+                  ds_strbuf_text(&name));
+    ds_strbuf_free(&name);
+}
+
+/* Reads the count entries of entry_size bytes from entries_at, folding them into *crc; adds
+ * the fields of each used one when `entries` is set. */
+static int gpt_entries_read(ds_source_t *src, ds_fields_t *fields, const char *prefix,
+                            uint64_t entries_at, uint32_t count, uint32_t entry_size,
+                            bool entries, uLong *crc, ds_error_t *err)
+{
     unsigned char *entry = malloc(entry_size);
     if (entry == NULL)
         return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
-    int rc2 = DS_OK;
+    int rc = DS_OK;
     for (uint32_t i = 0; i < count; i++) {
         uint64_t entry_at = entries_at + (uint64_t)i * entry_size;
-        rc2 = ds_source_read(src, entry_at, entry, entry_size, "GPT partition entry", err);
-        if (rc2 != DS_OK)
+        rc = ds_source_read(src, entry_at, entry, entry_size, "GPT partition entry", err);
+        if (rc != DS_OK)
             break;
-        crc = crc32(crc, entry, entry_size);
+        *crc = crc32(*crc, entry, entry_size);
         bool used = false;
         for (int j = 0; j < 16; j++)
             if (entry[j] != 0)
                 used = true;
-        if (!entries || !used)
-            continue;
-        char guid[40];
-        ds_format_guid(entry, guid);
-        snprintf(key, sizeof key, "%s.entry%u.type_guid", prefix, i + 1);
-        snprintf(label, sizeof label, "partition %u type GUID", i + 1);
-        ds_fields_add(fields, key, "@gpt.partition_type", label, entry_at, entry, 16, "%s (%s)",
-                      guid, gpt_type_name(guid));
-        snprintf(key, sizeof key, "%s.entry%u.unique_guid", prefix, i + 1);
-        snprintf(label, sizeof label, "partition %u unique GUID", i + 1);
-        guid_field(fields, key, "@gpt.partition_guid", label, entry_at + 16, entry + 16);
-        snprintf(key, sizeof key, "%s.entry%u.lbas", prefix, i + 1);
-        snprintf(label, sizeof label, "partition %u LBAs", i + 1);
-        ds_fields_add(fields, key, "@gpt.partition", label, entry_at + 32, entry + 32, 16,
-                      "%" PRIu64 "..%" PRIu64, ds_le64(entry + 32), ds_le64(entry + 40));
-        snprintf(key, sizeof key, "%s.entry%u.attributes", prefix, i + 1);
-        snprintf(label, sizeof label, "partition %u attributes", i + 1);
-        ds_fields_add(fields, key, "@gpt.partition", label, entry_at + 48, entry + 48, 8,
-                      "0x%016" PRIx64, ds_le64(entry + 48));
-        ds_strbuf_t name = {0};
-        for (unsigned j = 56; j + 1 < 128; j += 2) {
-            unsigned cp = ds_le16(entry + j);
-            if (cp == 0)
-                break;
-            if (cp >= 0x20 && cp < 0x7F)
-                ds_strbuf_printf(&name, "%c", (char)cp);
-            else
-                ds_strbuf_printf(&name, "\\u%04x", cp);
-        }
-        snprintf(key, sizeof key, "%s.entry%u.name", prefix, i + 1);
-        snprintf(label, sizeof label, "partition %u name", i + 1);
-        ds_fields_add(fields, key, "@gpt.partition", label, entry_at + 56, entry + 56, 72, "\"%s\"",
-                      ds_strbuf_text(&name));
-        ds_strbuf_free(&name);
+        if (entries && used)
+            gpt_entry_fields(fields, prefix, i, entry_at, entry);
     }
     free(entry);
+    return rc;
+}
+
+/* Decodes one header (primary or backup) at byte offset `at`; prefix is "gpt" or "gpt.backup". */
+static int gpt_header_decode(ds_source_t *src, uint64_t at, const char *prefix, bool entries,
+                             ds_fields_t *fields, ds_error_t *err)
+{
+    unsigned char header[DS_GPT_BLOCK];
+    char key[96];
+    int rc = ds_source_read(src, at, header, sizeof header, "GPT header", err);
+    if (rc != DS_OK)
+        return rc;
+    snprintf(key, sizeof key, "%s.signature", prefix);
+    if (memcmp(header, "EFI PART", 8) != 0) {
+        ds_fields_add(fields, key, "@gpt.header", "GPT signature", at, header, 8,
+                      "absent: no GPT header at byte %" PRIu64, at);
+        return DS_OK;
+    }
+    ds_fields_add(fields, key, "@gpt.header", "GPT signature", at, header, 8, "\"EFI PART\"");
+    gpt_header_fields(fields, prefix, at, header);
+    uint64_t entries_at = 0;
+    rc = gpt_entries_locate(src, fields, prefix, at, header, &entries_at, err);
+    if (rc != DS_OK)
+        return rc;
+    /* Their CRC covers count * size bytes. */
+    uLong crc = crc32(0L, Z_NULL, 0);
+    rc = gpt_entries_read(src, fields, prefix, entries_at, ds_le32(header + 80),
+                          ds_le32(header + 84), entries, &crc, err);
+    uint32_t stored_entries_crc = ds_le32(header + 88);
     snprintf(key, sizeof key, "%s.entries_crc", prefix);
-    if (rc2 == DS_OK)
+    if (rc == DS_OK)
         ds_fields_add(fields, key, "@gpt.crc", "partition entries CRC32", at + 88, header + 88, 4,
                       "0x%08" PRIx32 " (%s)", stored_entries_crc,
                       (uint32_t)crc == stored_entries_crc ? "valid" : "INVALID");
-    return rc2;
+    return rc;
 }
 
 int ds_gpt_decode(ds_source_t *src, ds_fields_t *fields, ds_error_t *err)
