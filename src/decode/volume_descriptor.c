@@ -149,116 +149,147 @@ int ds_iso_date7_decode(const unsigned char *p, int64_t *utc)
     return 0;
 }
 
+/* Where one field of a descriptor lands: its key, location, label and bytes. */
+struct field_site {
+    ds_fields_t *fields;
+    char key[96], location[64];
+    const char *label;
+    const unsigned char *p;
+    uint64_t at;
+    uint16_t length;
+};
+
+/* One UCS-2 code point (not a surrogate) as UTF-8 into out; returns its length. */
+static size_t utf8_encode(unsigned cp, char out[3])
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | (cp >> 6)), out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    out[0] = (char)(0xE0 | (cp >> 12));
+    out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[2] = (char)(0x80 | (cp & 0x3F));
+    return 3;
+}
+
+/* UCS-2 BE to UTF-8, trailing spaces dropped; surrogates and controls are escaped. */
+static void joliet_text_decode(const unsigned char *p, size_t length, ds_strbuf_t *sb)
+{
+    size_t end = length & ~(size_t)1;
+    while (end >= 2 && ds_be16(p + end - 2) == 0x0020)
+        end -= 2;
+    for (size_t i = 0; i + 1 < end; i += 2) {
+        unsigned cp = ds_be16(p + i);
+        if (cp < 0x20 || (cp >= 0xD800 && cp <= 0xDFFF)) {
+            ds_strbuf_printf(sb, "\\u%04x", cp);
+        } else {
+            char utf8[4];
+            size_t n = utf8_encode(cp, utf8);
+            ds_strbuf_append(sb, utf8, n);
+        }
+    }
+}
+
+static void add_text(const struct field_site *s, bool ucs2)
+{
+    if (ucs2) {
+        ds_strbuf_t sb = {0};
+        joliet_text_decode(s->p, s->length, &sb);
+        ds_fields_add(s->fields, s->key, s->location, s->label, s->at, s->p, s->length, "\"%s\"",
+                      ds_strbuf_text(&sb));
+        ds_strbuf_free(&sb);
+    } else {
+        char text[600];
+        ds_format_padded_text(s->p, s->length, text, sizeof text);
+        ds_fields_add(s->fields, s->key, s->location, s->label, s->at, s->p, s->length, "\"%s\"",
+                      text);
+    }
+}
+
+/* A both-byte-order number: the little-endian copy is the value; a differing big-endian copy
+ * is said in the value. */
+static void add_both_endian(const struct field_site *s, uint32_t le, uint32_t be)
+{
+    ds_field_t *f = ds_fields_add_number(s->fields, s->key, s->location, s->label, s->at, s->p,
+                                         s->length, le);
+    if (f != NULL && le != be) {
+        char *old = f->value;
+        ds_strbuf_t sb = {0};
+        ds_strbuf_printf(&sb, "%" PRIu32 " (big-endian copy says %" PRIu32 ": inconsistent)", le,
+                         be);
+        f->value = ds_strbuf_take(&sb);
+        free(old);
+    }
+}
+
+static void add_date(const struct field_site *s)
+{
+    char text[600];
+    ds_iso_date17_decode(s->p, text, sizeof text, NULL);
+    ds_fields_add(s->fields, s->key, s->location, s->label, s->at, s->p, s->length, "%s", text);
+}
+
+/* ECMA-119 9.1: extent LBA at 2, data length at 10, recording date (7 bytes) at 18. */
+static void add_directory_record(const struct field_site *s)
+{
+    int64_t when = 0;
+    char date[40] = "invalid";
+    if (ds_iso_date7_decode(s->p + 18, &when) == 0)
+        ds_format_utc(when, date, sizeof date);
+    ds_fields_add(s->fields, s->key, s->location, s->label, s->at, s->p, s->length,
+                  "extent LBA %" PRIu32 ", %" PRIu32 " bytes, recorded %s", ds_le32(s->p + 2),
+                  ds_le32(s->p + 10), date);
+}
+
+static void add_raw(const struct field_site *s)
+{
+    bool zero = true;
+    for (size_t i = 0; i < s->length; i++)
+        if (s->p[i] != 0)
+            zero = false;
+    if (zero) {
+        ds_fields_add(s->fields, s->key, s->location, s->label, s->at, s->p, s->length,
+                      "%u zero bytes", s->length);
+    } else {
+        char text[600];
+        ds_format_hex(s->p, s->length, 16, text, sizeof text);
+        ds_fields_add(s->fields, s->key, s->location, s->label, s->at, s->p, s->length, "%s",
+                      text);
+    }
+}
+
 static void add_spec_field(ds_fields_t *fields, const char *prefix, const char *location_prefix,
                            const struct field_spec *spec, const unsigned char *sector,
                            uint64_t offset, bool joliet)
 {
-    char key[96], location[64];
-    snprintf(key, sizeof key, "%s.%s", prefix, spec->name);
-    snprintf(location, sizeof location, "@iso.%s.%s", location_prefix, spec->name);
-    const unsigned char *p = sector + spec->offset;
-    uint64_t at = offset + spec->offset;
-    char text[600];
+    struct field_site s = {.fields = fields,
+                           .label = spec->label,
+                           .p = sector + spec->offset,
+                           .at = offset + spec->offset,
+                           .length = spec->length};
+    snprintf(s.key, sizeof s.key, "%s.%s", prefix, spec->name);
+    snprintf(s.location, sizeof s.location, "@iso.%s.%s", location_prefix, spec->name);
+    const unsigned char *p = s.p;
     switch (spec->type) {
-    case FIELD_TEXT:
-        if (joliet && joliet_text(spec->name)) {
-            /* UCS-2 BE to UTF-8; surrogates and controls are escaped. */
-            ds_strbuf_t sb = {0};
-            size_t end = spec->length & ~1u;
-            while (end >= 2 && ds_be16(p + end - 2) == 0x0020)
-                end -= 2;
-            for (size_t i = 0; i + 1 < end; i += 2) {
-                unsigned cp = ds_be16(p + i);
-                if (cp < 0x20 || (cp >= 0xD800 && cp <= 0xDFFF)) {
-                    ds_strbuf_printf(&sb, "\\u%04x", cp);
-                } else {
-                    char utf8[4];
-                    size_t n;
-                    if (cp < 0x80) {
-                        utf8[0] = (char)cp, n = 1;
-                    } else if (cp < 0x800) {
-                        utf8[0] = (char)(0xC0 | (cp >> 6)), utf8[1] = (char)(0x80 | (cp & 0x3F)), n = 2;
-                    } else {
-                        utf8[0] = (char)(0xE0 | (cp >> 12));
-                        utf8[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-                        utf8[2] = (char)(0x80 | (cp & 0x3F));
-                        n = 3;
-                    }
-                    ds_strbuf_append(&sb, utf8, n);
-                }
-            }
-            ds_fields_add(fields, key, location, spec->label, at, p, spec->length, "\"%s\"",
-                          ds_strbuf_text(&sb));
-            ds_strbuf_free(&sb);
-        } else {
-            ds_format_padded_text(p, spec->length, text, sizeof text);
-            ds_fields_add(fields, key, location, spec->label, at, p, spec->length, "\"%s\"", text);
-        }
-        break;
-    case FIELD_BOTH16: {
-        uint16_t le = ds_le16(p), be = ds_be16(p + 2);
-        ds_field_t *f = ds_fields_add_number(fields, key, location, spec->label, at, p,
-                                             spec->length, le);
-        if (f != NULL && le != be) {
-            char *old = f->value;
-            ds_strbuf_t sb = {0};
-            ds_strbuf_printf(&sb, "%u (big-endian copy says %u: inconsistent)", le, be);
-            f->value = ds_strbuf_take(&sb);
-            free(old);
-        }
-        break;
-    }
-    case FIELD_BOTH32: {
-        uint32_t le = ds_le32(p), be = ds_be32(p + 4);
-        ds_field_t *f = ds_fields_add_number(fields, key, location, spec->label, at, p,
-                                             spec->length, le);
-        if (f != NULL && le != be) {
-            char *old = f->value;
-            ds_strbuf_t sb = {0};
-            ds_strbuf_printf(&sb, "%" PRIu32 " (big-endian copy says %" PRIu32 ": inconsistent)",
-                             le, be);
-            f->value = ds_strbuf_take(&sb);
-            free(old);
-        }
-        break;
-    }
+    case FIELD_TEXT: add_text(&s, joliet && joliet_text(spec->name)); break;
+    case FIELD_BOTH16: add_both_endian(&s, ds_le16(p), ds_be16(p + 2)); break;
+    case FIELD_BOTH32: add_both_endian(&s, ds_le32(p), ds_be32(p + 4)); break;
     case FIELD_LE32:
-        ds_fields_add_number(fields, key, location, spec->label, at, p, spec->length, ds_le32(p));
+        ds_fields_add_number(fields, s.key, s.location, s.label, s.at, p, s.length, ds_le32(p));
         break;
     case FIELD_BE32:
-        ds_fields_add_number(fields, key, location, spec->label, at, p, spec->length, ds_be32(p));
+        ds_fields_add_number(fields, s.key, s.location, s.label, s.at, p, s.length, ds_be32(p));
         break;
     case FIELD_U8:
-        ds_fields_add_number(fields, key, location, spec->label, at, p, spec->length, p[0]);
+        ds_fields_add_number(fields, s.key, s.location, s.label, s.at, p, s.length, p[0]);
         break;
-    case FIELD_DATE:
-        ds_iso_date17_decode(p, text, sizeof text, NULL);
-        ds_fields_add(fields, key, location, spec->label, at, p, spec->length, "%s", text);
-        break;
-    case FIELD_DIRREC: {
-        int64_t when = 0;
-        char date[40] = "invalid";
-        if (ds_iso_date7_decode(p + 18, &when) == 0)
-            ds_format_utc(when, date, sizeof date);
-        ds_fields_add(fields, key, location, spec->label, at, p, spec->length,
-                      "extent LBA %" PRIu32 ", %" PRIu32 " bytes, recorded %s", ds_le32(p + 2),
-                      ds_le32(p + 10), date);
-        break;
-    }
-    case FIELD_RAW: {
-        bool zero = true;
-        for (size_t i = 0; i < spec->length; i++)
-            if (p[i] != 0)
-                zero = false;
-        if (zero) {
-            ds_fields_add(fields, key, location, spec->label, at, p, spec->length,
-                          "%u zero bytes", spec->length);
-        } else {
-            ds_format_hex(p, spec->length, 16, text, sizeof text);
-            ds_fields_add(fields, key, location, spec->label, at, p, spec->length, "%s", text);
-        }
-        break;
-    }
+    case FIELD_DATE: add_date(&s); break;
+    case FIELD_DIRREC: add_directory_record(&s); break;
+    case FIELD_RAW: add_raw(&s); break;
     }
 }
 
