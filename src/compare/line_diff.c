@@ -1,5 +1,6 @@
 #include "line_diff.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,75 +113,84 @@ static void emit_hunks(const edit_t *script, size_t count, const line_t *la, con
     }
 }
 
-int ds_line_diff(const char *a, size_t a_len, const char *b, size_t b_len, unsigned context,
-                 size_t max_edits, ds_diff_emit_fn emit, void *ctx, size_t *edits)
+/* Lengths of the common prefix and suffix, which need no search. */
+static void common_ends(const line_t *la, size_t n, const line_t *lb, size_t m, size_t *prefix,
+                        size_t *suffix)
 {
-    line_t *la = NULL, *lb = NULL;
-    size_t n = split_lines(a, a_len, &la), m = split_lines(b, b_len, &lb);
-    int rc = DS_OK;
-    long *v = NULL;
-    long **trace = NULL;
-    edit_t *script = NULL;
-    *edits = 0;
-    if (n == (size_t)-1 || m == (size_t)-1) {
-        rc = DS_ERR_NOMEM;
-        goto out;
+    size_t p = 0;
+    while (p < n && p < m && line_equal(&la[p], &lb[p]))
+        p++;
+    size_t s = 0;
+    while (s < n - p && s < m - p && line_equal(&la[n - 1 - s], &lb[m - 1 - s]))
+        s++;
+    *prefix = p, *suffix = s;
+}
+
+/* One step d of Myers' greedy search: extends every diagonal k in -d..d (vk is v centred on
+ * k = 0). Returns true when a path reaches (N, M). */
+static bool myers_step(const line_t *A, long N, const line_t *B, long M, long *vk, long d)
+{
+    for (long k = -d; k <= d; k += 2) {
+        long x;
+        if (k == -d || (k != d && vk[k - 1] < vk[k + 1]))
+            x = vk[k + 1];
+        else
+            x = vk[k - 1] + 1;
+        long y = x - k;
+        while (x < N && y < M && line_equal(&A[x], &B[y]))
+            x++, y++;
+        vk[k] = x;
+        if (x >= N && y >= M)
+            return true;
     }
-    /* Common prefix and suffix need no search. */
-    size_t prefix = 0;
-    while (prefix < n && prefix < m && line_equal(&la[prefix], &lb[prefix]))
-        prefix++;
-    size_t suffix = 0;
-    while (suffix < n - prefix && suffix < m - prefix &&
-           line_equal(&la[n - 1 - suffix], &lb[m - 1 - suffix]))
-        suffix++;
-    long N = (long)(n - prefix - suffix), M = (long)(m - prefix - suffix);
-    const line_t *A = la + prefix, *B = lb + prefix;
-    long max = N + M;
-    if ((size_t)max > max_edits)
-        max = (long)max_edits;
-    v = calloc((size_t)(2 * max + 3), sizeof *v);
-    trace = calloc((size_t)max + 2, sizeof *trace);
+    return false;
+}
+
+/* Frees a trace of max + 2 steps (NULL, or steps not taken, are fine). */
+static void trace_free(long **trace, long max)
+{
+    if (trace != NULL)
+        for (long d = 0; d < max + 2; d++)
+            free(trace[d]);
+    free(trace);
+}
+
+/* Searches at most max steps; *trace_out gets v after each step taken (the caller frees it with
+ * trace_free, also on error), *found_out the edit distance or -1 when max steps were too few. */
+static int myers_search(const line_t *A, long N, const line_t *B, long M, long max,
+                        long ***trace_out, long *found_out)
+{
+    long *v = calloc((size_t)(2 * max + 3), sizeof *v);
+    long **trace = calloc((size_t)max + 2, sizeof *trace);
+    *trace_out = trace;
+    *found_out = -1;
     if (v == NULL || trace == NULL) {
-        rc = DS_ERR_NOMEM;
-        goto out;
+        free(v);
+        return DS_ERR_NOMEM;
     }
     long offset = max + 1, found = -1;
+    int rc = DS_OK;
     for (long d = 0; d <= max && found < 0; d++) {
-        for (long k = -d; k <= d; k += 2) {
-            long x;
-            if (k == -d || (k != d && v[offset + k - 1] < v[offset + k + 1]))
-                x = v[offset + k + 1];
-            else
-                x = v[offset + k - 1] + 1;
-            long y = x - k;
-            while (x < N && y < M && line_equal(&A[x], &B[y]))
-                x++, y++;
-            v[offset + k] = x;
-            if (x >= N && y >= M) {
-                found = d;
-                break;
-            }
-        }
+        if (myers_step(A, N, B, M, v + offset, d))
+            found = d;
         trace[d] = malloc((size_t)(2 * d + 1) * sizeof **trace);
         if (trace[d] == NULL) {
             rc = DS_ERR_NOMEM;
-            goto out;
+            break;
         }
         memcpy(trace[d], v + offset - d, (size_t)(2 * d + 1) * sizeof **trace);
     }
-    if (found < 0) {
-        rc = DS_ERR_LIMIT;
-        goto out;
-    }
-    *edits = (size_t)found;
-    size_t total = prefix + suffix + (size_t)N + (size_t)M; /* an upper bound on the script */
-    script = malloc((total ? total : 1) * sizeof *script);
-    if (script == NULL) {
-        rc = DS_ERR_NOMEM;
-        goto out;
-    }
-    /* Backtrack from (N, M), writing the middle of the script backwards. */
+    free(v);
+    *found_out = found;
+    return rc;
+}
+
+/* Backtracks from (N, M) through the trace of a search that found distance `found`, writing
+ * the middle of the script backwards so that it ends at script[total]; line indexes are
+ * shifted by prefix. Returns the index of the middle's first edit. */
+static size_t backtrack(long *const *trace, long found, long N, long M, size_t prefix,
+                        edit_t *script, size_t total)
+{
     size_t count = total;
     long x = N, y = M;
     for (long d = found; d > 0; d--) {
@@ -206,28 +216,72 @@ int ds_line_diff(const char *a, size_t a_len, const char *b, size_t b_len, unsig
         x--, y--;
         script[--count] = (edit_t){OP_EQUAL, prefix + (size_t)x, prefix + (size_t)y};
     }
-    /* Prefix in front, suffix behind. */
-    size_t middle = total - count;
-    edit_t *ordered = malloc((prefix + middle + suffix + 1) * sizeof *ordered);
+    return count;
+}
+
+/* The whole script: prefix in front, the middle, suffix behind (n and m lines in all).
+ * Returns a new array of *count edits, or NULL when out of memory. */
+static edit_t *script_assemble(const edit_t *middle, size_t middle_count, size_t prefix,
+                               size_t suffix, size_t n, size_t m, size_t *count)
+{
+    edit_t *ordered = malloc((prefix + middle_count + suffix + 1) * sizeof *ordered);
+    if (ordered == NULL)
+        return NULL;
+    size_t w = 0;
+    for (size_t i = 0; i < prefix; i++)
+        ordered[w++] = (edit_t){OP_EQUAL, i, i};
+    memcpy(ordered + w, middle, middle_count * sizeof *ordered);
+    w += middle_count;
+    for (size_t i = 0; i < suffix; i++)
+        ordered[w++] = (edit_t){OP_EQUAL, n - suffix + i, m - suffix + i};
+    *count = w;
+    return ordered;
+}
+
+int ds_line_diff(const char *a, size_t a_len, const char *b, size_t b_len, unsigned context,
+                 size_t max_edits, ds_diff_emit_fn emit, void *ctx, size_t *edits)
+{
+    line_t *la = NULL, *lb = NULL;
+    size_t n = split_lines(a, a_len, &la), m = split_lines(b, b_len, &lb);
+    int rc = DS_OK;
+    long max = 0;
+    long **trace = NULL;
+    edit_t *script = NULL;
+    *edits = 0;
+    if (n == (size_t)-1 || m == (size_t)-1) {
+        rc = DS_ERR_NOMEM;
+        goto out;
+    }
+    size_t prefix, suffix;
+    common_ends(la, n, lb, m, &prefix, &suffix);
+    long N = (long)(n - prefix - suffix), M = (long)(m - prefix - suffix);
+    max = N + M;
+    if ((size_t)max > max_edits)
+        max = (long)max_edits;
+    long found = -1;
+    rc = myers_search(la + prefix, N, lb + prefix, M, max, &trace, &found);
+    if (rc == DS_OK && found < 0)
+        rc = DS_ERR_LIMIT;
+    if (rc != DS_OK)
+        goto out;
+    *edits = (size_t)found;
+    size_t total = prefix + suffix + (size_t)N + (size_t)M; /* an upper bound on the script */
+    script = malloc((total ? total : 1) * sizeof *script);
+    if (script == NULL) {
+        rc = DS_ERR_NOMEM;
+        goto out;
+    }
+    size_t first = backtrack(trace, found, N, M, prefix, script, total);
+    size_t count;
+    edit_t *ordered = script_assemble(script + first, total - first, prefix, suffix, n, m, &count);
     if (ordered == NULL) {
         rc = DS_ERR_NOMEM;
         goto out;
     }
-    size_t w = 0;
-    for (size_t i = 0; i < prefix; i++)
-        ordered[w++] = (edit_t){OP_EQUAL, i, i};
-    memcpy(ordered + w, script + count, middle * sizeof *ordered);
-    w += middle;
-    for (size_t i = 0; i < suffix; i++)
-        ordered[w++] = (edit_t){OP_EQUAL, n - suffix + i, m - suffix + i};
-    emit_hunks(ordered, w, la, lb, context, emit, ctx);
+    emit_hunks(ordered, count, la, lb, context, emit, ctx);
     free(ordered);
 out:
-    if (trace != NULL)
-        for (long d = 0; d <= max + 1 && d < max + 2; d++)
-            free(trace[d]);
-    free(trace);
-    free(v);
+    trace_free(trace, max);
     free(script);
     free(la);
     free(lb);
