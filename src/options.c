@@ -107,90 +107,83 @@ static bool parse_count(const char *text, size_t *value)
     return true;
 }
 
-int ds_options_parse(int argc, char **argv, ds_options_t *opts, FILE *out, FILE *err)
+/* Returned by option_apply when parsing goes on. */
+#define OPTION_NEXT (-1)
+
+/* The options whose value is a number: false (after a message to err) when it is not one. */
+static bool option_number_apply(int c, const char *value, ds_options_t *opts, FILE *err)
 {
-    memset(opts, 0, sizeof *opts);
-    opts->stage_timeout = DS_DEFAULT_STAGE_TIMEOUT;
-    opts->max_differences = DS_DEFAULT_MAX_DIFFERENCES;
-    opts->max_depth = DS_DEFAULT_MAX_DEPTH;
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":o:j:qhV", long_options, NULL)) != -1) {
-        switch (c) {
-        case 'o':
-            opts->output_dir = optarg;
-            break;
-        case OPT_STAGE_TIMEOUT:
-            if (!parse_seconds(optarg, &opts->stage_timeout)) {
-                fprintf(err, "driftscope: --stage-timeout wants seconds (0 to 1e7), not '%s'\n",
-                        optarg);
-                return DS_OPTIONS_EXIT_USAGE;
-            }
-            break;
-        case OPT_MAX_DIFFERENCES:
-            if (!parse_count(optarg, &opts->max_differences)) {
-                fprintf(err, "driftscope: --max-differences wants a count, not '%s'\n", optarg);
-                return DS_OPTIONS_EXIT_USAGE;
-            }
-            break;
-        case 'j': {
-            size_t jobs;
-            if (!parse_count(optarg, &jobs) || jobs < 1 || jobs > 256) {
-                fprintf(err, "driftscope: --jobs wants a count from 1 to 256, not '%s'\n", optarg);
-                return DS_OPTIONS_EXIT_USAGE;
-            }
-            opts->jobs = (unsigned)jobs;
-            break;
+    size_t count;
+    switch (c) {
+    case OPT_STAGE_TIMEOUT:
+        if (parse_seconds(value, &opts->stage_timeout))
+            return true;
+        fprintf(err, "driftscope: --stage-timeout wants seconds (0 to 1e7), not '%s'\n", value);
+        return false;
+    case OPT_MAX_DIFFERENCES:
+        if (parse_count(value, &opts->max_differences))
+            return true;
+        fprintf(err, "driftscope: --max-differences wants a count, not '%s'\n", value);
+        return false;
+    case 'j':
+        if (parse_count(value, &count) && count >= 1 && count <= 256) {
+            opts->jobs = (unsigned)count;
+            return true;
         }
-        case OPT_MAX_DEPTH: {
-            size_t depth;
-            if (!parse_count(optarg, &depth) || depth > 64) {
-                fprintf(err, "driftscope: --max-depth wants a count from 0 to 64, not '%s'\n", optarg);
-                return DS_OPTIONS_EXIT_USAGE;
-            }
-            opts->max_depth = (unsigned)depth;
-            break;
+        fprintf(err, "driftscope: --jobs wants a count from 1 to 256, not '%s'\n", value);
+        return false;
+    case OPT_MAX_DEPTH:
+        if (parse_count(value, &count) && count <= 64) {
+            opts->max_depth = (unsigned)count;
+            return true;
         }
-        case OPT_MAX_MEMORY:
-            if (!parse_size(optarg, &opts->max_memory)) {
-                fprintf(err, "driftscope: --max-memory wants a size of at least 16M (K, M, G), not '%s'\n", optarg);
-                return DS_OPTIONS_EXIT_USAGE;
-            }
-            break;
-        case OPT_ACCEPT:
-            opts->accept_file = optarg;
-            break;
-        case OPT_DEEP_TOOL:
-            if (strcmp(optarg, "diffoscope") != 0) {
-                fprintf(err, "driftscope: --deep-tool knows only diffoscope, not '%s'\n", optarg);
-                return DS_OPTIONS_EXIT_USAGE;
-            }
-            opts->deep_tool = "diffoscope";
-            break;
-        case OPT_LIST_CAUSES:
-            ds_causes_print(out);
-            return DS_OPTIONS_EXIT_OK;
-        case OPT_LIST_FORMATS:
-            ds_formats_print(out);
-            return DS_OPTIONS_EXIT_OK;
-        case 'q':
-            opts->quiet = true;
-            break;
-        case 'h':
-            ds_options_usage(out);
-            return DS_OPTIONS_EXIT_OK;
-        case 'V':
-            fprintf(out, "driftscope %s\n", DS_VERSION);
-            return DS_OPTIONS_EXIT_OK;
-        case ':':
-            fprintf(err, "driftscope: option '%s' needs a value\n", argv[optind - 1]);
-            return DS_OPTIONS_EXIT_USAGE;
-        default:
-            fprintf(err, "driftscope: unknown option '%s' (see --help)\n", argv[optind - 1]);
-            return DS_OPTIONS_EXIT_USAGE;
-        }
+        fprintf(err, "driftscope: --max-depth wants a count from 0 to 64, not '%s'\n", value);
+        return false;
+    default: /* OPT_MAX_MEMORY */
+        if (parse_size(value, &opts->max_memory))
+            return true;
+        fprintf(err, "driftscope: --max-memory wants a size of at least 16M (K, M, G), not '%s'\n", value);
+        return false;
     }
+}
+
+/* Applies the option getopt_long returned as c. Returns OPTION_NEXT, or the exit verdict of
+ * an option that ends parsing (--help, --version, the lists, a bad option). */
+static int option_apply(int c, char **argv, ds_options_t *opts, FILE *out, FILE *err)
+{
+    switch (c) {
+    case 'o': opts->output_dir = optarg; return OPTION_NEXT;
+    case OPT_ACCEPT: opts->accept_file = optarg; return OPTION_NEXT;
+    case 'q': opts->quiet = true; return OPTION_NEXT;
+    case OPT_STAGE_TIMEOUT:
+    case OPT_MAX_DIFFERENCES:
+    case 'j':
+    case OPT_MAX_DEPTH:
+    case OPT_MAX_MEMORY:
+        return option_number_apply(c, optarg, opts, err) ? OPTION_NEXT : DS_OPTIONS_EXIT_USAGE;
+    case OPT_DEEP_TOOL:
+        if (strcmp(optarg, "diffoscope") != 0) {
+            fprintf(err, "driftscope: --deep-tool knows only diffoscope, not '%s'\n", optarg);
+            return DS_OPTIONS_EXIT_USAGE;
+        }
+        opts->deep_tool = "diffoscope";
+        return OPTION_NEXT;
+    case OPT_LIST_CAUSES: ds_causes_print(out); return DS_OPTIONS_EXIT_OK;
+    case OPT_LIST_FORMATS: ds_formats_print(out); return DS_OPTIONS_EXIT_OK;
+    case 'h': ds_options_usage(out); return DS_OPTIONS_EXIT_OK;
+    case 'V': fprintf(out, "driftscope %s\n", DS_VERSION); return DS_OPTIONS_EXIT_OK;
+    case ':':
+        fprintf(err, "driftscope: option '%s' needs a value\n", argv[optind - 1]);
+        return DS_OPTIONS_EXIT_USAGE;
+    default:
+        fprintf(err, "driftscope: unknown option '%s' (see --help)\n", argv[optind - 1]);
+        return DS_OPTIONS_EXIT_USAGE;
+    }
+}
+
+/* After the options: the default thread count, then the two inputs and -o. */
+static int options_finish(int argc, char **argv, ds_options_t *opts, FILE *err)
+{
     if (opts->jobs == 0) {
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
         opts->jobs = cores < 1 ? 1 : cores > 64 ? 64 : (unsigned)cores;
@@ -206,4 +199,21 @@ int ds_options_parse(int argc, char **argv, ds_options_t *opts, FILE *out, FILE 
         return DS_OPTIONS_EXIT_USAGE;
     }
     return DS_OPTIONS_RUN;
+}
+
+int ds_options_parse(int argc, char **argv, ds_options_t *opts, FILE *out, FILE *err)
+{
+    memset(opts, 0, sizeof *opts);
+    opts->stage_timeout = DS_DEFAULT_STAGE_TIMEOUT;
+    opts->max_differences = DS_DEFAULT_MAX_DIFFERENCES;
+    opts->max_depth = DS_DEFAULT_MAX_DEPTH;
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":o:j:qhV", long_options, NULL)) != -1) {
+        int verdict = option_apply(c, argv, opts, out, err);
+        if (verdict != OPTION_NEXT)
+            return verdict;
+    }
+    return options_finish(argc, argv, opts, err);
 }
