@@ -65,16 +65,13 @@ static void *second_side(void *opaque)
     return NULL;
 }
 
-void ds_pair_hash(ds_source_t *const src[2], const ds_deadline_t *deadline, ds_hash_tap_t *taps,
-                  size_t tap_count, ds_pair_window_fn window, void *ctx,
-                  ds_pair_hash_result_t *result)
+/* Sets up both sides' jobs; false when a digest context or window could not be allocated. */
+static bool jobs_init(shared_t *sh, ds_source_t *const src[2], ds_hash_tap_t *taps,
+                      size_t tap_count, ds_pair_hash_result_t *result)
 {
-    memset(result, 0, sizeof *result);
-    shared_t sh;
-    memset(&sh, 0, sizeof sh);
     bool ok = true;
     for (int i = 0; i < 2; i++) {
-        side_job_t *job = &sh.jobs[i];
+        side_job_t *job = &sh->jobs[i];
         job->src = src[i];
         job->side = i;
         job->taps = taps;
@@ -86,6 +83,12 @@ void ds_pair_hash(ds_source_t *const src[2], const ds_deadline_t *deadline, ds_h
         ok &= job->md != NULL && job->buf != NULL;
         job->active = ok && src[i] != NULL && EVP_DigestInit_ex(job->md, EVP_sha256(), NULL) == 1;
     }
+    return ok;
+}
+
+/* A tap whose digest context cannot be made stays without state and is never done. */
+static void taps_init(ds_hash_tap_t *taps, size_t tap_count)
+{
     for (size_t i = 0; i < tap_count; i++) {
         taps[i].done = false;
         EVP_MD_CTX *md = EVP_MD_CTX_new();
@@ -94,45 +97,67 @@ void ds_pair_hash(ds_source_t *const src[2], const ds_deadline_t *deadline, ds_h
         else
             EVP_MD_CTX_free(md);
     }
-    pthread_t thread;
-    bool threaded = ok && pthread_barrier_init(&sh.start, NULL, 2) == 0;
-    if (threaded && pthread_barrier_init(&sh.done, NULL, 2) != 0) {
-        pthread_barrier_destroy(&sh.start);
-        threaded = false;
+}
+
+/* Starts the thread reading side 1; false (nothing left to clean) when it cannot run, and
+ * both sides are then read in turn on this thread. */
+static bool helper_start(shared_t *sh, pthread_t *thread)
+{
+    if (pthread_barrier_init(&sh->start, NULL, 2) != 0)
+        return false;
+    if (pthread_barrier_init(&sh->done, NULL, 2) != 0) {
+        pthread_barrier_destroy(&sh->start);
+        return false;
     }
-    if (threaded && pthread_create(&thread, NULL, second_side, &sh) != 0) {
-        pthread_barrier_destroy(&sh.start);
-        pthread_barrier_destroy(&sh.done);
-        threaded = false;
+    if (pthread_create(thread, NULL, second_side, sh) != 0) {
+        pthread_barrier_destroy(&sh->start);
+        pthread_barrier_destroy(&sh->done);
+        return false;
     }
+    return true;
+}
+
+static void helper_stop(shared_t *sh, pthread_t thread)
+{
+    sh->stop = true;
+    pthread_barrier_wait(&sh->start);
+    pthread_join(thread, NULL);
+    pthread_barrier_destroy(&sh->start);
+    pthread_barrier_destroy(&sh->done);
+}
+
+/* Reads both sides window by window until both ended or the deadline passed. */
+static void windows_run(shared_t *sh, bool threaded, const ds_deadline_t *deadline,
+                        ds_pair_window_fn window, void *ctx, ds_pair_hash_result_t *result)
+{
     uint64_t offset = 0;
-    while (ok && (sh.jobs[0].active || sh.jobs[1].active)) {
+    while (sh->jobs[0].active || sh->jobs[1].active) {
         if (ds_deadline_passed(deadline)) {
             result->timed_out = true;
             break;
         }
-        sh.offset = offset;
+        sh->offset = offset;
         if (threaded) {
-            pthread_barrier_wait(&sh.start);
-            side_round(&sh.jobs[0], offset);
-            pthread_barrier_wait(&sh.done);
+            pthread_barrier_wait(&sh->start);
+            side_round(&sh->jobs[0], offset);
+            pthread_barrier_wait(&sh->done);
         } else {
-            side_round(&sh.jobs[0], offset);
-            side_round(&sh.jobs[1], offset);
+            side_round(&sh->jobs[0], offset);
+            side_round(&sh->jobs[1], offset);
         }
         if (window != NULL)
-            window(ctx, offset, sh.jobs[0].buf, sh.jobs[0].got, sh.jobs[1].buf, sh.jobs[1].got);
+            window(ctx, offset, sh->jobs[0].buf, sh->jobs[0].got, sh->jobs[1].buf,
+                   sh->jobs[1].got);
         offset += DS_PAIR_HASH_WINDOW;
     }
-    if (threaded) {
-        sh.stop = true;
-        pthread_barrier_wait(&sh.start);
-        pthread_join(thread, NULL);
-        pthread_barrier_destroy(&sh.start);
-        pthread_barrier_destroy(&sh.done);
-    }
+}
+
+/* A side's digest is valid when it was read to its end without error or timeout. */
+static void jobs_finish(shared_t *sh, bool ok, ds_source_t *const src[2],
+                        ds_pair_hash_result_t *result)
+{
     for (int i = 0; i < 2; i++) {
-        side_job_t *job = &sh.jobs[i];
+        side_job_t *job = &sh->jobs[i];
         unsigned int len = 0;
         if (ok && !result->timed_out && src[i] != NULL && result->error[i].message[0] == '\0' &&
             EVP_DigestFinal_ex(job->md, result->digest[i], &len) == 1 && len == 32)
@@ -140,6 +165,12 @@ void ds_pair_hash(ds_source_t *const src[2], const ds_deadline_t *deadline, ds_h
         EVP_MD_CTX_free(job->md);
         free(job->buf);
     }
+}
+
+/* A tap's digest is valid when its side was read past the tap's range without error. */
+static void taps_finish(ds_hash_tap_t *taps, size_t tap_count,
+                        const ds_pair_hash_result_t *result)
+{
     for (size_t i = 0; i < tap_count; i++) {
         unsigned int len = 0;
         if (taps[i].state != NULL && !result->timed_out &&
@@ -150,4 +181,23 @@ void ds_pair_hash(ds_source_t *const src[2], const ds_deadline_t *deadline, ds_h
         EVP_MD_CTX_free(taps[i].state);
         taps[i].state = NULL;
     }
+}
+
+void ds_pair_hash(ds_source_t *const src[2], const ds_deadline_t *deadline, ds_hash_tap_t *taps,
+                  size_t tap_count, ds_pair_window_fn window, void *ctx,
+                  ds_pair_hash_result_t *result)
+{
+    memset(result, 0, sizeof *result);
+    shared_t sh;
+    memset(&sh, 0, sizeof sh);
+    bool ok = jobs_init(&sh, src, taps, tap_count, result);
+    taps_init(taps, tap_count);
+    pthread_t thread;
+    bool threaded = ok && helper_start(&sh, &thread);
+    if (ok)
+        windows_run(&sh, threaded, deadline, window, ctx, result);
+    if (threaded)
+        helper_stop(&sh, thread);
+    jobs_finish(&sh, ok, src, result);
+    taps_finish(taps, tap_count, result);
 }
