@@ -81,6 +81,95 @@ static int entry_order(const void *x, const void *y)
     return strcmp(((const ds_entry_t *)x)->path, ((const ds_entry_t *)y)->path);
 }
 
+/* A directory still to read: its host path, tree path and depth. */
+struct pending {
+    char *host, *path;
+    unsigned depth;
+};
+
+/* One walk: the tree it fills and the stack of directories still to read. */
+struct walk {
+    ds_tree_t *tree;
+    const char *label;
+    ds_error_t *err;
+    struct pending *stack;
+    size_t count, capacity;
+};
+
+/* Queues the subdirectory at host/path (taking their text), or notes that it is too deep. */
+static int subdir_queue(struct walk *w, const struct pending *dir, ds_strbuf_t *host,
+                        ds_strbuf_t *path)
+{
+    if (dir->depth + 1 > DS_DIR_MAX_DEPTH) {
+        ds_problems_add(&w->tree->problems, "%s: %s: nested deeper than %u; not entered", w->label,
+                        ds_strbuf_text(path), DS_DIR_MAX_DEPTH);
+        return DS_OK;
+    }
+    if (w->count == w->capacity) {
+        size_t capacity = w->capacity * 2;
+        struct pending *bigger = realloc(w->stack, capacity * sizeof *bigger);
+        if (bigger == NULL)
+            return ds_error_set(w->err, DS_ERR_NOMEM, "out of memory");
+        w->stack = bigger;
+        w->capacity = capacity;
+    }
+    w->stack[w->count++] = (struct pending){ds_strbuf_take(host), ds_strbuf_take(path), dir->depth + 1};
+    return DS_OK;
+}
+
+/* Adds the entry `name` of dir (open as dir_fd) to the tree, and queues it if a directory.
+ * An entry that cannot be stat'ed is a problem, not an error. */
+static int dir_entry_add(struct walk *w, const struct pending *dir, int dir_fd, const char *name)
+{
+    int rc = DS_OK;
+    ds_strbuf_t host = {0}, path = {0};
+    ds_strbuf_printf(&host, "%s/%s", dir->host, name);
+    ds_strbuf_puts(&path, dir->path);
+    ds_path_append_component(&path, name, strlen(name));
+    struct stat est;
+    if (host.failed || path.failed) {
+        rc = ds_error_set(w->err, DS_ERR_NOMEM, "out of memory");
+    } else if (fstatat(dir_fd, name, &est, AT_SYMLINK_NOFOLLOW) != 0) {
+        ds_problems_add(&w->tree->problems, "%s: %s: cannot stat: %s", w->label, ds_strbuf_text(&path), strerror(errno));
+    } else if ((rc = add(w->tree, ds_strbuf_text(&path), ds_strbuf_text(&host), &est)) != DS_OK) {
+        rc = ds_error_set(w->err, rc, "out of memory");
+    } else if (S_ISDIR(est.st_mode)) {
+        rc = subdir_queue(w, dir, &host, &path);
+    }
+    ds_strbuf_free(&host);
+    ds_strbuf_free(&path);
+    return rc;
+}
+
+/* Reads one directory into the tree, within the entry limits. A directory that cannot be
+ * opened is a problem, not an error. */
+static int dir_read(struct walk *w, const struct pending *dir)
+{
+    int fd = open(dir->host, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (d == NULL) {
+        ds_problems_add(&w->tree->problems, "%s: %s: cannot read the directory: %s", w->label,
+                        dir->path[0] ? dir->path : "/", strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return DS_OK;
+    }
+    int rc = DS_OK;
+    struct dirent *de;
+    while (rc == DS_OK && (de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        if (w->tree->count >= DS_DIR_MAX_ENTRIES || w->tree->count >= ds_limits()->max_entries) {
+            rc = ds_error_set(w->err, DS_ERR_LIMIT, "%s: more than %zu entries (the --max-memory budget)", w->label,
+                              w->tree->count);
+            break;
+        }
+        rc = dir_entry_add(w, dir, dirfd(d), de->d_name);
+    }
+    closedir(d);
+    return rc;
+}
+
 int ds_dir_tree_load(const char *root, const char *label, ds_tree_t *tree,
                      const ds_deadline_t *deadline, ds_error_t *err)
 {
@@ -89,82 +178,24 @@ int ds_dir_tree_load(const char *root, const char *label, ds_tree_t *tree,
     if (lstat(root, &st) != 0 || !S_ISDIR(st.st_mode))
         return ds_error_set(err, DS_ERR_IO, "%s: not a directory", label);
     int rc = add(tree, "/", root, &st);
-    /* Directories still to read: (host path, tree path, depth). */
-    struct pending {
-        char *host, *path;
-        unsigned depth;
-    } *stack = malloc(64 * sizeof *stack);
-    size_t depth_count = 0, capacity = 64;
-    if (stack == NULL)
+    struct walk w = {tree, label, err, malloc(64 * sizeof(struct pending)), 0, 64};
+    if (w.stack == NULL)
         return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
-    stack[depth_count++] = (struct pending){strdup(root), strdup(""), 0};
-    while (rc == DS_OK && depth_count > 0) {
-        struct pending dir = stack[--depth_count];
-        if (ds_deadline_passed(deadline)) {
+    w.stack[w.count++] = (struct pending){strdup(root), strdup(""), 0};
+    while (rc == DS_OK && w.count > 0) {
+        struct pending dir = w.stack[--w.count];
+        if (ds_deadline_passed(deadline))
             rc = ds_error_set(err, DS_ERR_TIMEOUT, "%s: directory walk: time budget exhausted", label);
-            free(dir.host), free(dir.path);
-            break;
-        }
-        int fd = open(dir.host, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-        if (d == NULL) {
-            ds_problems_add(&tree->problems, "%s: %s: cannot read the directory: %s", label, dir.path[0] ? dir.path : "/",
-                            strerror(errno));
-            if (fd >= 0)
-                close(fd);
-            free(dir.host), free(dir.path);
-            continue;
-        }
-        struct dirent *de;
-        while (rc == DS_OK && (de = readdir(d)) != NULL) {
-            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                continue;
-            if (tree->count >= DS_DIR_MAX_ENTRIES || tree->count >= ds_limits()->max_entries) {
-                rc = ds_error_set(err, DS_ERR_LIMIT, "%s: more than %zu entries (the --max-memory budget)", label,
-                                  tree->count);
-                break;
-            }
-            ds_strbuf_t host = {0}, path = {0};
-            ds_strbuf_printf(&host, "%s/%s", dir.host, de->d_name);
-            ds_strbuf_puts(&path, dir.path);
-            ds_path_append_component(&path, de->d_name, strlen(de->d_name));
-            struct stat est;
-            if (host.failed || path.failed) {
-                rc = ds_error_set(err, DS_ERR_NOMEM, "out of memory");
-            } else if (fstatat(dirfd(d), de->d_name, &est, AT_SYMLINK_NOFOLLOW) != 0) {
-                ds_problems_add(&tree->problems, "%s: %s: cannot stat: %s", label, ds_strbuf_text(&path), strerror(errno));
-            } else if ((rc = add(tree, ds_strbuf_text(&path), ds_strbuf_text(&host), &est)) != DS_OK) {
-                rc = ds_error_set(err, rc, "out of memory");
-            } else if (S_ISDIR(est.st_mode)) {
-                if (dir.depth + 1 > DS_DIR_MAX_DEPTH) {
-                    ds_problems_add(&tree->problems, "%s: %s: nested deeper than %u; not entered", label,
-                                    ds_strbuf_text(&path), DS_DIR_MAX_DEPTH);
-                } else {
-                    if (depth_count == capacity) {
-                        capacity *= 2;
-                        struct pending *bigger = realloc(stack, capacity * sizeof *stack);
-                        if (bigger == NULL) {
-                            rc = ds_error_set(err, DS_ERR_NOMEM, "out of memory");
-                            ds_strbuf_free(&host), ds_strbuf_free(&path);
-                            break;
-                        }
-                        stack = bigger;
-                    }
-                    stack[depth_count++] = (struct pending){ds_strbuf_take(&host), ds_strbuf_take(&path), dir.depth + 1};
-                }
-            }
-            ds_strbuf_free(&host);
-            ds_strbuf_free(&path);
-        }
-        closedir(d);
+        else
+            rc = dir_read(&w, &dir);
         free(dir.host), free(dir.path);
     }
-    while (depth_count > 0) {
-        depth_count--;
-        free(stack[depth_count].host);
-        free(stack[depth_count].path);
+    while (w.count > 0) {
+        w.count--;
+        free(w.stack[w.count].host);
+        free(w.stack[w.count].path);
     }
-    free(stack);
+    free(w.stack);
     if (tree->count > 0) /* qsort must not be given the NULL of an empty list */
         qsort(tree->entries, tree->count, sizeof *tree->entries, entry_order);
     tree->complete = rc == DS_OK;
