@@ -73,6 +73,57 @@ static int read_content(ds_source_t *src, const ds_entry_t *entry, uint64_t pos,
     return DS_OK;
 }
 
+/* Whole file on equal chunks at equal offsets: no read at all. */
+static bool extents_known_equal(const ds_entry_t *entry_a, const ds_entry_t *entry_b,
+                                const ds_chunk_map_t *map)
+{
+    if (entry_a->size != entry_b->size || map == NULL ||
+        entry_a->extent_count != entry_b->extent_count)
+        return false;
+    bool all = true;
+    for (size_t i = 0; i < entry_a->extent_count && all; i++) {
+        const ds_extent_t *x = &entry_a->extents[i], *y = &entry_b->extents[i];
+        all = x->offset == y->offset && x->length == y->length &&
+              ds_chunk_map_range_equal(map, x->offset, x->length);
+    }
+    return all;
+}
+
+/* The n bytes at content offset pos are equal bytes at the same place in both inputs. */
+static bool window_known_equal(const ds_entry_t *entry_a, const ds_entry_t *entry_b,
+                               const ds_chunk_map_t *map, uint64_t pos, size_t n)
+{
+    uint64_t at_a, run_a, at_b, run_b;
+    return map != NULL && extent_locate(entry_a, pos, &at_a, &run_a) &&
+           extent_locate(entry_b, pos, &at_b, &run_b) && at_a == at_b && run_a >= n &&
+           run_b >= n && ds_chunk_map_range_equal(map, at_a, n);
+}
+
+/* Records the differing ranges of two windows read at content offset pos (as many as there
+ * is room for; all are counted), and the first difference once. */
+static void window_differences_record(ds_content_result_t *result, const unsigned char *wa,
+                                      const unsigned char *wb, size_t n, uint64_t pos,
+                                      bool *found)
+{
+    ds_byte_range_t ranges[DS_CONTENT_RANGES_KEPT];
+    uint64_t differing = 0;
+    size_t room = DS_CONTENT_RANGES_KEPT > result->range_count
+                      ? DS_CONTENT_RANGES_KEPT - result->range_count
+                      : 0;
+    size_t count = ds_byte_ranges_find(wa, wb, n, 8, ranges, room, &differing);
+    for (size_t i = 0; i < count && i < room; i++) {
+        ranges[i].start += pos;
+        ranges[i].end += pos;
+        result->ranges[result->range_count + i] = ranges[i];
+    }
+    if (!*found) {
+        *found = true;
+        result->first_difference = ranges[0].start;
+    }
+    result->range_count += count;
+    result->differing_bytes += differing;
+}
+
 int ds_content_compare(ds_source_t *a, const ds_entry_t *entry_a, ds_source_t *b,
                        const ds_entry_t *entry_b, const ds_chunk_map_t *map,
                        const ds_deadline_t *deadline, ds_content_result_t *result,
@@ -81,19 +132,10 @@ int ds_content_compare(ds_source_t *a, const ds_entry_t *entry_a, ds_source_t *b
     memset(result, 0, sizeof *result);
     uint64_t common = entry_a->size < entry_b->size ? entry_a->size : entry_b->size;
     bool same_size = entry_a->size == entry_b->size;
-    /* Whole file on equal chunks at equal offsets: no read at all. */
-    if (same_size && map != NULL && entry_a->extent_count == entry_b->extent_count) {
-        bool all = true;
-        for (size_t i = 0; i < entry_a->extent_count && all; i++) {
-            const ds_extent_t *x = &entry_a->extents[i], *y = &entry_b->extents[i];
-            all = x->offset == y->offset && x->length == y->length &&
-                  ds_chunk_map_range_equal(map, x->offset, x->length);
-        }
-        if (all) {
-            result->equal = true;
-            result->read_skipped = true;
-            return DS_OK;
-        }
+    if (extents_known_equal(entry_a, entry_b, map)) {
+        result->equal = true;
+        result->read_skipped = true;
+        return DS_OK;
     }
     unsigned char *wa = malloc(DS_CONTENT_WINDOW), *wb = malloc(DS_CONTENT_WINDOW);
     if (wa == NULL || wb == NULL) {
@@ -103,45 +145,22 @@ int ds_content_compare(ds_source_t *a, const ds_entry_t *entry_a, ds_source_t *b
     }
     int rc = DS_OK;
     bool found = false;
-    uint64_t pos = 0;
-    while (pos < common) {
+    for (uint64_t pos = 0; pos < common;) {
         if (ds_deadline_passed(deadline)) {
             rc = ds_error_set(err, DS_ERR_TIMEOUT, "%s: comparing %s: time budget exhausted",
                               ds_source_label(b), entry_b->path);
             break;
         }
         size_t n = common - pos < DS_CONTENT_WINDOW ? (size_t)(common - pos) : DS_CONTENT_WINDOW;
-        uint64_t at_a, run_a, at_b, run_b;
-        if (map != NULL && extent_locate(entry_a, pos, &at_a, &run_a) &&
-            extent_locate(entry_b, pos, &at_b, &run_b) && at_a == at_b && run_a >= n && run_b >= n &&
-            ds_chunk_map_range_equal(map, at_a, n)) {
-            pos += n; /* equal bytes at the same place in both inputs */
-            continue;
-        }
-        rc = read_content(a, entry_a, pos, wa, n, err);
-        if (rc == DS_OK)
-            rc = read_content(b, entry_b, pos, wb, n, err);
-        if (rc != DS_OK)
-            break;
-        result->bytes_read += n;
-        if (memcmp(wa, wb, n) != 0) {
-            ds_byte_range_t ranges[DS_CONTENT_RANGES_KEPT];
-            uint64_t differing = 0;
-            size_t room = DS_CONTENT_RANGES_KEPT > result->range_count
-                              ? DS_CONTENT_RANGES_KEPT - result->range_count
-                              : 0;
-            size_t count = ds_byte_ranges_find(wa, wb, n, 8, ranges, room, &differing);
-            for (size_t i = 0; i < count && i < room; i++) {
-                ranges[i].start += pos;
-                ranges[i].end += pos;
-                result->ranges[result->range_count + i] = ranges[i];
-            }
-            if (!found) {
-                found = true;
-                result->first_difference = ranges[0].start;
-            }
-            result->range_count += count;
-            result->differing_bytes += differing;
+        if (!window_known_equal(entry_a, entry_b, map, pos, n)) {
+            rc = read_content(a, entry_a, pos, wa, n, err);
+            if (rc == DS_OK)
+                rc = read_content(b, entry_b, pos, wb, n, err);
+            if (rc != DS_OK)
+                break;
+            result->bytes_read += n;
+            if (memcmp(wa, wb, n) != 0)
+                window_differences_record(result, wa, wb, n, pos, &found);
         }
         pos += n;
     }
