@@ -302,7 +302,8 @@ static void report_content_difference(toc_ctx_t *ctx, const ds_entry_t *a, const
 /* Compares a file's contents (equal chunks from the hash stage first). A timeout stops content
  * comparison for the rest of the tree; an unreadable file fails the stage but not the walk.
  * Sets *equal only when the comparison finished. */
-static void compare_file_content(toc_ctx_t *ctx, const ds_entry_t *a, const ds_entry_t *b, const char *shown,
+/* Compares a file's bytes; returns false when they could not be compared (time, damage). */
+static bool compare_file_content(toc_ctx_t *ctx, const ds_entry_t *a, const ds_entry_t *b, const char *shown,
                                  ds_strbuf_t *fields, bool *equal)
 {
     ds_content_result_t cmp;
@@ -314,12 +315,12 @@ static void compare_file_content(toc_ctx_t *ctx, const ds_entry_t *a, const ds_e
         ctx->stopped = true;
         ds_stage_fail(ctx->result, rc, "content comparison stopped at %s: time budget exhausted",
                       shown ? shown : "?");
-        return;
+        return false;
     }
     if (rc != DS_OK) {
         ds_stage_fail(ctx->result, rc, "%s", err.message);
         describe(fields, "content", "?", "? (unreadable)");
-        return;
+        return false;
     }
     ctx->compared++;
     if (cmp.read_skipped)
@@ -327,6 +328,7 @@ static void compare_file_content(toc_ctx_t *ctx, const ds_entry_t *a, const ds_e
     *equal = cmp.equal;
     if (!cmp.equal)
         report_content_difference(ctx, a, b, &cmp, fields);
+    return true;
 }
 
 /* The extent moved: a layout consequence, unless the content differs too. */
@@ -360,8 +362,9 @@ static void compare_node(toc_ctx_t *ctx, const ds_entry_t *a, const ds_entry_t *
     bool content_equal = true, content_known = !container;
     if (container)
         compare_squashfs_payloads(ctx, a, b, fields, &content_known, &content_equal);
-    else if (files && !ctx->stopped)
-        compare_file_content(ctx, a, b, shown, fields, &content_equal);
+    else if (files)
+        /* A moved extent is "content unchanged" only when the bytes were compared. */
+        content_known = !ctx->stopped && compare_file_content(ctx, a, b, shown, fields, &content_equal);
     note_extent_moved(ctx, a, b, content_known && content_equal, fields);
 }
 
