@@ -3,10 +3,10 @@
  * fragment count 16, compressor 20, block log 22, flags 24, id count 26, version 28/30, root
  * inode 32, bytes used 40, then the table starts 48..88), optional compressor options right
  * after it, data blocks and fragments, then the metadata tables. The library does the parsing;
- * this file supplies in-place I/O, per-thread content readers, decompression counting and the
- * translation into driftscope entries. */
+ * this file supplies in-place I/O, opens the image and translates its tree into driftscope
+ * entries; content reading and decompression counting are in squashfs_data.c. */
 #define _GNU_SOURCE
-#include "squashfs.h"
+#include "squashfs_internal.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -15,7 +15,6 @@
 
 #include <sqfs/block.h>
 #include <sqfs/compressor.h>
-#include <sqfs/data_reader.h>
 #include <sqfs/dir_reader.h>
 #include <sqfs/error.h>
 #include <sqfs/frag_table.h>
@@ -29,48 +28,7 @@
 #include "../util/limits.h"
 #include "../util/strbuf.h"
 
-#define SQUASHFS_WINDOW (256u * 1024u)
-
-/* sqfs_file_t over a ds_source_t: reads only. The first failing read is remembered so that a
- * library error can be reported with the offset that caused it. */
-typedef struct source_file {
-    sqfs_file_t base;
-    ds_source_t *src;
-    ds_error_t error;
-} source_file_t;
-
-/* A compressor that counts the blocks it decompresses, then hands them to the real one. */
-typedef struct counting_compressor {
-    sqfs_compressor_t base;
-    sqfs_compressor_t *inner;
-    _Atomic uint64_t *counter;
-} counting_compressor_t;
-
-struct ds_squashfs {
-    ds_source_t *src;
-    char name[300];
-    source_file_t *file;
-    sqfs_super_t super;
-    sqfs_compressor_config_t config;
-    sqfs_compressor_t *compressor; /* metadata: tables, directories, inodes */
-    sqfs_id_table_t *ids;
-    sqfs_xattr_reader_t *xattrs;   /* NULL when the image has none */
-    sqfs_dir_reader_t *dirs;
-    sqfs_frag_table_t *fragments;
-    sqfs_tree_node_t *root;
-    unsigned char options[64];     /* raw compressor options block (after its 2-byte header) */
-    size_t options_len;
-    _Atomic uint64_t decompressions;
-};
-
-struct ds_squashfs_data {
-    ds_squashfs_t *sq;
-    source_file_t *file;
-    sqfs_compressor_t *compressor; /* a counting_compressor_t */
-    sqfs_data_reader_t *reader;
-};
-
-static const char *sqfs_error_text(int code)
+const char *squashfs_error_text(int code)
 {
     switch (code) {
     case SQFS_ERROR_ALLOC: return "an allocation the image asks for failed (corrupt sizes or counts?)";
@@ -96,15 +54,15 @@ static const char *sqfs_error_text(int code)
 
 /* Formats a library failure: what was being read, the library's word, and the first I/O
  * failure underneath it (which names the offset). */
-static int sqfs_fail(ds_error_t *err, const ds_squashfs_t *sq, const source_file_t *file,
-                     int code, const char *what)
+int squashfs_fail(ds_error_t *err, const ds_squashfs_t *sq, const source_file_t *file, int code,
+                  const char *what)
 {
     if (file != NULL && file->error.message[0] != '\0')
         return ds_error_set(err, DS_ERR_FORMAT, "%s: %s: %s: %s", ds_source_label(sq->src),
                             sq->name, what, file->error.message);
     return ds_error_set(err, code == SQFS_ERROR_ALLOC ? DS_ERR_NOMEM : DS_ERR_FORMAT,
                         "%s: %s: %s: %s", ds_source_label(sq->src), sq->name, what,
-                        sqfs_error_text(code));
+                        squashfs_error_text(code));
 }
 
 static int file_read_at(sqfs_file_t *base, sqfs_u64 offset, void *buffer, size_t size)
@@ -138,7 +96,7 @@ static int file_truncate(sqfs_file_t *base, sqfs_u64 size)
 
 static void file_destroy(sqfs_object_t *base) { free(base); }
 
-static source_file_t *source_file_create(ds_source_t *src)
+source_file_t *squashfs_source_file_create(ds_source_t *src)
 {
     source_file_t *file = calloc(1, sizeof *file);
     if (file == NULL)
@@ -153,53 +111,20 @@ static source_file_t *source_file_create(ds_source_t *src)
     return file;
 }
 
-static sqfs_s32 counting_do_block(sqfs_compressor_t *base, const sqfs_u8 *in, sqfs_u32 size,
-                                  sqfs_u8 *out, sqfs_u32 outsize)
-{
-    counting_compressor_t *c = (counting_compressor_t *)base;
-    atomic_fetch_add(c->counter, 1);
-    return c->inner->do_block(c->inner, in, size, out, outsize);
-}
-
-static void counting_get_configuration(const sqfs_compressor_t *base, sqfs_compressor_config_t *cfg)
-{
-    const counting_compressor_t *c = (const counting_compressor_t *)base;
-    c->inner->get_configuration(c->inner, cfg);
-}
-
-static int counting_read_options(sqfs_compressor_t *base, sqfs_file_t *file)
-{
-    counting_compressor_t *c = (counting_compressor_t *)base;
-    return c->inner->read_options(c->inner, file);
-}
-
-static int counting_write_options(sqfs_compressor_t *base, sqfs_file_t *file)
-{
-    (void)base, (void)file;
-    return SQFS_ERROR_IO;
-}
-
-static void counting_destroy(sqfs_object_t *base)
-{
-    counting_compressor_t *c = (counting_compressor_t *)base;
-    sqfs_destroy(c->inner);
-    free(c);
-}
-
 /* A decompressor for this image's compressor and options, read through file. */
-static int compressor_create(ds_squashfs_t *sq, source_file_t *file, sqfs_compressor_t **out,
-                             ds_error_t *err)
+int squashfs_compressor_create(ds_squashfs_t *sq, source_file_t *file, sqfs_compressor_t **out,
+                               ds_error_t *err)
 {
     *out = NULL;
     int rc = sqfs_compressor_create(&sq->config, out);
     if (rc != 0)
-        return sqfs_fail(err, sq, NULL, rc, "creating the decompressor");
+        return squashfs_fail(err, sq, NULL, rc, "creating the decompressor");
     if (sq->super.flags & SQFS_FLAG_COMPRESSOR_OPTIONS) {
         rc = (*out)->read_options(*out, &file->base);
         if (rc != 0) {
             sqfs_destroy(*out);
             *out = NULL;
-            return sqfs_fail(err, sq, file, rc, "reading the compressor options at byte 96");
+            return squashfs_fail(err, sq, file, rc, "reading the compressor options at byte 96");
         }
     }
     return DS_OK;
@@ -260,14 +185,14 @@ int ds_squashfs_open(ds_squashfs_t **out, ds_source_t *src, const char *name, ds
     sq->src = src;
     snprintf(sq->name, sizeof sq->name, "%s", name);
     int rc = DS_OK, lib;
-    sq->file = source_file_create(src);
+    sq->file = squashfs_source_file_create(src);
     if (sq->file == NULL) {
         rc = ds_error_set(err, DS_ERR_NOMEM, "out of memory");
         goto fail;
     }
     lib = sqfs_super_read(&sq->super, &sq->file->base);
     if (lib != 0) {
-        rc = sqfs_fail(err, sq, sq->file, lib, "superblock (bytes 0-95)");
+        rc = squashfs_fail(err, sq, sq->file, lib, "superblock (bytes 0-95)");
         goto fail;
     }
     if (sq->super.bytes_used > ds_source_size(src)) {
@@ -281,7 +206,7 @@ int ds_squashfs_open(ds_squashfs_t **out, ds_source_t *src, const char *name, ds
     lib = sqfs_compressor_config_init(&sq->config, (SQFS_COMPRESSOR)sq->super.compression_id,
                                       sq->super.block_size, SQFS_COMP_FLAG_UNCOMPRESS);
     if (lib != 0) {
-        rc = sqfs_fail(err, sq, NULL, lib, "compressor id at byte 20");
+        rc = squashfs_fail(err, sq, NULL, lib, "compressor id at byte 20");
         goto fail;
     }
     if (sq->super.flags & SQFS_FLAG_COMPRESSOR_OPTIONS) {
@@ -294,7 +219,7 @@ int ds_squashfs_open(ds_squashfs_t **out, ds_source_t *src, const char *name, ds
                 sq->options_len = len;
         }
     }
-    rc = compressor_create(sq, sq->file, &sq->compressor, err);
+    rc = squashfs_compressor_create(sq, sq->file, &sq->compressor, err);
     if (rc != DS_OK)
         goto fail;
     sq->ids = sqfs_id_table_create(0);
@@ -306,7 +231,7 @@ int ds_squashfs_open(ds_squashfs_t **out, ds_source_t *src, const char *name, ds
     }
     lib = sqfs_id_table_read(sq->ids, &sq->file->base, &sq->super, sq->compressor);
     if (lib != 0) {
-        rc = sqfs_fail(err, sq, sq->file, lib, "id table");
+        rc = squashfs_fail(err, sq, sq->file, lib, "id table");
         goto fail;
     }
     rc = check_table_counts(sq, err);
@@ -315,7 +240,7 @@ int ds_squashfs_open(ds_squashfs_t **out, ds_source_t *src, const char *name, ds
     if (!(sq->super.flags & SQFS_FLAG_NO_FRAGMENTS) && sq->super.fragment_entry_count > 0) {
         lib = sqfs_frag_table_read(sq->fragments, &sq->file->base, &sq->super, sq->compressor);
         if (lib != 0) {
-            rc = sqfs_fail(err, sq, sq->file, lib, "fragment table");
+            rc = squashfs_fail(err, sq, sq->file, lib, "fragment table");
             goto fail;
         }
     }
@@ -327,7 +252,7 @@ int ds_squashfs_open(ds_squashfs_t **out, ds_source_t *src, const char *name, ds
         }
         lib = sqfs_xattr_reader_load(sq->xattrs, &sq->super, &sq->file->base, sq->compressor);
         if (lib != 0) {
-            rc = sqfs_fail(err, sq, sq->file, lib, "xattr table");
+            rc = squashfs_fail(err, sq, sq->file, lib, "xattr table");
             goto fail;
         }
     }
@@ -355,104 +280,6 @@ void ds_squashfs_close(ds_squashfs_t *sq)
 }
 
 const sqfs_super_t *ds_squashfs_super(const ds_squashfs_t *sq) { return &sq->super; }
-
-uint64_t ds_squashfs_decompressions(const ds_squashfs_t *sq)
-{
-    return atomic_load(&((ds_squashfs_t *)sq)->decompressions);
-}
-
-static void flags_text(uint16_t flags, char *buf, size_t size)
-{
-    static const struct {
-        uint16_t bit;
-        const char *name;
-    } names[] = {{SQFS_FLAG_UNCOMPRESSED_INODES, "uncompressed-inodes"},
-                 {SQFS_FLAG_UNCOMPRESSED_DATA, "uncompressed-data"},
-                 {SQFS_FLAG_UNCOMPRESSED_FRAGMENTS, "uncompressed-fragments"},
-                 {SQFS_FLAG_NO_FRAGMENTS, "no-fragments"},
-                 {SQFS_FLAG_ALWAYS_FRAGMENTS, "always-fragments"},
-                 {SQFS_FLAG_NO_DUPLICATES, "no-duplicates"},
-                 {SQFS_FLAG_EXPORTABLE, "exportable"},
-                 {SQFS_FLAG_UNCOMPRESSED_XATTRS, "uncompressed-xattrs"},
-                 {SQFS_FLAG_NO_XATTRS, "no-xattrs"},
-                 {SQFS_FLAG_COMPRESSOR_OPTIONS, "compressor-options"},
-                 {SQFS_FLAG_UNCOMPRESSED_IDS, "uncompressed-ids"}};
-    size_t used = (size_t)snprintf(buf, size, "0x%04x", flags);
-    const char *sep = " (";
-    for (size_t i = 0; i < sizeof names / sizeof names[0] && used < size; i++) {
-        if (flags & names[i].bit) {
-            used += (size_t)snprintf(buf + used, size - used, "%s%s", sep, names[i].name);
-            sep = ", ";
-        }
-    }
-    if (strcmp(sep, ", ") == 0 && used < size)
-        snprintf(buf + used, size - used, ")");
-}
-
-void ds_squashfs_super_fields(const ds_squashfs_t *sq, ds_fields_t *fields)
-{
-    unsigned char raw[96];
-    uint64_t base = ds_source_base(sq->src);
-    if (ds_source_read(sq->src, 0, raw, sizeof raw, "squashfs superblock", NULL) != DS_OK)
-        return;
-    const sqfs_super_t *s = &sq->super;
-    char text[300];
-    ds_fields_add(fields, "squashfs.magic", "@squashfs.magic", "magic", base, raw, 4, "\"hsqs\"");
-    ds_fields_add_number(fields, "squashfs.inode_count", "@squashfs.inode_count", "inode count",
-                         base + 4, raw + 4, 4, s->inode_count);
-    ds_format_utc(s->modification_time, text, sizeof text);
-    ds_field_t *f = ds_fields_add(fields, "squashfs.mkfs_time", "@squashfs.mkfs_time",
-                                  "mkfs time", base + 8, raw + 8, 4, "%s (%" PRIu32 ")", text,
-                                  s->modification_time);
-    if (f != NULL)
-        f->number = s->modification_time;
-    ds_fields_add_number(fields, "squashfs.block_size", "@squashfs.block_size", "block size",
-                         base + 12, raw + 12, 4, s->block_size);
-    ds_fields_add_number(fields, "squashfs.fragment_count", "@squashfs.fragment_count",
-                         "fragment entries", base + 16, raw + 16, 4, s->fragment_entry_count);
-    const char *cname = sqfs_compressor_name_from_id((SQFS_COMPRESSOR)s->compression_id);
-    ds_fields_add(fields, "squashfs.compressor", "@squashfs.compressor", "compressor", base + 20,
-                  raw + 20, 2, "%s (%u)", cname ? cname : "unknown", s->compression_id);
-    ds_fields_add_number(fields, "squashfs.block_log", "@squashfs.block_log", "block log",
-                         base + 22, raw + 22, 2, s->block_log);
-    flags_text(s->flags, text, sizeof text);
-    ds_fields_add(fields, "squashfs.flags", "@squashfs.flags", "flags", base + 24, raw + 24, 2,
-                  "%s", text);
-    ds_fields_add_number(fields, "squashfs.id_count", "@squashfs.id_count", "id count",
-                         base + 26, raw + 26, 2, s->id_count);
-    ds_fields_add(fields, "squashfs.version", "@squashfs.version", "version", base + 28, raw + 28,
-                  4, "%u.%u", s->version_major, s->version_minor);
-    ds_fields_add(fields, "squashfs.root_inode", "@squashfs.root_inode", "root inode reference",
-                  base + 32, raw + 32, 8, "block %" PRIu64 ", offset %" PRIu64,
-                  (uint64_t)(s->root_inode_ref >> 16), (uint64_t)(s->root_inode_ref & 0xFFFF));
-    static const struct {
-        unsigned offset;
-        const char *name;
-        const char *label;
-    } tables[] = {{40, "bytes_used", "bytes used"},
-                  {48, "id_table_start", "id table start"},
-                  {56, "xattr_id_table_start", "xattr id table start"},
-                  {64, "inode_table_start", "inode table start"},
-                  {72, "directory_table_start", "directory table start"},
-                  {80, "fragment_table_start", "fragment table start"},
-                  {88, "export_table_start", "export table start"}};
-    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
-        char key[64], location[64];
-        snprintf(key, sizeof key, "squashfs.%s", tables[i].name);
-        snprintf(location, sizeof location, "@squashfs.%s", tables[i].name);
-        ds_fields_add_number(fields, key, location, tables[i].label, base + tables[i].offset,
-                             raw + tables[i].offset, 8, (int64_t)ds_le64(raw + tables[i].offset));
-    }
-    if (sq->options_len > 0) {
-        ds_format_hex(sq->options, sq->options_len, 32, text, sizeof text);
-        ds_fields_add(fields, "squashfs.compressor_options", "@squashfs.compressor_options",
-                      "compressor options", base + 98, sq->options, (uint32_t)sq->options_len,
-                      "%s", text);
-    } else {
-        ds_fields_add(fields, "squashfs.compressor_options", "@squashfs.compressor_options",
-                      "compressor options", base + 96, NULL, 0, "none (defaults)");
-    }
-}
 
 static ds_entry_type_t inode_type(const sqfs_inode_generic_t *inode)
 {
@@ -498,7 +325,7 @@ static char *read_xattrs(ds_squashfs_t *sq, const sqfs_inode_generic_t *inode, d
         rc = sqfs_xattr_reader_seek_kv(sq->xattrs, &desc);
     if (rc != 0) {
         ds_problems_add(problems, "%s: %s: %s: xattrs unreadable: %s", ds_source_label(sq->src),
-                        sq->name, path, sqfs_error_text(rc));
+                        sq->name, path, squashfs_error_text(rc));
         return NULL;
     }
     /* Collect "name=value" strings, then sort them by name. */
@@ -512,7 +339,7 @@ static char *read_xattrs(ds_squashfs_t *sq, const sqfs_inode_generic_t *inode, d
             rc = sqfs_xattr_reader_read_value(sq->xattrs, key, &value);
         if (rc != 0) {
             ds_problems_add(problems, "%s: %s: %s: xattr %u unreadable: %s",
-                            ds_source_label(sq->src), sq->name, path, i, sqfs_error_text(rc));
+                            ds_source_label(sq->src), sq->name, path, i, squashfs_error_text(rc));
             sqfs_free(key);
             break;
         }
@@ -635,7 +462,7 @@ int ds_squashfs_load_tree(ds_squashfs_t *sq, ds_tree_t *tree, const ds_deadline_
             snprintf(what, sizeof what,
                      "directory tree (inode table at byte %" PRIu64 ", directory table at byte %" PRIu64 " of the input)",
                      base + sq->super.inode_table_start, base + sq->super.directory_table_start);
-            return sqfs_fail(err, sq, sq->file, lib, what);
+            return squashfs_fail(err, sq, sq->file, lib, what);
         }
         }
     }
@@ -707,206 +534,3 @@ int ds_squashfs_load_tree(ds_squashfs_t *sq, ds_tree_t *tree, const ds_deadline_
     return rc;
 }
 
-/* Where a regular file's stored bytes lie: the data blocks (contiguous from blocks_start) and
- * the fragment holding its tail. */
-struct stored_layout {
-    uint64_t blocks_start;
-    uint64_t blocks_bytes;
-    size_t block_count;
-    const sqfs_u32 *block_sizes;
-    bool has_fragment;
-    sqfs_fragment_t fragment;
-    uint32_t fragment_offset;
-};
-
-static int stored_layout(ds_squashfs_t *sq, const sqfs_inode_generic_t *inode,
-                         struct stored_layout *out, ds_error_t *err, const char *path)
-{
-    memset(out, 0, sizeof *out);
-    sqfs_u64 start = 0;
-    sqfs_inode_get_file_block_start(inode, &start);
-    out->blocks_start = start;
-    out->block_count = sqfs_inode_get_file_block_count(inode);
-    out->block_sizes = inode->extra;
-    for (size_t i = 0; i < out->block_count; i++)
-        out->blocks_bytes += inode->extra[i] & ((1u << 24) - 1);
-    sqfs_u32 index = 0xFFFFFFFF, offset = 0;
-    sqfs_inode_get_frag_location(inode, &index, &offset);
-    if (index != 0xFFFFFFFF) {
-        int lib = sqfs_frag_table_lookup(sq->fragments, index, &out->fragment);
-        if (lib != 0)
-            return ds_error_set(err, DS_ERR_FORMAT, "%s: %s: %s: fragment %" PRIu32 " not in the fragment table",
-                                ds_source_label(sq->src), sq->name, path, index);
-        out->has_fragment = true;
-        out->fragment_offset = offset;
-    }
-    return DS_OK;
-}
-
-static int compare_ranges(ds_squashfs_t *a, uint64_t at_a, ds_squashfs_t *b, uint64_t at_b,
-                          uint64_t len, bool *same, ds_error_t *err)
-{
-    unsigned char *wa = malloc(SQUASHFS_WINDOW), *wb = malloc(SQUASHFS_WINDOW);
-    int rc = DS_OK;
-    *same = true;
-    if (wa == NULL || wb == NULL) {
-        rc = ds_error_set(err, DS_ERR_NOMEM, "out of memory");
-        goto out;
-    }
-    for (uint64_t done = 0; done < len && *same;) {
-        size_t n = len - done < SQUASHFS_WINDOW ? (size_t)(len - done) : SQUASHFS_WINDOW;
-        rc = ds_source_read(a->src, at_a + done, wa, n, a->name, err);
-        if (rc == DS_OK)
-            rc = ds_source_read(b->src, at_b + done, wb, n, b->name, err);
-        if (rc != DS_OK)
-            break;
-        *same = memcmp(wa, wb, n) == 0;
-        done += n;
-    }
-out:
-    free(wa);
-    free(wb);
-    return rc;
-}
-
-bool ds_squashfs_fragment_location(ds_squashfs_t *sq, const ds_entry_t *entry, uint64_t *offset,
-                                   uint64_t *size)
-{
-    struct stored_layout layout;
-    if (entry->type != DS_ENTRY_FILE || stored_layout(sq, entry->native, &layout, NULL, entry->path) != DS_OK ||
-        !layout.has_fragment)
-        return false;
-    *offset = layout.fragment.start_offset;
-    *size = layout.fragment.size & ((1u << 24) - 1);
-    return true;
-}
-
-int ds_squashfs_stored_equal(ds_squashfs_t *a, const ds_entry_t *ea, ds_squashfs_t *b,
-                             const ds_entry_t *eb, bool *same, ds_error_t *err)
-{
-    *same = false;
-    if (ea->type != DS_ENTRY_FILE || eb->type != DS_ENTRY_FILE || ea->size != eb->size)
-        return DS_OK;
-    /* Stored bytes only prove equality when both images decompress the same way. */
-    if (a->super.compression_id != b->super.compression_id)
-        return DS_OK;
-    struct stored_layout la, lb;
-    int rc = stored_layout(a, ea->native, &la, err, ea->path);
-    if (rc == DS_OK)
-        rc = stored_layout(b, eb->native, &lb, err, eb->path);
-    if (rc != DS_OK)
-        return rc;
-    if (la.block_count != lb.block_count || la.has_fragment != lb.has_fragment ||
-        memcmp(la.block_sizes, lb.block_sizes, la.block_count * sizeof(sqfs_u32)) != 0)
-        return DS_OK;
-    bool equal = true;
-    rc = compare_ranges(a, la.blocks_start, b, lb.blocks_start, la.blocks_bytes, &equal, err);
-    if (rc != DS_OK || !equal)
-        return rc;
-    if (la.has_fragment) {
-        if (la.fragment.size != lb.fragment.size || la.fragment_offset != lb.fragment_offset)
-            return DS_OK;
-        rc = compare_ranges(a, la.fragment.start_offset, b, lb.fragment.start_offset,
-                            la.fragment.size & ((1u << 24) - 1), &equal, err);
-        if (rc != DS_OK || !equal)
-            return rc;
-    }
-    *same = true;
-    return DS_OK;
-}
-
-int ds_squashfs_data_open(ds_squashfs_t *sq, ds_squashfs_data_t **out, ds_error_t *err)
-{
-    *out = NULL;
-    ds_squashfs_data_t *d = calloc(1, sizeof *d);
-    counting_compressor_t *counting = calloc(1, sizeof *counting);
-    int rc = DS_OK;
-    if (d == NULL || counting == NULL) {
-        free(counting);
-        rc = ds_error_set(err, DS_ERR_NOMEM, "out of memory");
-        goto fail;
-    }
-    d->sq = sq;
-    d->file = source_file_create(sq->src);
-    if (d->file == NULL) {
-        free(counting);
-        rc = ds_error_set(err, DS_ERR_NOMEM, "out of memory");
-        goto fail;
-    }
-    rc = compressor_create(sq, d->file, &counting->inner, err);
-    if (rc != DS_OK) {
-        free(counting);
-        goto fail;
-    }
-    counting->base.base.destroy = counting_destroy;
-    counting->base.get_configuration = counting_get_configuration;
-    counting->base.read_options = counting_read_options;
-    counting->base.write_options = counting_write_options;
-    counting->base.do_block = counting_do_block;
-    counting->counter = &sq->decompressions;
-    d->compressor = &counting->base;
-    d->reader = sqfs_data_reader_create(&d->file->base, sq->super.block_size, d->compressor, 0);
-    if (d->reader == NULL) {
-        rc = ds_error_set(err, DS_ERR_NOMEM, "out of memory");
-        goto fail;
-    }
-    int lib = sqfs_data_reader_load_fragment_table(d->reader, &sq->super);
-    if (lib != 0) {
-        rc = sqfs_fail(err, sq, d->file, lib, "fragment table");
-        goto fail;
-    }
-    *out = d;
-    return DS_OK;
-fail:
-    ds_squashfs_data_close(d);
-    return rc;
-}
-
-int ds_squashfs_data_read(ds_squashfs_data_t *d, const ds_entry_t *entry, uint64_t offset,
-                          void *buf, size_t len, size_t *got, ds_error_t *err)
-{
-    *got = 0;
-    while (*got < len && offset + *got < entry->size) {
-        size_t want = len - *got;
-        if (want > 0x7FFFFFFF)
-            want = 0x7FFFFFFF;
-        sqfs_s32 n = sqfs_data_reader_read(d->reader, entry->native, offset + *got,
-                                           (char *)buf + *got, (sqfs_u32)want);
-        if (n < 0) {
-            /* Name the stored block: where its bytes lie in the input. */
-            const sqfs_inode_generic_t *inode = entry->native;
-            uint64_t pos = offset + *got, block = pos / d->sq->super.block_size;
-            size_t blocks = sqfs_inode_get_file_block_count(inode);
-            sqfs_u64 stored = 0;
-            sqfs_inode_get_file_block_start(inode, &stored);
-            char what[300];
-            if (block < blocks) {
-                for (size_t i = 0; i < block; i++)
-                    stored += inode->extra[i] & ((1u << 24) - 1);
-                snprintf(what, sizeof what,
-                         "content of %.150s: block %" PRIu64 " (file bytes %" PRIu64 "..), stored at byte %" PRIu64 " of the input",
-                         entry->path, block, block * d->sq->super.block_size,
-                         ds_source_base(d->sq->src) + stored);
-            } else {
-                snprintf(what, sizeof what, "content of %.150s: its tail in a fragment block (file byte %" PRIu64 ")",
-                         entry->path, pos);
-            }
-            return sqfs_fail(err, d->sq, d->file, n, what);
-        }
-        if (n == 0)
-            break;
-        *got += (size_t)n;
-    }
-    return DS_OK;
-}
-
-void ds_squashfs_data_close(ds_squashfs_data_t *d)
-{
-    if (d == NULL)
-        return;
-    sqfs_destroy(d->reader);
-    sqfs_destroy(d->compressor);
-    if (d->file != NULL)
-        sqfs_destroy(&d->file->base);
-    free(d);
-}

@@ -1,0 +1,63 @@
+/* The squashfs reader's private header, shared by readers/squashfs.c, readers/squashfs_super.c
+ * and readers/squashfs_data.c only; nothing outside the squashfs reader includes it (the public
+ * interface is squashfs.h).
+ *
+ * squashfs.c opens the image (superblock, tables) and loads the directory tree; squashfs_super.c
+ * turns the superblock into fields; squashfs_data.c reads content (per-thread readers, stored
+ * bytes compared without decompressing, fragment locations). The layout all three follow is
+ * cited at the top of squashfs.c. */
+#ifndef DS_SQUASHFS_INTERNAL_H
+#define DS_SQUASHFS_INTERNAL_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqfs/compressor.h>
+#include <sqfs/io.h>
+
+#include "squashfs.h"
+
+/* sqfs_file_t over a ds_source_t: reads only. The first failing read is remembered so that a
+ * library error can be reported with the offset that caused it. */
+typedef struct source_file {
+    sqfs_file_t base;
+    ds_source_t *src;
+    ds_error_t error;
+} source_file_t;
+
+struct ds_squashfs {
+    ds_source_t *src;
+    char name[300];
+    source_file_t *file;
+    sqfs_super_t super;
+    sqfs_compressor_config_t config;
+    sqfs_compressor_t *compressor; /* metadata: tables, directories, inodes */
+    sqfs_id_table_t *ids;
+    sqfs_xattr_reader_t *xattrs;   /* NULL when the image has none */
+    sqfs_dir_reader_t *dirs;
+    sqfs_frag_table_t *fragments;
+    sqfs_tree_node_t *root;
+    unsigned char options[64];     /* raw compressor options block (after its 2-byte header) */
+    size_t options_len;
+    _Atomic uint64_t decompressions;
+};
+
+/* The library's word for one of its error codes (SQFS_ERROR_*). */
+const char *squashfs_error_text(int code);
+
+/* Sets err for a library failure: what was being read, the library's word, and the first I/O
+ * failure underneath it in file (which names the offset; file may be NULL). Returns the code. */
+int squashfs_fail(ds_error_t *err, const ds_squashfs_t *sq, const source_file_t *file, int code,
+                  const char *what);
+
+/* A new read-only sqfs_file_t over src (which must outlive it); NULL when out of memory. The
+ * caller frees it with sqfs_destroy(&file->base). */
+source_file_t *squashfs_source_file_create(ds_source_t *src);
+
+/* A decompressor for sq's compressor and options, the options read through file. On error *out
+ * is NULL; else the caller frees it with sqfs_destroy. */
+int squashfs_compressor_create(ds_squashfs_t *sq, source_file_t *file, sqfs_compressor_t **out,
+                               ds_error_t *err);
+
+#endif
