@@ -176,39 +176,32 @@ static int check_table_counts(ds_squashfs_t *sq, ds_error_t *err)
     return rc;
 }
 
-int ds_squashfs_open(ds_squashfs_t **out, ds_source_t *src, const char *name, ds_error_t *err)
+/* Reads the superblock into sq->super, checks that the bytes it says are used are there and
+ * sets up sq->config for its compressor. name is the layer's name as the caller gave it. */
+static int read_superblock(ds_squashfs_t *sq, const char *name, ds_error_t *err)
 {
-    *out = NULL;
-    ds_squashfs_t *sq = calloc(1, sizeof *sq);
-    if (sq == NULL)
-        return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
-    sq->src = src;
-    snprintf(sq->name, sizeof sq->name, "%s", name);
-    int rc = DS_OK, lib;
-    sq->file = squashfs_source_file_create(src);
-    if (sq->file == NULL) {
-        rc = ds_error_set(err, DS_ERR_NOMEM, "out of memory");
-        goto fail;
-    }
-    lib = sqfs_super_read(&sq->super, &sq->file->base);
-    if (lib != 0) {
-        rc = squashfs_fail(err, sq, sq->file, lib, "superblock (bytes 0-95)");
-        goto fail;
-    }
-    if (sq->super.bytes_used > ds_source_size(src)) {
-        rc = ds_error_set(err, DS_ERR_FORMAT,
-                          "%s: %s: superblock says %" PRIu64 " bytes are used, but only %" PRIu64
-                          " are there (byte %" PRIu64 " of the input): truncated",
-                          ds_source_label(src), name, (uint64_t)sq->super.bytes_used,
-                          ds_source_size(src), ds_source_base(src) + ds_source_size(src));
-        goto fail;
-    }
+    ds_source_t *src = sq->src;
+    int lib = sqfs_super_read(&sq->super, &sq->file->base);
+    if (lib != 0)
+        return squashfs_fail(err, sq, sq->file, lib, "superblock (bytes 0-95)");
+    if (sq->super.bytes_used > ds_source_size(src))
+        return ds_error_set(err, DS_ERR_FORMAT,
+                            "%s: %s: superblock says %" PRIu64 " bytes are used, but only %" PRIu64
+                            " are there (byte %" PRIu64 " of the input): truncated",
+                            ds_source_label(src), name, (uint64_t)sq->super.bytes_used,
+                            ds_source_size(src), ds_source_base(src) + ds_source_size(src));
     lib = sqfs_compressor_config_init(&sq->config, (SQFS_COMPRESSOR)sq->super.compression_id,
                                       sq->super.block_size, SQFS_COMP_FLAG_UNCOMPRESS);
-    if (lib != 0) {
-        rc = squashfs_fail(err, sq, NULL, lib, "compressor id at byte 20");
-        goto fail;
-    }
+    if (lib != 0)
+        return squashfs_fail(err, sq, NULL, lib, "compressor id at byte 20");
+    return DS_OK;
+}
+
+/* Keeps the raw compressor options block (for the fields), when the superblock flags one and it
+ * can be read; the decompressor reads the options itself, so a failure here is no error. */
+static void read_compressor_options(ds_squashfs_t *sq)
+{
+    ds_source_t *src = sq->src;
     if (sq->super.flags & SQFS_FLAG_COMPRESSOR_OPTIONS) {
         unsigned char header[2];
         if (ds_source_read(src, 96, header, 2, "squashfs compressor options", NULL) == DS_OK) {
@@ -219,43 +212,64 @@ int ds_squashfs_open(ds_squashfs_t **out, ds_source_t *src, const char *name, ds
                 sq->options_len = len;
         }
     }
-    rc = squashfs_compressor_create(sq, sq->file, &sq->compressor, err);
-    if (rc != DS_OK)
-        goto fail;
+}
+
+/* Creates the directory reader and loads the id, fragment and xattr tables, their on-disk counts
+ * checked first (check_table_counts). Needs sq->compressor. */
+static int load_tables(ds_squashfs_t *sq, ds_error_t *err)
+{
+    int rc, lib;
     sq->ids = sqfs_id_table_create(0);
     sq->dirs = sqfs_dir_reader_create(&sq->super, sq->compressor, &sq->file->base, 0);
     sq->fragments = sqfs_frag_table_create(0);
-    if (sq->ids == NULL || sq->dirs == NULL || sq->fragments == NULL) {
-        rc = ds_error_set(err, DS_ERR_NOMEM, "out of memory");
-        goto fail;
-    }
+    if (sq->ids == NULL || sq->dirs == NULL || sq->fragments == NULL)
+        return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
     lib = sqfs_id_table_read(sq->ids, &sq->file->base, &sq->super, sq->compressor);
-    if (lib != 0) {
-        rc = squashfs_fail(err, sq, sq->file, lib, "id table");
-        goto fail;
-    }
+    if (lib != 0)
+        return squashfs_fail(err, sq, sq->file, lib, "id table");
     rc = check_table_counts(sq, err);
     if (rc != DS_OK)
-        goto fail;
+        return rc;
     if (!(sq->super.flags & SQFS_FLAG_NO_FRAGMENTS) && sq->super.fragment_entry_count > 0) {
         lib = sqfs_frag_table_read(sq->fragments, &sq->file->base, &sq->super, sq->compressor);
-        if (lib != 0) {
-            rc = squashfs_fail(err, sq, sq->file, lib, "fragment table");
-            goto fail;
-        }
+        if (lib != 0)
+            return squashfs_fail(err, sq, sq->file, lib, "fragment table");
     }
     if (!(sq->super.flags & SQFS_FLAG_NO_XATTRS) && sq->super.xattr_id_table_start != 0xFFFFFFFFFFFFFFFFull) {
         sq->xattrs = sqfs_xattr_reader_create(0);
-        if (sq->xattrs == NULL) {
-            rc = ds_error_set(err, DS_ERR_NOMEM, "out of memory");
-            goto fail;
-        }
+        if (sq->xattrs == NULL)
+            return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
         lib = sqfs_xattr_reader_load(sq->xattrs, &sq->super, &sq->file->base, sq->compressor);
-        if (lib != 0) {
-            rc = squashfs_fail(err, sq, sq->file, lib, "xattr table");
-            goto fail;
-        }
+        if (lib != 0)
+            return squashfs_fail(err, sq, sq->file, lib, "xattr table");
     }
+    return DS_OK;
+}
+
+int ds_squashfs_open(ds_squashfs_t **out, ds_source_t *src, const char *name, ds_error_t *err)
+{
+    *out = NULL;
+    ds_squashfs_t *sq = calloc(1, sizeof *sq);
+    if (sq == NULL)
+        return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
+    sq->src = src;
+    snprintf(sq->name, sizeof sq->name, "%s", name);
+    int rc = DS_OK;
+    sq->file = squashfs_source_file_create(src);
+    if (sq->file == NULL) {
+        rc = ds_error_set(err, DS_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    rc = read_superblock(sq, name, err);
+    if (rc != DS_OK)
+        goto fail;
+    read_compressor_options(sq);
+    rc = squashfs_compressor_create(sq, sq->file, &sq->compressor, err);
+    if (rc != DS_OK)
+        goto fail;
+    rc = load_tables(sq, err);
+    if (rc != DS_OK)
+        goto fail;
     *out = sq;
     return DS_OK;
 fail:
