@@ -462,89 +462,104 @@ static int entry_order(const void *x, const void *y)
     return strcmp(((const ds_entry_t *)x)->path, ((const ds_entry_t *)y)->path);
 }
 
+/* Reads the whole directory hierarchy into sq->root (left NULL on error). */
+static int load_hierarchy(ds_squashfs_t *sq, ds_error_t *err)
+{
+    int lib = sqfs_dir_reader_get_full_hierarchy(sq->dirs, sq->ids, NULL, 0, &sq->root);
+    if (lib != 0) {
+        sq->root = NULL;
+        char what[200];
+        uint64_t base = ds_source_base(sq->src);
+        snprintf(what, sizeof what,
+                 "directory tree (inode table at byte %" PRIu64 ", directory table at byte %" PRIu64 " of the input)",
+                 base + sq->super.inode_table_start, base + sq->super.directory_table_start);
+        return squashfs_fail(err, sq, sq->file, lib, what);
+    }
+    return DS_OK;
+}
+
+/* The depth-first walk's explicit stack of (next sibling to visit, parent path length). */
+typedef struct tree_frame {
+    const sqfs_tree_node_t *node;
+    size_t path_len;
+} tree_frame_t;
+
+typedef struct tree_stack {
+    tree_frame_t *frames;
+    size_t depth, capacity;
+} tree_stack_t;
+
+static int tree_stack_push(tree_stack_t *stack, const sqfs_tree_node_t *node, size_t path_len,
+                           ds_error_t *err)
+{
+    if (stack->depth == stack->capacity) {
+        stack->capacity *= 2;
+        tree_frame_t *bigger = realloc(stack->frames, stack->capacity * sizeof *stack->frames);
+        if (bigger == NULL)
+            return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
+        stack->frames = bigger;
+    }
+    stack->frames[stack->depth++] = (tree_frame_t){node, path_len};
+    return DS_OK;
+}
+
+/* Adds node, a child of the directory whose path is the first parent_len bytes of path, to
+ * tree (path is left holding node's path), after checking the deadline and the entry limits. */
+static int visit_node(ds_squashfs_t *sq, ds_tree_t *tree, const sqfs_tree_node_t *node,
+                      ds_strbuf_t *path, size_t parent_len, const ds_deadline_t *deadline,
+                      ds_error_t *err)
+{
+    if (ds_deadline_passed(deadline))
+        return ds_error_set(err, DS_ERR_TIMEOUT, "%s: %s: time budget exhausted reading the tree",
+                            ds_source_label(sq->src), sq->name);
+    if (tree->count >= DS_SQUASHFS_MAX_ENTRIES || tree->count >= ds_limits()->max_entries)
+        return ds_error_set(err, DS_ERR_LIMIT, "%s: %s: more than %zu entries (the --max-memory budget)",
+                            ds_source_label(sq->src), sq->name, tree->count);
+    path->len = parent_len;
+    if (path->data != NULL)
+        path->data[path->len] = '\0';
+    const char *name = (const char *)node->name;
+    if (ds_path_append_component(path, name, strlen(name)))
+        ds_problems_add(&tree->problems, "%s: %s: a name cannot be a path component; shown escaped as %s",
+                        ds_source_label(sq->src), sq->name, ds_strbuf_text(path));
+    if (path->failed)
+        return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
+    int rc = add_entry(sq, tree, node, ds_strbuf_text(path));
+    if (rc != DS_OK)
+        return ds_error_set(err, rc, "out of memory");
+    return DS_OK;
+}
+
 int ds_squashfs_load_tree(ds_squashfs_t *sq, ds_tree_t *tree, const ds_deadline_t *deadline,
                           ds_error_t *err)
 {
     memset(tree, 0, sizeof *tree);
-    if (sq->root == NULL) {
-        int lib = sqfs_dir_reader_get_full_hierarchy(sq->dirs, sq->ids, NULL, 0, &sq->root);
-        if (lib != 0) {
-            sq->root = NULL;
-        {
-            char what[200];
-            uint64_t base = ds_source_base(sq->src);
-            snprintf(what, sizeof what,
-                     "directory tree (inode table at byte %" PRIu64 ", directory table at byte %" PRIu64 " of the input)",
-                     base + sq->super.inode_table_start, base + sq->super.directory_table_start);
-            return squashfs_fail(err, sq, sq->file, lib, what);
-        }
-        }
-    }
-    /* Depth-first walk with an explicit stack of (node, path length). */
-    typedef struct {
-        const sqfs_tree_node_t *node;
-        size_t path_len;
-    } frame_t;
-    size_t capacity = 256, depth = 0;
-    frame_t *stack = malloc(capacity * sizeof *stack);
+    int rc = sq->root == NULL ? load_hierarchy(sq, err) : DS_OK;
+    if (rc != DS_OK)
+        return rc;
+    tree_stack_t stack = {.capacity = 256};
+    stack.frames = malloc(stack.capacity * sizeof *stack.frames);
     ds_strbuf_t path = {0};
-    int rc = DS_OK;
-    if (stack == NULL)
+    if (stack.frames == NULL)
         return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
     rc = add_entry(sq, tree, sq->root, "/");
-    stack[depth++] = (frame_t){sq->root->children, 0};
-    while (rc == DS_OK && depth > 0) {
-        frame_t *top = &stack[depth - 1];
+    stack.frames[stack.depth++] = (tree_frame_t){sq->root->children, 0};
+    while (rc == DS_OK && stack.depth > 0) {
+        tree_frame_t *top = &stack.frames[stack.depth - 1];
         if (top->node == NULL) {
-            depth--;
+            stack.depth--;
             continue;
         }
         const sqfs_tree_node_t *node = top->node;
         top->node = node->next;
-        if (ds_deadline_passed(deadline)) {
-            rc = ds_error_set(err, DS_ERR_TIMEOUT, "%s: %s: time budget exhausted reading the tree",
-                              ds_source_label(sq->src), sq->name);
-            break;
-        }
-        if (tree->count >= DS_SQUASHFS_MAX_ENTRIES || tree->count >= ds_limits()->max_entries) {
-            rc = ds_error_set(err, DS_ERR_LIMIT, "%s: %s: more than %zu entries (the --max-memory budget)",
-                              ds_source_label(sq->src), sq->name, tree->count);
-            break;
-        }
-        path.len = top->path_len;
-        if (path.data != NULL)
-            path.data[path.len] = '\0';
-        const char *name = (const char *)node->name;
-        if (ds_path_append_component(&path, name, strlen(name)))
-            ds_problems_add(&tree->problems, "%s: %s: a name cannot be a path component; shown escaped as %s",
-                            ds_source_label(sq->src), sq->name, ds_strbuf_text(&path));
-        if (path.failed) {
-            rc = ds_error_set(err, DS_ERR_NOMEM, "out of memory");
-            break;
-        }
-        rc = add_entry(sq, tree, node, ds_strbuf_text(&path));
-        if (rc != DS_OK) {
-            rc = ds_error_set(err, rc, "out of memory");
-            break;
-        }
-        if (node->children != NULL) {
-            if (depth == capacity) {
-                capacity *= 2;
-                frame_t *bigger = realloc(stack, capacity * sizeof *stack);
-                if (bigger == NULL) {
-                    rc = ds_error_set(err, DS_ERR_NOMEM, "out of memory");
-                    break;
-                }
-                stack = bigger;
-            }
-            stack[depth++] = (frame_t){node->children, path.len};
-        }
+        rc = visit_node(sq, tree, node, &path, top->path_len, deadline, err);
+        if (rc == DS_OK && node->children != NULL)
+            rc = tree_stack_push(&stack, node->children, path.len, err);
     }
-    free(stack);
+    free(stack.frames);
     ds_strbuf_free(&path);
     if (tree->count > 0) /* qsort must not be given the NULL of an empty list */
         qsort(tree->entries, tree->count, sizeof *tree->entries, entry_order);
     tree->complete = rc == DS_OK;
     return rc;
 }
-
