@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "../explain/causes.h"
-#include "../pipeline.h"
+#include "run.h"
 
 void ds_stage_add_classified(ds_run_t *run, const char *stage, const char *const *prefix,
                              size_t depth, ds_difference_t *outer, const ds_classified_t *cls)

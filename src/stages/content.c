@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "../explain/causes.h"
-#include "../pipeline.h"
+#include "run.h"
 #include "../compare/metadata.h"
 #include "../readers/dir.h"
 #include "../readers/squashfs.h"

@@ -9,7 +9,7 @@
 #include "../compare/metadata.h"
 #include "../compare/text_diff.h"
 #include "../explain/causes.h"
-#include "../pipeline.h"
+#include "run.h"
 #include "../readers/dir.h"
 #include "../util/limits.h"
 #include "../util/outfile.h"

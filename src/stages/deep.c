@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../pipeline.h"
+#include "run.h"
 #include "../util/strbuf.h"
 
 #define DEEP_FILE_MAX (64ull << 20) /* bigger files are not copied out */

@@ -12,7 +12,7 @@
 #include "../readers/tree.h"
 #include "../explain/causes.h"
 #include "../formats/format.h"
-#include "../pipeline.h"
+#include "run.h"
 #include "../readers/reader.h"
 #include "../util/outfile.h"
 #include "../util/pair_hash.h"

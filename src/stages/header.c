@@ -10,7 +10,7 @@
 #include "../decode/boot_catalog.h"
 #include "../decode/mbr_gpt.h"
 #include "../decode/volume_descriptor.h"
-#include "../pipeline.h"
+#include "run.h"
 #include "../util/outfile.h"
 
 #define SYSTEM_AREA_BYTES (16u * DS_ISO_SECTOR)

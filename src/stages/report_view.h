@@ -3,7 +3,7 @@
 #ifndef DS_STAGES_REPORT_VIEW_H
 #define DS_STAGES_REPORT_VIEW_H
 
-#include "../pipeline.h"
+#include "run.h"
 #include "../report/view.h"
 
 /* The rows a view points to, kept by the caller while the view is used. */

@@ -9,7 +9,7 @@
 
 #include "../compare/metadata.h"
 #include "../explain/causes.h"
-#include "../pipeline.h"
+#include "run.h"
 #include "../readers/squashfs.h"
 #include "../util/outfile.h"
 #include "../util/pair_hash.h"

@@ -10,7 +10,7 @@
 #include "../readers/tree.h"
 #include "../compare/metadata.h"
 #include "../explain/causes.h"
-#include "../pipeline.h"
+#include "run.h"
 #include "../util/outfile.h"
 #include "../util/strbuf.h"
 
