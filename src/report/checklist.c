@@ -118,7 +118,7 @@ static bool write_squashfs_steps(FILE *out, const ds_findings_t *findings)
         size_t inside = 0;
         for (size_t k = 0; k < findings->count; k++) {
             const ds_difference_t *e = &findings->items[k];
-            inside += e->depth == 2 && strcmp(e->location[0], path) == 0 && !e->secondary &&
+            inside += e->depth >= 2 && strcmp(e->location[0], path) == 0 && !e->secondary &&
                       e->location[1][0] == '/';
         }
         fputs("- ", out);

@@ -63,4 +63,6 @@ done
 assert_q "$out" 'not any(d["location"][2:3] in (["/debian-binary"], ["/control.tar.xz"]) for d in r["differences"])'
 assert_q "$out" 'not any(len(d["location"]) > 3 and d["location"][3] != "'$changelog'" for d in r["differences"])'
 assert_q "$out" 'r["summary"]["root_causes"] == {"gzip-mtime": 1}'
+# The checklist's next step sees the root five levels down, not "no file inside it differs".
+check "checklist: the squashfs has a difference inside it" grep -q 'filesystem.squashfs` differs: 1 differences inside it' "$out/checklist.md"
 finish
