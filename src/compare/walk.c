@@ -212,7 +212,7 @@ static void walk_stream(ds_walk_t *w, const walk_frame_t *frame, const ds_format
     ds_error_t err = {0};
     if (f->payload(sa, &pa, &err) != DS_OK || f->payload(sb, &pb, &err) != DS_OK) {
         walk_printf(out->detail, sizeof out->detail, "%s: %s", f->name, err.message);
-        if (err.code == DS_ERR_LIMIT && w->limit)
+        if (w->limit != NULL) /* a layer not looked into, by a limit or by damage: the report says so */
             w->limit(w->ctx, err.message);
         walk_leaf(w, frame, a, b, name, out);
         goto out;
@@ -339,6 +339,8 @@ static void walk_formatted(ds_walk_t *w, const walk_frame_t *frame, const ds_for
     ds_fields_t fa = {0}, fb = {0};
     if (f->open(&sa, a, &how, &err) != DS_OK || f->open(&sb, b, &how, &err) != DS_OK) {
         walk_printf(out->detail, sizeof out->detail, "%s unreadable: %s", f->name, err.message);
+        if (w->limit != NULL)
+            w->limit(w->ctx, err.message);
         walk_leaf(w, frame, a, b, name, out);
         goto out;
     }

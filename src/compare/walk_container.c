@@ -77,7 +77,7 @@ static void content_differs(merge_t *m, const ds_entry_t *a, const ds_entry_t *b
         walk_pair_at(m->w, &frame, ca, cb, a->path, m->depth_left - 1, &child);
     else
         walk_printf(child.detail, sizeof child.detail, "not opened: %s", err.message);
-    if (err.code == DS_ERR_LIMIT && m->w->limit != NULL)
+    if (err.code != DS_OK && m->w->limit != NULL)
         m->w->limit(m->w->ctx, err.message);
     char va[48], vb[48], detail[sizeof child.detail + 64];
     snprintf(va, sizeof va, "%" PRIu64 " bytes", a->size);
@@ -209,7 +209,7 @@ size_t walk_container(ds_walk_t *w, const walk_frame_t *frame, const ds_format_t
     int rc_b = load(format, state_b, &tb, rc == DS_OK ? &err : NULL);
     if (rc == DS_OK)
         rc = rc_b;
-    if (rc != DS_OK && w->limit != NULL && err.code == DS_ERR_LIMIT)
+    if (rc != DS_OK && w->limit != NULL)
         w->limit(w->ctx, err.message);
     char order[64];
     snprintf(order, sizeof order, "@%s.order", format->name);

@@ -48,4 +48,19 @@ expect_status 1
 validate "$out"
 expect_roots "$out" "/a-iso.tar.gz :: /small.iso :: /etc/version|content|unknown"
 assert_q "$out" 'diffs(loc=["/a-iso.tar.gz", "/small.iso"], kind="content")[0]["secondary"] is True'
+# A damaged layer inside (B's member is a truncated xz): the member stays a root, and the report
+# says what was not looked into, naming the input, the layer and where decoding stopped.
+mkdir -p "$d/cut-a" "$d/cut-b"
+seq 1 50000 | xz >"$d/cut-a/m.xz"
+seq 2 50001 | xz | head -c 6000 >"$d/cut-b/m.xz"
+for side in a b; do
+    touch -d @1700000000 "$d/cut-$side/m.xz"
+    tar --sort=name --mtime=@1700000000 --owner=0 --group=0 --numeric-owner -C "$d/cut-$side" -cf "$d/cut-$side.tar" m.xz
+done
+out=$OUT_ROOT/damaged-member
+run_ds "$d/cut-a.tar" "$d/cut-b.tar" "$out"
+expect_status 1
+validate "$out"
+expect_roots "$out" "/cut-a.tar :: /m.xz|content|unknown"
+assert_q "$out" 'r["truncated"] is True and any("B (" in l and "/m.xz" in l and "decompression failed after" in l for l in r["limits"])'
 finish
