@@ -52,7 +52,8 @@ assert_q "$out" 'diffs(loc=["/a-iso.tar.gz", "/small.iso"], kind="content")[0]["
 # says what was not looked into, naming the input, the layer and where decoding stopped.
 mkdir -p "$d/cut-a" "$d/cut-b"
 seq 1 50000 | xz >"$d/cut-a/m.xz"
-seq 2 50001 | xz | head -c 6000 >"$d/cut-b/m.xz"
+seq 2 50001 | xz >"$d/cut-b/m.xz"
+truncate -s 6000 "$d/cut-b/m.xz" # not `| head -c`: under pipefail xz's SIGPIPE would end the test
 for side in a b; do
     touch -d @1700000000 "$d/cut-$side/m.xz"
     tar --sort=name --mtime=@1700000000 --owner=0 --group=0 --numeric-owner -C "$d/cut-$side" -cf "$d/cut-$side.tar" m.xz
