@@ -13,16 +13,6 @@
 #include "../compare/walk.h"
 #include "../formats/format.h"
 
-void ds_classify_nested(ds_classified_t *out, ds_kind_t kind, const char *where, const char *a,
-                   const char *b, const char *detail, const char *cause, const char *confidence,
-                   bool secondary)
-{
-    const char *loc[] = {where};
-    ds_difference_t *d = ds_findings_add(&out->nested, "content", kind, loc, 1, a, b, detail);
-    if (d != NULL && cause != NULL)
-        ds_difference_explain(d, cause, confidence, NULL, secondary);
-}
-
 void ds_classify_verdict(ds_classified_t *out, const char *format, const char *cause,
                     const char *confidence, const char *fmt, ...)
 {

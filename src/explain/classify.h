@@ -12,7 +12,6 @@
 #include "../util/clock.h"
 #include "../util/source.h"
 
-#define DS_CLASSIFY_MAX_INFLATE (4ull << 30) /* decompressed bytes per stream: a bomb stops here */
 #define DS_CLASSIFY_TEXT_MAX (4u << 20)      /* text files examined line by line */
 
 typedef struct ds_classified {

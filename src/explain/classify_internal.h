@@ -7,10 +7,6 @@
 
 #include "classify.h"
 
-/* Adds a nested difference (location relative to the classified file) with its cause. */
-void ds_classify_nested(ds_classified_t *out, ds_kind_t kind, const char *where, const char *a,
-                        const char *b, const char *detail, const char *cause,
-                        const char *confidence, bool secondary);
 /* Sets the format, cause, confidence and the printf-formatted detail. */
 void ds_classify_verdict(ds_classified_t *out, const char *format, const char *cause,
                          const char *confidence, const char *fmt, ...)
