@@ -50,3 +50,8 @@ printf 'x = 1\n' >"$work/m.py"
 env -u SOURCE_DATE_EPOCH /usr/bin/python3 -c 'import py_compile; py_compile.compile("'"$work"'/m.py", cfile="'"$work"'/m.pyc")'
 pair pyc 0 "$work/m.pyc" "$work/m.pyc"
 pair elf 3 "$out/elf/hello" "$out/elf/hello"
+# One directory a format harness (fuzz_format_<name>): real files made by the real tools.
+mkdir -p "$out"/format_{zip,ar}
+(cd "$work/tiny" && zip -q -X "$out/format_zip/tiny.zip" file)
+printf 'x\n' >"$work/m.txt"
+(cd "$work" && ar rc "$out/format_ar/tiny.a" m.txt)

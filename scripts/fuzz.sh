@@ -14,7 +14,11 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 harnesses=("$@")
-((${#harnesses[@]})) || harnesses=(iso_header iso_tree squashfs fat archive gzip elf classify)
+if ((${#harnesses[@]} == 0)); then
+    harnesses=(iso_header iso_tree squashfs fat archive gzip elf classify)
+    # and one harness a format, as listed in fuzz/CMakeLists.txt's DS_FUZZ_FORMATS
+    for f in $(sed -n '/^set(DS_FUZZ_FORMATS/,/^)/{/^  /p}' fuzz/CMakeLists.txt); do harnesses+=("format_$f"); done
+fi
 bash scripts/setup-deps.sh
 command -v clang >/dev/null || apt-get install -y -qq clang libclang-rt-14-dev >/dev/null
 CC=clang cmake -S . -B build-fuzz -DDS_FUZZ=ON -DBUILD_TESTING=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
