@@ -55,3 +55,6 @@ mkdir -p "$out"/format_{zip,ar}
 (cd "$work/tiny" && zip -q -X "$out/format_zip/tiny.zip" file)
 printf 'x\n' >"$work/m.txt"
 (cd "$work" && ar rc "$out/format_ar/tiny.a" m.txt)
+mkdir -p "$out"/format_{zlib,iso9660}
+/usr/bin/python3 -c 'import sys, zlib; sys.stdout.buffer.write(zlib.compress(b"tiny\n" * 40, 9))' >"$out/format_zlib/tiny.zz"
+head -c 400000 "$work/small.iso" >"$out/format_iso9660/small.iso"

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../compare/text_diff.h"
 #include "../util/limits.h"
 #include "../util/strbuf.h"
 #include "classify_internal.h"
@@ -15,23 +16,20 @@ typedef struct lines {
     size_t count;
 } lines_t;
 
-static bool load_lines(ds_source_t *src, lines_t *out, char **buffer)
+/* The lines of src, decoded to UTF-8 from any encoding ds_text_encoding knows (*encoding). */
+static bool load_lines(ds_source_t *src, lines_t *out, char **buffer, const char **encoding)
 {
     uint64_t size = ds_source_size(src);
     out->items = NULL;
     out->count = 0;
-    *buffer = malloc(size + 1);
-    if (*buffer == NULL || ds_source_read(src, 0, *buffer, (size_t)size, "text", NULL) != DS_OK)
+    *buffer = NULL;
+    unsigned char *raw = malloc(size + 1);
+    size_t len = 0;
+    bool text = raw != NULL && ds_source_read(src, 0, raw, (size_t)size, "text", NULL) == DS_OK &&
+                ds_text_to_utf8(raw, (size_t)size, buffer, &len, encoding) == DS_OK;
+    free(raw);
+    if (!text || memchr(*buffer, 0, len) != NULL)
         return false;
-    (*buffer)[size] = '\0';
-    if (memchr(*buffer, 0, size) != NULL)
-        return false;
-    for (size_t i = 0; i < size;) {
-        size_t n = ds_utf8_sequence_length((unsigned char *)*buffer + i, size - i);
-        if (n == 0)
-            return false;
-        i += n;
-    }
     size_t count = 1;
     for (char *p = *buffer; *p; p++)
         count += *p == '\n';
@@ -89,12 +87,25 @@ static bool has_time_token(const char *line)
     return false;
 }
 
+/* Text not in plain UTF-8 says so in the verdict ("...; text in ISO-8859-1"). */
+static void name_encodings(ds_classified_t *out, const char *ea, const char *eb)
+{
+    if (out->detail[0] == '\0' || (strcmp(ea, "UTF-8") == 0 && strcmp(eb, "UTF-8") == 0))
+        return;
+    size_t n = strlen(out->detail);
+    if (strcmp(ea, eb) == 0)
+        snprintf(out->detail + n, sizeof out->detail - n, "; text in %s", ea);
+    else
+        snprintf(out->detail + n, sizeof out->detail - n, "; text in A %s, B %s", ea, eb);
+}
+
 void ds_classify_text(ds_source_t *a, ds_source_t *b, const char *path, ds_classified_t *out)
 {
     lines_t la = {0}, lb = {0};
     char *ba = NULL, *bb = NULL;
+    const char *ea = "UTF-8", *eb = "UTF-8";
     if (ds_source_size(a) > DS_CLASSIFY_TEXT_MAX || ds_source_size(b) > DS_CLASSIFY_TEXT_MAX ||
-        !load_lines(a, &la, &ba) || !load_lines(b, &lb, &bb))
+        !load_lines(a, &la, &ba, &ea) || !load_lines(b, &lb, &bb, &eb))
         goto out;
     out->format = "text";
     /* /etc/shadow: field 3 (last change, days) alone. */
@@ -155,8 +166,18 @@ void ds_classify_text(ds_source_t *a, ds_source_t *b, const char *path, ds_class
             goto out;
         }
     }
+    if (la.count == lb.count && strcmp(ea, eb) != 0) {
+        bool same = true;
+        for (size_t i = 0; i < la.count && same; i++)
+            same = strcmp(la.items[i], lb.items[i]) == 0;
+        if (same) {
+            ds_classify_verdict(out, "text", NULL, NULL, "the same text in another encoding");
+            goto out;
+        }
+    }
     ds_classify_verdict(out, "text", NULL, NULL, "text: lines differ");
 out:
+    name_encodings(out, ea, eb);
     free(la.items);
     free(lb.items);
     free(ba);

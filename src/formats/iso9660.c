@@ -1,12 +1,38 @@
 /* ISO 9660 as a container format, over the directory-record reader (readers/iso9660.c: Rock
- * Ridge names and metadata, Joliet ignored): the tree as entries, a file's extents as its
- * content. Used where an ISO lies inside something else; the toc stage reads the inputs' own. */
+ * Ridge names and metadata, Joliet ignored): the volume descriptors field by field (as the
+ * header stage decodes the inputs' own: decode/volume_descriptor.c), the tree as entries, a
+ * file's extents as its content. Used where an ISO lies inside something else; the header and
+ * toc stages read the inputs' own.
+ *
+ * Where the tree lies (volume space size, path tables, the root record) follows from the files:
+ * those fields are derived, secondary when the files differ. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "../decode/volume_descriptor.h"
 #include "internal.h"
 
 static int iso_bid(ds_source_t *src) { return ds_iso9660_reader.probe(src); }
+
+static bool layout_field(const char *key)
+{
+    static const char *const layout[] = {"volume_space_size", "path_table", "root_directory"};
+    for (size_t i = 0; i < sizeof layout / sizeof layout[0]; i++)
+        if (strstr(key, layout[i]) != NULL)
+            return true;
+    return false;
+}
+
+static int iso_fields(void *state, ds_fields_t *fields, ds_error_t *err)
+{
+    ds_plain_state_t *s = state;
+    ds_volume_info_t info;
+    size_t first = fields->count;
+    int rc = ds_volume_descriptors_read(s->src, fields, &info, err);
+    for (size_t i = first; i < fields->count; i++)
+        fields->items[i].derived = layout_field(fields->items[i].key);
+    return rc;
+}
 
 static int iso_entries(void *state, ds_tree_t *tree, ds_error_t *err)
 {
@@ -73,7 +99,7 @@ static int iso_open_entry(void *state, const ds_entry_t *entry, ds_source_t **ou
 
 const ds_format_t ds_format_iso9660 = {
     .name = "iso9660", .kind = DS_FORMAT_CONTAINER,
-    .summary = "ISO 9660 image (Rock Ridge): tree with metadata, file extents as content",
-    .bid = iso_bid, .open = ds_plain_state_open, .close = ds_plain_state_close,
+    .summary = "ISO 9660 image (Rock Ridge): volume descriptor fields, tree with metadata, file extents as content",
+    .bid = iso_bid, .open = ds_plain_state_open, .close = ds_plain_state_close, .fields = iso_fields,
     .entries = iso_entries, .open_entry = iso_open_entry,
 };

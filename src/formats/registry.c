@@ -14,6 +14,7 @@
     X(bzip2)                                                                                       \
     X(lzma)                                                                                        \
     X(lzip)                                                                                        \
+    X(zlib)                                                                                        \
     X(cpio)                                                                                        \
     X(tar)                                                                                         \
     X(ar)                                                                                          \
