@@ -87,6 +87,26 @@ static bool has_time_token(const char *line)
     return false;
 }
 
+/* The same lines, in another order. */
+static bool same_lines_reordered(const lines_t *la, const lines_t *lb)
+{
+    if (la->count != lb->count || la->count < 2)
+        return false;
+    char **sa = malloc(la->count * sizeof *sa), **sb = malloc(lb->count * sizeof *sb);
+    bool same = sa && sb;
+    if (same) {
+        memcpy(sa, la->items, la->count * sizeof *sa);
+        memcpy(sb, lb->items, lb->count * sizeof *sb);
+        qsort(sa, la->count, sizeof *sa, line_order);
+        qsort(sb, lb->count, sizeof *sb, line_order);
+        for (size_t i = 0; i < la->count && same; i++)
+            same = strcmp(sa[i], sb[i]) == 0;
+    }
+    free(sa);
+    free(sb);
+    return same;
+}
+
 /* Text not in plain UTF-8 says so in the verdict ("...; text in ISO-8859-1"). */
 static void name_encodings(ds_classified_t *out, const char *ea, const char *eb)
 {
@@ -127,24 +147,9 @@ void ds_classify_text(ds_source_t *a, ds_source_t *b, const char *path, ds_class
             goto out;
         }
     }
-    /* Same lines, another order. */
-    if (la.count == lb.count && la.count > 1) {
-        char **sa = malloc(la.count * sizeof *sa), **sb = malloc(lb.count * sizeof *sb);
-        bool same = sa && sb;
-        if (same) {
-            memcpy(sa, la.items, la.count * sizeof *sa);
-            memcpy(sb, lb.items, lb.count * sizeof *sb);
-            qsort(sa, la.count, sizeof *sa, line_order);
-            qsort(sb, lb.count, sizeof *sb, line_order);
-            for (size_t i = 0; i < la.count && same; i++)
-                same = strcmp(sa[i], sb[i]) == 0;
-        }
-        free(sa);
-        free(sb);
-        if (same) {
-            ds_classify_verdict(out, "text", "sort-order", "certain", "the same %zu lines in another order", la.count);
-            goto out;
-        }
+    if (same_lines_reordered(&la, &lb)) {
+        ds_classify_verdict(out, "text", "sort-order", "certain", "the same %zu lines in another order", la.count);
+        goto out;
     }
     /* Every changed line differs only in date/time-shaped tokens. */
     if (la.count == lb.count) {
