@@ -88,6 +88,7 @@ int ds_classify_pair(ds_source_t *a, ds_source_t *b, const char *path, unsigned 
     snprintf(out->detail, sizeof out->detail, "%s", result.detail);
     out->judged = result.format != NULL;
     out->accounted = result.accounted;
+    out->layers_opened = walk.opened;
     out->excerpt = result.format != NULL ? result.excerpt : NULL;
     if (out->excerpt == NULL)
         free(result.excerpt);

@@ -24,6 +24,8 @@ typedef struct ds_classified {
     bool judged;            /* the comparer decided whether the differences inside account for */
     bool accounted;         /* every differing byte of the pair (then its difference is secondary) */
     char *excerpt;          /* owned: a bounded diff of the innermost pair, or NULL */
+    uint64_t layers_opened; /* format layers the comparer opened inside the pair (each pair of
+                             * sides once): only differing members are opened */
 } ds_classified_t;
 
 /* Classifies the pair a/b found at `path` (used for path-based hints such as .pyc). depth_left

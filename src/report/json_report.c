@@ -183,6 +183,8 @@ static void json_squashfs(ds_json_t *j, const ds_report_view_t *view)
         ds_json_int(j, (int64_t)c->files_decompressed);
         ds_json_key(j, "blocks_decompressed");
         ds_json_int(j, (int64_t)c->blocks_decompressed);
+        ds_json_key(j, "layers_opened");
+        ds_json_int(j, (int64_t)c->layers_opened);
         ds_json_object_end(j);
     }
     ds_json_array_end(j);

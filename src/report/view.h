@@ -46,6 +46,7 @@ typedef struct ds_report_layer {
     uint64_t settled_without_decompression;
     uint64_t files_decompressed;
     uint64_t blocks_decompressed;  /* data and fragment blocks, both sides */
+    uint64_t layers_opened;        /* format layers opened inside the differing files */
 } ds_report_layer_t;
 
 /* One differing pair handed to --deep-tool; the file names are relative to OUTDIR/deep/. */

@@ -420,6 +420,8 @@ static void report_container(ds_run_t *run, ds_stage_result_t *result, ds_contai
         c->compared_files++;
         c->settled_by_stored_bytes += it->settled;
         c->decompressed_files += it->decompressed;
+        if (it->classified != NULL)
+            c->layers_opened += it->classified->layers_opened;
         if (!it->equal)
             report_differing_item(run, c, it, f);
     }

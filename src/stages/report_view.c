@@ -44,6 +44,7 @@ static void build_rows(const ds_run_t *run, ds_report_rows_t *rows)
             .settled_without_decompression = c->settled_by_stored_bytes,
             .files_decompressed = c->decompressed_files,
             .blocks_decompressed = c->blocks_decompressed,
+            .layers_opened = c->layers_opened,
         };
     }
     for (size_t i = 0; i < run->deep_count; i++) {

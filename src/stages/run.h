@@ -98,6 +98,7 @@ typedef struct ds_container {
     uint64_t settled_by_stored_bytes;
     uint64_t compared_files;
     uint64_t blocks_decompressed; /* data and fragment blocks, both sides */
+    uint64_t layers_opened;       /* format layers opened inside the differing files */
     uint64_t marks[256][2];      /* where differing files' stored data lie (offset, length in A) */
     size_t mark_count;
 } ds_container_t;
