@@ -30,12 +30,23 @@ static bool printable(uint32_t c)
     return c != 0x7f && (c < 0x80 || c >= 0xa0);
 }
 
-/* ISO-8859-1: every byte a printable Latin-1 character (then at least one is above 0x7f, or
- * the buffer would have been UTF-8). */
+/* A byte above 0x7f that Latin-1 prose uses: a letter (0xc0-0xff but the multiplication and
+ * division signs), or no-break space, section sign, copyright sign, guillemets, degree sign,
+ * micro sign. Binary bytes in a text file (0xde 0xad 0xbe 0xef: a soft hyphen, three-quarters)
+ * are not taken for Latin-1 text. */
+static bool latin1_prose(unsigned char c)
+{
+    if (c >= 0xc0)
+        return c != 0xd7 && c != 0xf7;
+    return c == 0xa0 || c == 0xa7 || c == 0xa9 || c == 0xab || c == 0xb0 || c == 0xb5 || c == 0xbb;
+}
+
+/* ISO-8859-1: printable ASCII and Latin-1 prose bytes only (then at least one is above 0x7f,
+ * or the buffer would have been UTF-8). */
 static bool is_latin1(const unsigned char *p, size_t len)
 {
     for (size_t i = 0; i < len; i++)
-        if (!printable(p[i]))
+        if (p[i] < 0x80 ? !printable(p[i]) : !latin1_prose(p[i]))
             return false;
     return true;
 }

@@ -356,8 +356,10 @@ static void walk_formatted(ds_walk_t *w, const walk_frame_t *frame, const ds_for
     } else {
         spans_t spans = {0};
         ds_strbuf_t labels = {0};
-        size_t fields = compare_fields(w, frame, f->name, &fa, &fb, false, &spans, &labels);
+        /* Entries first: derived header fields (sizes, table positions) are consequences when
+         * something inside differs. */
         size_t inside = walk_container(w, frame, f, sa, sb, depth_left, out);
+        size_t fields = compare_fields(w, frame, f->name, &fa, &fb, inside > 0, &spans, &labels);
         out->accounted = fields + inside > 0;
         if (out->accounted && inside == 0)
             describe_accounted(out, f->name, fields, &labels);

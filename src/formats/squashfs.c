@@ -11,6 +11,7 @@
 
 typedef struct squashfs_state {
     ds_squashfs_t *sq;
+    ds_source_t *src;
     ds_format_open_t how;
 } squashfs_state_t;
 
@@ -32,6 +33,7 @@ static int squashfs_open(void **state, ds_source_t *src, const ds_format_open_t 
     if (s == NULL)
         return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
     s->how = *how;
+    s->src = src;
     int rc = ds_squashfs_open(&s->sq, src, how->layer ? how->layer : "squashfs", err);
     if (rc != DS_OK) {
         free(s);
@@ -45,8 +47,14 @@ static int squashfs_fields(void *state, ds_fields_t *fields, ds_error_t *err)
 {
     (void)err;
     squashfs_state_t *s = state;
+    size_t first = fields->count;
     ds_squashfs_super_fields(s->sq, fields);
-    return DS_OK;
+    /* The decoder gives offsets in the outermost input (for the squashfs stage's messages); a
+     * format's fields are relative to its own source. */
+    uint64_t base = ds_source_base(s->src);
+    for (size_t i = first; i < fields->count; i++)
+        fields->items[i].offset -= base;
+    return fields->failed ? ds_error_set(err, DS_ERR_NOMEM, "squashfs: out of memory") : DS_OK;
 }
 
 static int squashfs_entries(void *state, ds_tree_t *tree, ds_error_t *err)

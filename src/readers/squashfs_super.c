@@ -46,6 +46,7 @@ void ds_squashfs_super_fields(const ds_squashfs_t *sq, ds_fields_t *fields)
         return;
     const sqfs_super_t *s = &sq->super;
     char text[300];
+    size_t first = fields->count;
     ds_fields_add(fields, "squashfs.magic", "@squashfs.magic", "magic", base, raw, 4, "\"hsqs\"");
     ds_fields_add_number(fields, "squashfs.inode_count", "@squashfs.inode_count", "inode count",
                          base + 4, raw + 4, 4, s->inode_count);
@@ -100,5 +101,11 @@ void ds_squashfs_super_fields(const ds_squashfs_t *sq, ds_fields_t *fields)
     } else {
         ds_fields_add(fields, "squashfs.compressor_options", "@squashfs.compressor_options",
                       "compressor options", base + 96, NULL, 0, "none (defaults)");
+    }
+    /* Sizes, counts and table positions follow from what the tables hold: consequences. */
+    for (size_t i = first; i < fields->count; i++) {
+        const char *key = fields->items[i].key;
+        fields->items[i].derived = strcmp(key, "squashfs.bytes_used") == 0 || strstr(key, "_table_start") != NULL ||
+                                   strcmp(key, "squashfs.root_inode") == 0 || strstr(key, "_count") != NULL;
     }
 }

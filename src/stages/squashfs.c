@@ -107,10 +107,7 @@ static void super_differences(ds_run_t *run, ds_container_t *c, FILE *out)
             d->a_number = fa->number;
             d->b_number = fb->number;
         }
-        /* Sizes and table positions follow from what the tables hold: consequences. */
-        /* Sizes, counts and table positions follow from what the tables hold: consequences. */
-        if (strcmp(fa->key, "squashfs.bytes_used") == 0 || strstr(fa->key, "_table_start") != NULL ||
-            strcmp(fa->key, "squashfs.root_inode") == 0 || strstr(fa->key, "_count") != NULL)
+        if (fa->derived) /* sizes, counts, table positions: see ds_squashfs_super_fields */
             ds_difference_explain(d, ds_cause_name(DS_CAUSE_LAYOUT_SHIFT), "likely", NULL, true);
         else if (strcmp(fa->key, "squashfs.mkfs_time") == 0)
             ds_difference_explain(d, ds_cause_name(DS_CAUSE_SQUASHFS_MKFS_TIME), "certain",
