@@ -16,6 +16,9 @@ check "--help explains the exit status" grep -q "0 identical (or every differenc
 "$DRIFTSCOPE" --list-causes >"$OUT_ROOT/causes" 2>&1
 check "docs/causes.md is what --list-causes prints" bash -c "tail -n +\$(grep -n '^| cause |' '$DS_SOURCE_DIR/docs/causes.md' | cut -d: -f1) '$DS_SOURCE_DIR/docs/causes.md' | cmp -s - '$OUT_ROOT/causes'"
 check "every cause id the issue names is in the catalogue" bash -c 'for id in iso-volume-date iso-volume-id iso-file-dates iso-tool-version mbr-disk-id gpt-guid fat-volume-id fat-timestamps fat-order squashfs-mkfs-time squashfs-layout compression-only mtime umask owner cpio-metadata archive-order gzip-mtime pyc-timestamp build-id embedded-timestamp random-id crypto-key shadow-lastchange ldconfig-aux-cache fontconfig-cache man-db-index log-file sort-order package-version layout-shift unknown; do grep -q "^| $id |" "'"$OUT_ROOT/causes"'" || exit 1; done'
+"$DRIFTSCOPE" --list-formats >"$OUT_ROOT/formats" 2>&1
+check "the README's formats table is what --list-formats prints" bash -c "sed -n '/^<!-- formats:/,/^<!-- \/formats -->/p' '$DS_SOURCE_DIR/README.md' | sed '1d;\$d' | cmp -s - '$OUT_ROOT/formats'"
+check "--list-formats names every registered format with what it compares" bash -c "test \$(grep -c '^| [a-z0-9]* | \(container\|stream\|document\) | ..........' '$OUT_ROOT/formats') -ge 18"
 check "--version exits 0 and prints it" grep -q "^driftscope [0-9]" "$OUT_ROOT/version"
 check "one input is a usage error (2)" test $s_one = 2
 check "missing -o is a usage error (2)" test $s_noout = 2
