@@ -32,21 +32,26 @@ static int lzma_bid(ds_source_t *s)
     return h[0] == 0x5d && dict >= 4096 && (dict & (dict - 1)) == 0 && (unknown || h[12] == 0) ? 30 : 0;
 }
 
-static int stream_payload(void *state, ds_source_t **out, ds_error_t *err)
+static int stream_payload(void *state, int filter, ds_source_t **out, ds_error_t *err)
 {
     ds_plain_state_t *s = state;
-    return ds_stream_decode_libarchive(s->src, s->how.layer ? s->how.layer : "stream", out, s->how.deadline, err);
+    return ds_stream_decode_libarchive(s->src, s->how.layer ? s->how.layer : "stream", filter, out, s->how.deadline,
+                                       err);
 }
 
-#define STREAM_FORMAT(id, label, text)                                                             \
+#define STREAM_FORMAT(id, label, filter, text)                                                     \
+    static int id##_payload(void *state, ds_source_t **out, ds_error_t *err)                       \
+    {                                                                                              \
+        return stream_payload(state, filter, out, err);                                            \
+    }                                                                                              \
     const ds_format_t ds_format_##id = {                                                           \
         .name = label, .kind = DS_FORMAT_STREAM, .summary = text, .bid = id##_bid,                 \
-        .open = ds_plain_state_open, .close = ds_plain_state_close, .payload = stream_payload,                     \
+        .open = ds_plain_state_open, .close = ds_plain_state_close, .payload = id##_payload,       \
     }
 
-STREAM_FORMAT(xz, "xz", "xz stream: decompressed payload");
-STREAM_FORMAT(zstd, "zstd", "Zstandard frame(s): decompressed payload");
-STREAM_FORMAT(lz4, "lz4", "LZ4 frame(s): decompressed payload");
-STREAM_FORMAT(bzip2, "bzip2", "bzip2 stream: decompressed payload");
-STREAM_FORMAT(lzma, "lzma", "LZMA alone (.lzma) stream: decompressed payload");
-STREAM_FORMAT(lzip, "lzip", "lzip stream: decompressed payload");
+STREAM_FORMAT(xz, "xz", ARCHIVE_FILTER_XZ, "xz stream: decompressed payload");
+STREAM_FORMAT(zstd, "zstd", ARCHIVE_FILTER_ZSTD, "Zstandard frame(s): decompressed payload");
+STREAM_FORMAT(lz4, "lz4", ARCHIVE_FILTER_LZ4, "LZ4 frame(s): decompressed payload");
+STREAM_FORMAT(bzip2, "bzip2", ARCHIVE_FILTER_BZIP2, "bzip2 stream: decompressed payload");
+STREAM_FORMAT(lzma, "lzma", ARCHIVE_FILTER_LZMA, "LZMA alone (.lzma) stream: decompressed payload");
+STREAM_FORMAT(lzip, "lzip", ARCHIVE_FILTER_LZIP, "lzip stream: decompressed payload");

@@ -23,7 +23,7 @@ static int gzip_fields(void *state, ds_fields_t *fields, ds_error_t *err)
 static int gzip_payload(void *state, ds_source_t **out, ds_error_t *err)
 {
     ds_plain_state_t *s = state;
-    return ds_stream_decode_libarchive(s->src, "gzip", out, s->how.deadline, err);
+    return ds_stream_decode_libarchive(s->src, "gzip", ARCHIVE_FILTER_GZIP, out, s->how.deadline, err);
 }
 
 const ds_format_t ds_format_gzip = {

@@ -18,10 +18,11 @@ la_ssize_t ds_la_feed_read(struct archive *a, void *feed, const void **buffer);
 la_int64_t ds_la_feed_seek(struct archive *a, void *feed, la_int64_t offset, int whence);
 la_int64_t ds_la_feed_skip(struct archive *a, void *feed, la_int64_t request);
 
-/* Decodes the whole compressed stream src (any filter libarchive knows) into a spill and
- * returns it as a source. A payload larger than DS_MAX_INFLATE_RATIO times src is stopped as a
- * likely bomb (DS_ERR_LIMIT). */
-int ds_stream_decode_libarchive(ds_source_t *src, const char *layer, ds_source_t **out,
+/* Decodes the whole compressed stream src with the one libarchive filter `filter`
+ * (ARCHIVE_FILTER_XZ, ...: set, not bid on, so that a stream inside the stream is left for the
+ * next layer) into a spill and returns it as a source. A payload larger than
+ * DS_MAX_INFLATE_RATIO times src is stopped as a likely bomb (DS_ERR_LIMIT). */
+int ds_stream_decode_libarchive(ds_source_t *src, const char *layer, int filter, ds_source_t **out,
                                 const ds_deadline_t *deadline, ds_error_t *err);
 
 /* The state of a format that needs nothing but its source and how it was opened. */

@@ -1,4 +1,6 @@
-/* A compressed stream decoded through libarchive's filters ("raw" format) into a spill. */
+/* A compressed stream decoded through one libarchive filter ("raw" format) into a spill. The
+ * filter is appended, not chosen by bidding: libarchive would otherwise peel every compressed
+ * layer it recognises in one go (up to 25, then fail), and the comparer walks layers itself. */
 #include <archive_entry.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -8,7 +10,7 @@
 #include "../util/spill.h"
 #include "internal.h"
 
-int ds_stream_decode_libarchive(ds_source_t *src, const char *layer, ds_source_t **out,
+int ds_stream_decode_libarchive(ds_source_t *src, const char *layer, int filter, ds_source_t **out,
                                 const ds_deadline_t *deadline, ds_error_t *err)
 {
     *out = NULL;
@@ -22,7 +24,7 @@ int ds_stream_decode_libarchive(ds_source_t *src, const char *layer, ds_source_t
         goto out;
     }
     f->src = src;
-    archive_read_support_filter_all(a);
+    archive_read_append_filter(a, filter);
     archive_read_support_format_raw(a);
     struct archive_entry *entry;
     if (archive_read_open(a, f, NULL, ds_la_feed_read, NULL) != ARCHIVE_OK ||
