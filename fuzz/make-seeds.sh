@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Seed corpora for the fuzz harnesses, cut from real images built by the test fixtures.
 set -euo pipefail
-out=${1:?usage: make-seeds.sh DIR}
+out=$(realpath -m "${1:?usage: make-seeds.sh DIR}")
 here=$(cd "$(dirname "$0")" && pwd)
 fixtures=$here/../tests/fixtures
 mkdir -p "$out"/{iso_header,iso_tree,squashfs,fat,archive,gzip,elf,classify}
