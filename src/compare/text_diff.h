@@ -12,9 +12,9 @@
 #define DS_TEXT_MAX_EDITS 2000      /* line edits before a text diff gives up */
 
 /* The encoding of p when it is text, else NULL: "UTF-16LE" or "UTF-16BE" (with a byte order
- * mark), "UTF-8" or "UTF-8 (BOM)" (valid throughout), "ISO-8859-1" (printable ASCII and the
- * Latin-1 letters and few signs prose uses). Text holds no NUL, no control but tab, newline, form feed and carriage
- * return, and no C1 control. */
+ * mark; no NUL, no control but tab, newline, form feed and carriage return, valid surrogate
+ * pairs), "UTF-8" or "UTF-8 (BOM)" (valid throughout, no NUL), "ISO-8859-1" (printable ASCII
+ * and the Latin-1 letters and few signs prose uses; no control, no C1 control). */
 const char *ds_text_encoding(const unsigned char *p, size_t len);
 
 /* Text in one of those encodings. */
