@@ -72,6 +72,11 @@ static const struct field_rule field_rules[] = {
     {"@gzip.name", DS_CAUSE_GZIP_MTIME, "certain"},
     {"@pyc.source_mtime", DS_CAUSE_PYC_TIMESTAMP, "certain"},
     {"@elf.build_id", DS_CAUSE_BUILD_ID, "certain"},
+    /* pe: link timestamps (COFF header, debug directory entries), CodeView ids */
+    {"@pe.coff.TimeDateStamp", DS_CAUSE_EMBEDDED_TIMESTAMP, "certain"},
+    {"@pe.debug.TimeDateStamp*", DS_CAUSE_EMBEDDED_TIMESTAMP, "certain"},
+    {"@pe.debug.codeview.signature", DS_CAUSE_EMBEDDED_TIMESTAMP, "likely"},
+    {"@pe.debug.codeview.guid", DS_CAUSE_RANDOM_ID, "likely"},
     {"@fat.order", DS_CAUSE_FAT_ORDER, "certain"},
     {"@*.order", DS_CAUSE_ARCHIVE_ORDER, "certain"},
 };

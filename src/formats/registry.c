@@ -24,6 +24,7 @@
     X(iso9660)                                                                                     \
     X(elf)                                                                                         \
     X(pyc)                                                                                         \
+    X(pe)                                                                                          \
     X(fat)
 
 #define DS_FORMAT_DECLARE(name) extern const ds_format_t ds_format_##name;
