@@ -11,6 +11,7 @@ packages=(
     dpkg binutils tar unzip
     openssl python3 python3-jsonschema python3-html5lib util-linux attr diffoscope-minimal time
     chromium
+    grub-common grub-efi-amd64-bin sbsigntool binutils-mingw-w64-x86-64
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -12,7 +12,8 @@
  * Values that follow from the bytes they describe (sizes, positions, the checksum, a CodeView
  * GUID that reproducible linkers compute as a hash) are marked derived.
  *
- * Sections: the MS-DOS header and stub, the COFF and optional headers, the section table, every
+ * Sections: the MS-DOS header and stub, the COFF and optional headers, the section table, the
+ * rest of SizeOfHeaders ("@pe.header_padding"; a bzImage's boot setup header lies there), every
  * section with bytes in the file ("@pe.section..text", the n-th of one name "#n"; long names
  * "/<n>" read from the COFF string table) and the certificate table's bytes. */
 #include <inttypes.h>
@@ -86,7 +87,7 @@ static void pe_close(void *state)
 
 static int pe_fail(pe_state_t *s, ds_error_t *err, const char *what, uint64_t at)
 {
-    return ds_error_set(err, DS_ERR_FORMAT, "%s: %s: PE: %s (byte %" PRIu64 " of %" PRIu64 ")",
+    return ds_error_set(err, DS_ERR_FORMAT, "%s: %s: PE: %s (header at byte %" PRIu64 "; the file has %" PRIu64 " bytes)",
                         ds_source_label(s->src), s->layer, what, at, s->size);
 }
 
@@ -474,6 +475,12 @@ static int pe_sections(void *state, ds_sections_t *sections, ds_error_t *err)
         ok = ds_sections_add(sections, "@pe.optional_header", optional_at, s->optional_size);
     if (ok && s->count > 0)
         ok = ds_sections_add(sections, "@pe.section_table", s->table_offset, (uint64_t)s->count * DS_PE_SECTION_HEADER);
+    /* SizeOfHeaders rounds the headers up to FileAlignment; a bzImage keeps the x86 boot
+     * protocol's setup header (0x1f1) there. */
+    uint64_t table_end = s->table_offset + (uint64_t)s->count * DS_PE_SECTION_HEADER;
+    uint64_t headers = s->magic == DS_PE_MAGIC_PE32 || s->magic == DS_PE_MAGIC_PE32PLUS ? ds_le32(s->optional + 60) : 0;
+    if (ok && s->optional_len >= 64 && headers > table_end && headers <= s->size)
+        ok = ds_sections_add(sections, "@pe.header_padding", table_end, headers - table_end);
     for (size_t i = 0; ok && i < s->count; i++) {
         const pe_section_t *x = &s->sections[i];
         if (x->raw_size == 0)
