@@ -58,3 +58,14 @@ printf 'x\n' >"$work/m.txt"
 mkdir -p "$out"/format_{zlib,iso9660}
 /usr/bin/python3 -c 'import sys, zlib; sys.stdout.buffer.write(zlib.compress(b"tiny\n" * 40, 9))' >"$out/format_zlib/tiny.zz"
 head -c 400000 "$work/small.iso" >"$out/format_iso9660/small.iso"
+# pe: grub-mkimage's EFI core image, the same signed by sbsign (a certificate table), and a GNU
+# ld EFI application with a CodeView debug record (--build-id) and a long section name.
+mkdir -p "$out/format_pe"
+grub-mkimage -O x86_64-efi -p /EFI/boot -o "$out/format_pe/grub.efi"
+openssl req -new -x509 -newkey rsa:2048 -nodes -subj /CN=seed -days 3650 -keyout "$work/pe.key" \
+    -out "$work/pe.crt" 2>/dev/null
+sbsign --key "$work/pe.key" --cert "$work/pe.crt" --output "$out/format_pe/grub-signed.efi" \
+    "$out/format_pe/grub.efi" 2>/dev/null
+printf '    .text\n    .globl start\nstart:\n    ret\n    .section .silvermetal_notes,"dr"\n    .ascii "n\\0"\n' >"$work/pe.s"
+x86_64-w64-mingw32-as -o "$work/pe.o" "$work/pe.s"
+x86_64-w64-mingw32-ld --subsystem 10 -e start --build-id --enable-long-section-names -o "$out/format_pe/app.efi" "$work/pe.o"

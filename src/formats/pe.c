@@ -332,9 +332,9 @@ static void add_directories(pe_state_t *s, ds_fields_t *fields, uint64_t base)
         uint64_t at;
         directory(s, i, &rva, &size, &at);
         bool cert = i == DS_PE_CERTIFICATE_DIR;
-        char key[80], location[64], text[64], value[64];
-        snprintf(key, sizeof key, cert ? "pe.certificate_table" : "pe.optional.%s", directory_names[i]);
-        snprintf(location, sizeof location, cert ? "@pe.certificate_table" : "@pe.optional.%s", directory_names[i]);
+        char key[62], location[64], text[64], value[64];
+        snprintf(key, sizeof key, "pe.%s%s", cert ? "" : "optional.", cert ? "certificate_table" : directory_names[i]);
+        snprintf(location, sizeof location, "@%s", key);
         snprintf(text, sizeof text, "data directory %s", directory_names[i]);
         if (rva == 0 && size == 0)
             snprintf(value, sizeof value, "absent");
@@ -420,9 +420,12 @@ static void add_debug(pe_state_t *s, ds_fields_t *fields)
         uint64_t entry_at = at + i * DS_PE_DEBUG_ENTRY;
         if (ds_source_read(s->src, entry_at, e, sizeof e, "PE debug directory", NULL) != DS_OK)
             return;
-        char key[64], location[64], when[40];
-        snprintf(key, sizeof key, i ? "pe.debug.TimeDateStamp#%zu" : "pe.debug.TimeDateStamp", i + 1);
-        snprintf(location, sizeof location, i ? "@pe.debug.TimeDateStamp#%zu" : "@pe.debug.TimeDateStamp", i + 1);
+        char key[62], location[64], when[40];
+        char nth[24] = "";
+        if (i > 0)
+            snprintf(nth, sizeof nth, "#%zu", i + 1);
+        snprintf(key, sizeof key, "pe.debug.TimeDateStamp%s", nth);
+        snprintf(location, sizeof location, "@%s", key);
         ds_format_utc(ds_le32(e + 4), when, sizeof when);
         ds_fields_add(fields, key, location, "debug directory TimeDateStamp", entry_at + 4, e + 4, 4, "%s", when);
         if (!codeview && ds_le32(e + 12) == DS_PE_DEBUG_TYPE_CODEVIEW) {
