@@ -285,6 +285,7 @@ check "mtools: A's efi.img holds A's PE, B's holds B's" bash -c "cmp -s '$d/boot
 check "mtools: the directories list alike" cmp -s <(mdir -/ -i "$d/iso-a/boot/grub/efi.img" ::/) <(mdir -/ -i "$d/iso-b/boot/grub/efi.img" ::/)
 pe_bytes=$({ cmp -l "$d/grub.efi" "$d/grub-time.efi" || true; } | wc -l)
 check "the efi.img files differ in as many bytes as the PE files ($pe_bytes)" test "$(cmp -l "$d/iso-a/boot/grub/efi.img" "$d/iso-b/boot/grub/efi.img" | wc -l)" = "$pe_bytes"
+find "$d/iso-a" "$d/iso-b" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 for side in a b; do
     xorriso -as mkisofs -R -J -V SILVER_EFI -o "$d/efi-$side.iso" "$d/iso-$side" 2>/dev/null
 done
