@@ -85,9 +85,10 @@ static void pe_close(void *state)
     free(s);
 }
 
+/* A damaged structure: the message names the input, the layer and the byte offset. */
 static int pe_fail(pe_state_t *s, ds_error_t *err, const char *what, uint64_t at)
 {
-    return ds_error_set(err, DS_ERR_FORMAT, "%s: %s: PE: %s (header at byte %" PRIu64 "; the file has %" PRIu64 " bytes)",
+    return ds_error_set(err, DS_ERR_FORMAT, "%s: %s: PE: %s at byte %" PRIu64 " (the file has %" PRIu64 " bytes)",
                         ds_source_label(s->src), s->layer, what, at, s->size);
 }
 
@@ -130,7 +131,7 @@ static int read_sections(pe_state_t *s, ds_error_t *err)
                             ds_source_label(s->src), s->layer, count, DS_PE_SECTIONS_MAX);
     uint64_t bytes = (uint64_t)count * DS_PE_SECTION_HEADER;
     if (s->table_offset > s->size || bytes > s->size - s->table_offset)
-        return pe_fail(s, err, "the section table runs past the end of the file", s->table_offset);
+        return pe_fail(s, err, "the section table runs past the end of the file from its start", s->table_offset);
     s->sections = count ? calloc(count, sizeof *s->sections) : NULL;
     if (count > 0 && s->sections == NULL)
         return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
@@ -149,10 +150,11 @@ static int read_sections(pe_state_t *s, ds_error_t *err)
         x->raw_size = ds_le32(h + 16);
         x->raw_pointer = ds_le32(h + 20);
         if (x->raw_size > 0 && ((uint64_t)x->raw_pointer > s->size || x->raw_size > s->size - x->raw_pointer)) {
-            char what[160];
-            snprintf(what, sizeof what, "section %zu (%.64s): its %" PRIu32 " bytes at byte %" PRIu32
-                     " run past the end of the file", i + 1, x->name, x->raw_size, x->raw_pointer);
-            return pe_fail(s, err, what, s->table_offset + i * DS_PE_SECTION_HEADER);
+            char what[256];
+            snprintf(what, sizeof what, "section %zu (\"%.64s\", header at byte %" PRIu64 "): its %" PRIu32
+                     " bytes run past the end of the file from their start", i + 1, x->name,
+                     s->table_offset + i * DS_PE_SECTION_HEADER, x->raw_size);
+            return pe_fail(s, err, what, x->raw_pointer);
         }
     }
     return DS_OK;
@@ -202,7 +204,7 @@ static int pe_open(void **state, ds_source_t *src, const ds_format_open_t *how, 
     if (rc == DS_OK) {
         s->lfanew = ds_le32(dos + 0x3c);
         if ((uint64_t)s->lfanew > s->size || s->size - s->lfanew < DS_PE_COFF_SIZE)
-            rc = pe_fail(s, err, "e_lfanew points past the end of the file", 0x3c);
+            rc = pe_fail(s, err, "e_lfanew (at byte 60) points past the end of the file, to a PE header", s->lfanew);
     }
     if (rc == DS_OK)
         rc = ds_source_read(src, s->lfanew, s->coff, DS_PE_COFF_SIZE, "PE COFF header", err);
@@ -213,7 +215,7 @@ static int pe_open(void **state, ds_source_t *src, const ds_format_open_t *how, 
         s->optional_size = ds_le16(s->coff + 20);
         s->table_offset = optional_at + s->optional_size;
         if (s->table_offset > s->size)
-            rc = pe_fail(s, err, "the optional header runs past the end of the file", optional_at);
+            rc = pe_fail(s, err, "the optional header runs past the end of the file from its start", optional_at);
     }
     if (rc == DS_OK) {
         s->optional_len = s->optional_size < DS_PE_OPTIONAL_MAX ? s->optional_size : DS_PE_OPTIONAL_MAX;
@@ -227,7 +229,7 @@ static int pe_open(void **state, ds_source_t *src, const ds_format_open_t *how, 
     uint64_t dir_at = 0;
     if (rc == DS_OK && directory(s, DS_PE_CERTIFICATE_DIR, &cert_at, &cert_size, &dir_at) && cert_size > 0 &&
         ((uint64_t)cert_at > s->size || cert_size > s->size - cert_at))
-        rc = pe_fail(s, err, "the certificate table runs past the end of the file", cert_at);
+        rc = pe_fail(s, err, "the certificate table runs past the end of the file from its start", cert_at);
     if (rc != DS_OK) {
         pe_close(s);
         return rc;
