@@ -132,7 +132,8 @@ check "other .data: the same .silvermetal_notes" \
 # The debug directory entry and the CodeView record, where objdump -p and -h place them.
 dir_rva=$(objdump -p "$d/app.efi" | awk '$1 == "Entry" && $2 == "6" { print $3 }')
 read -r bid_vma bid_off < <(objdump -h "$d/app.efi" | awk '$2 == ".buildid" { print $4, $6 }')
-dir_off=$((16#$dir_rva + 16#140000000 - 16#$bid_vma + 16#$bid_off))
+image_base=$(objdump -p "$d/app.efi" | awk '$1 == "ImageBase" { print $2 }')
+dir_off=$((16#$dir_rva + 16#$image_base - 16#$bid_vma + 16#$bid_off))
 cv_off=$((16#$(objdump -p "$d/app.efi" | awk '$2 == "CodeView" { print $5 }')))
 cp "$d/app.efi" "$d/app-debug-time.efi"
 poke "$d/app-debug-time.efi" $((dir_off + 4)) 00f15365 # 1700000000
