@@ -25,7 +25,8 @@
     X(elf)                                                                                         \
     X(pyc)                                                                                         \
     X(pe)                                                                                          \
-    X(fat)
+    X(fat)                                                                                         \
+    X(rpm)
 
 #define DS_FORMAT_DECLARE(name) extern const ds_format_t ds_format_##name;
 DS_FORMATS(DS_FORMAT_DECLARE)
