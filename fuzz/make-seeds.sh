@@ -69,3 +69,13 @@ sbsign --key "$work/pe.key" --cert "$work/pe.crt" --output "$out/format_pe/grub-
 printf '    .text\n    .globl start\nstart:\n    ret\n    .section .silvermetal_notes,"dr"\n    .ascii "n\\0"\n' >"$work/pe.s"
 x86_64-w64-mingw32-as -o "$work/pe.o" "$work/pe.s"
 x86_64-w64-mingw32-ld --subsystem 10 -e start --build-id --enable-long-section-names -o "$out/format_pe/app.efi" "$work/pe.o"
+# rpm: two tiny packages built by rpmbuild (gzip and zstd payloads).
+mkdir -p "$out/format_rpm" "$work/rpm/root/usr/share/seed"
+printf 'seed\n' >"$work/rpm/root/usr/share/seed/file"
+for payload in gzip:w9.gzdio zstd:w19.zstdio; do
+    printf '%s\n' 'Name: seed' 'Version: 1' 'Release: 1' 'Summary: seed' 'License: MIT' 'BuildArch: noarch' \
+        "%global _binary_payload ${payload#*:}" '%description' 'seed' '%install' \
+        "cp -a $work/rpm/root/. %{buildroot}/" '%files' '/usr/share/seed' >"$work/rpm/seed.spec"
+    rpmbuild -bb --quiet --define "_topdir $work/rpm/top" --define "_tmppath $work/rpm/tmp" "$work/rpm/seed.spec" >/dev/null 2>&1
+    cp "$work/rpm/top/RPMS/noarch/seed-1-1.noarch.rpm" "$out/format_rpm/seed-${payload%%:*}.rpm"
+done

@@ -78,12 +78,14 @@ static const struct field_rule field_rules[] = {
     {"@pe.debug.codeview.signature", DS_CAUSE_EMBEDDED_TIMESTAMP, "likely"},
     {"@pe.debug.codeview.guid", DS_CAUSE_RANDOM_ID, "likely"},
     {"@fat.order", DS_CAUSE_FAT_ORDER, "certain"},
-    /* rpm (formats/rpm.c): the build's time and the package's version */
+    /* rpm (formats/rpm.c): the build's time, the package's version, the payload's compression */
     {"@rpm.tag.BUILDTIME", DS_CAUSE_EMBEDDED_TIMESTAMP, "certain"},
     {"@rpm.tag.COOKIE", DS_CAUSE_EMBEDDED_TIMESTAMP, "likely"},
     {"@rpm.tag.VERSION", DS_CAUSE_PACKAGE_VERSION, "certain"},
     {"@rpm.tag.RELEASE", DS_CAUSE_PACKAGE_VERSION, "certain"},
     {"@rpm.tag.EPOCH", DS_CAUSE_PACKAGE_VERSION, "certain"},
+    {"@rpm.tag.PAYLOADFLAGS", DS_CAUSE_COMPRESSION_ONLY, "likely"},
+    {"@rpm.tag.PAYLOADCOMPRESSOR", DS_CAUSE_COMPRESSION_ONLY, "likely"},
     {"@*.order", DS_CAUSE_ARCHIVE_ORDER, "certain"},
 };
 

@@ -274,8 +274,7 @@ static void entry_names(const ds_rpm_header_t *h, uint32_t tag, unsigned seen, c
     snprintf(location, size, "@rpm.%s.%s", h->signature ? "sig" : "tag", name ? name : number);
     if (seen > 1)
         snprintf(location + strlen(location), size - strlen(location), "#%u", seen);
-    snprintf(label, label_size, "%s%s (tag %" PRIu32 ")", h->signature ? "signature " : "", name ? name : "tag",
-             tag);
+    snprintf(label, label_size, "%s (%stag %" PRIu32 ")", name ? name : "tag", h->signature ? "signature " : "", tag);
 }
 
 /* One entry as a field: its data, or its index bytes and why its data are not read. */
