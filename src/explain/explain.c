@@ -86,6 +86,10 @@ static const struct field_rule field_rules[] = {
     {"@rpm.tag.EPOCH", DS_CAUSE_PACKAGE_VERSION, "certain"},
     {"@rpm.tag.PAYLOADFLAGS", DS_CAUSE_COMPRESSION_ONLY, "likely"},
     {"@rpm.tag.PAYLOADCOMPRESSOR", DS_CAUSE_COMPRESSION_ONLY, "likely"},
+    /* gettext .mo (formats/mo.c): the catalog header's dates and version */
+    {"@mo.header.POT-Creation-Date", DS_CAUSE_EMBEDDED_TIMESTAMP, "certain"},
+    {"@mo.header.PO-Revision-Date", DS_CAUSE_EMBEDDED_TIMESTAMP, "certain"},
+    {"@mo.header.Project-Id-Version", DS_CAUSE_PACKAGE_VERSION, "likely"},
     {"@*.order", DS_CAUSE_ARCHIVE_ORDER, "certain"},
 };
 

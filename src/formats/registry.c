@@ -26,7 +26,8 @@
     X(pyc)                                                                                         \
     X(pe)                                                                                          \
     X(fat)                                                                                         \
-    X(rpm)
+    X(rpm)                                                                                         \
+    X(mo)
 
 #define DS_FORMAT_DECLARE(name) extern const ds_format_t ds_format_##name;
 DS_FORMATS(DS_FORMAT_DECLARE)
