@@ -79,3 +79,15 @@ for payload in gzip:w9.gzdio zstd:w19.zstdio; do
     rpmbuild -bb --quiet --define "_topdir $work/rpm/top" --define "_tmppath $work/rpm/tmp" "$work/rpm/seed.spec" >/dev/null 2>&1
     cp "$work/rpm/top/RPMS/noarch/seed-1-1.noarch.rpm" "$out/format_rpm/seed-${payload%%:*}.rpm"
 done
+# mo: a catalog with a header, a plural, a context and a system-dependent string (revision 1.1),
+# by msgfmt in both byte orders and by polib.
+mkdir -p "$out/format_mo"
+printf '%s\n' 'msgid ""' 'msgstr ""' '"Project-Id-Version: seed 1\n"' '"POT-Creation-Date: 2023-11-14 10:00+0000\n"' \
+    '"Content-Type: text/plain; charset=UTF-8\n"' '"Plural-Forms: nplurals=2; plural=(n != 1);\n"' '' \
+    'msgid "Hello"' 'msgstr "Hallo"' '' 'msgctxt "menu"' 'msgid "File"' 'msgstr "Datei"' '' \
+    'msgid "one file"' 'msgid_plural "%d files"' 'msgstr[0] "eine Datei"' 'msgstr[1] "%d Dateien"' '' \
+    '#, c-format' 'msgid "%<PRIu64> bytes"' 'msgstr "%<PRIu64> Bytes"' >"$work/seed.po"
+msgfmt -o "$out/format_mo/seed-le.mo" "$work/seed.po"
+msgfmt --endianness=big -o "$out/format_mo/seed-be.mo" "$work/seed.po"
+/usr/bin/python3 -c 'import sys, polib; polib.pofile(sys.argv[1]).save_as_mofile(sys.argv[2])' "$work/seed.po" \
+    "$out/format_mo/seed-polib.mo"
