@@ -156,10 +156,21 @@ static void walk_leaf(ds_walk_t *w, const walk_frame_t *frame, ds_source_t *a, d
         leaf_excerpt(a, b, out);
 }
 
-/* The fields of both sides that differ, emitted; their spans collected. Derived fields are
- * secondary when derived_secondary. Returns how many differ. */
-static size_t compare_fields(ds_walk_t *w, const walk_frame_t *frame, const char *format, const ds_fields_t *fa,
-                             const ds_fields_t *fb, bool derived_secondary, spans_t *spans, ds_strbuf_t *labels)
+bool walk_fields_differ(const ds_fields_t *fa, const ds_fields_t *fb, bool derived)
+{
+    for (int side = 0; side < 2; side++) {
+        const ds_fields_t *mine = side ? fb : fa, *other = side ? fa : fb;
+        for (size_t i = 0; i < mine->count; i++) {
+            const ds_field_t *y = ds_fields_find(other, mine->items[i].key);
+            if (mine->items[i].derived == derived && (y == NULL || ds_field_bytes_differ(&mine->items[i], y)))
+                return true;
+        }
+    }
+    return false;
+}
+
+size_t walk_compare_fields(ds_walk_t *w, const walk_frame_t *frame, const char *format, const ds_fields_t *fa,
+                           const ds_fields_t *fb, bool derived_secondary, spans_t *spans, ds_strbuf_t *labels)
 {
     size_t count = 0;
     for (int side = 0; side < 2; side++) {
@@ -227,7 +238,7 @@ static void walk_stream(ds_walk_t *w, const walk_frame_t *frame, const ds_format
         field_spans(fa, fb, &spans);
         spans_cover_differences(&spans, a, b, w->deadline, &covered);
         spans.count = 0;
-        size_t count = compare_fields(w, frame, f->name, fa, fb, !covered, &spans, &labels);
+        size_t count = walk_compare_fields(w, frame, f->name, fa, fb, !covered, &spans, &labels);
         out->accounted = covered && count > 0;
         if (out->accounted) {
             describe_accounted(out, f->name, count, &labels);
@@ -238,7 +249,7 @@ static void walk_stream(ds_walk_t *w, const walk_frame_t *frame, const ds_format
                      ds_source_size(pa));
         }
     } else {
-        compare_fields(w, frame, f->name, fa, fb, true, &spans, &labels);
+        walk_compare_fields(w, frame, f->name, fa, fb, true, &spans, &labels);
         walk_pair_at(w, frame, pa, pb, name, depth_left - 1, out);
         char inner[sizeof out->detail];
         walk_printf(inner, sizeof inner, "%s", out->detail[0] ? out->detail : "the data differ");
@@ -307,7 +318,7 @@ static void walk_document(ds_walk_t *w, const walk_frame_t *frame, const ds_form
     field_spans(fa, fb, &spans);
     spans_cover_differences(&spans, a, b, w->deadline, &fields_cover);
     spans.count = 0;
-    size_t fields = compare_fields(w, frame, f->name, fa, fb, !fields_cover, &spans, &labels);
+    size_t fields = walk_compare_fields(w, frame, f->name, fa, fb, !fields_cover, &spans, &labels);
     size_t sections = compare_sections(w, frame, f->name, a, b, &xa, &xb, &spans, spans.count, &labels, fields);
     bool covered = false;
     spans_cover_differences(&spans, a, b, w->deadline, &covered);
@@ -360,6 +371,11 @@ static void walk_formatted(ds_walk_t *w, const walk_frame_t *frame, const ds_for
          * something inside differs. */
         size_t inside = walk_container(w, frame, f, sa, sb, depth_left, out);
         size_t fields = compare_fields(w, frame, f->name, &fa, &fb, inside > 0, &spans, &labels);
+        /* The entries first: a derived field of the container (a directory's offset) is a
+         * consequence when something inside, or one of its own non-derived fields, differs. */
+        size_t inside = walk_container(w, frame, f, sa, sb, depth_left, out);
+        size_t fields = walk_compare_fields(w, frame, f->name, &fa, &fb, inside > 0 || walk_fields_differ(&fa, &fb, false),
+                                            &spans, &labels);
         out->accounted = fields + inside > 0;
         if (out->accounted && inside == 0)
             describe_accounted(out, f->name, fields, &labels);
@@ -376,6 +392,81 @@ out:
         f->close(sb);
 }
 
+/* One side of a recompressed pair: a stream format's decoded payload (*state must stay open
+ * while *payload is), or, for a side that is not a stream, the source itself. */
+static int side_payload(const ds_walk_t *w, const ds_format_t *f, ds_source_t *src, const char *name, void **state,
+                        ds_source_t **payload, ds_error_t *err)
+{
+    *state = NULL;
+    *payload = NULL;
+    if (f == NULL || f->kind != DS_FORMAT_STREAM)
+        return DS_OK;
+    ds_format_open_t how = {.deadline = w->deadline, .layer = name};
+    int rc = f->open(state, src, &how, err);
+    return rc == DS_OK ? f->payload(*state, payload, err) : rc;
+}
+
+static const char *compressor_name(const ds_format_t *f)
+{
+    return f != NULL && f->kind == DS_FORMAT_STREAM ? f->name : "none";
+}
+
+/* A pair one layer of compression apart (A gzip'd and B xz'd, or one side not compressed): the
+ * compressor change is one finding at @stream.compressor, and the decoded payloads are walked
+ * one level deeper. False (nothing reported) when a side does not decode. */
+static bool walk_recompressed(ds_walk_t *w, const walk_frame_t *frame, const ds_format_t *fa,
+                              const ds_format_t *fb, ds_source_t *a, ds_source_t *b, const char *name,
+                              unsigned depth_left, ds_walk_result_t *out)
+{
+    void *sa = NULL, *sb = NULL;
+    ds_source_t *pa = NULL, *pb = NULL;
+    ds_error_t err = {0};
+    int rc = side_payload(w, fa, a, name, &sa, &pa, &err);
+    if (rc == DS_OK)
+        rc = side_payload(w, fb, b, name, &sb, &pb, &err);
+    bool equal = false;
+    if (rc == DS_OK)
+        rc = ds_sources_equal(pa ? pa : a, pb ? pb : b, w->deadline, &equal);
+    if (rc == DS_OK) {
+        const char *ca = compressor_name(fa), *cb = compressor_name(fb);
+        char detail[160];
+        walk_printf(detail, sizeof detail, "%s%s in A, %s%s in B; the decompressed data %s",
+                    fa == NULL || fa->kind != DS_FORMAT_STREAM ? "not compressed" : "compressed with ",
+                    fa == NULL || fa->kind != DS_FORMAT_STREAM ? "" : ca,
+                    fb == NULL || fb->kind != DS_FORMAT_STREAM ? "not compressed" : "compressed with ",
+                    fb == NULL || fb->kind != DS_FORMAT_STREAM ? "" : cb, equal ? "are equal" : "differ");
+        const char *loc[DS_LOCATION_MAX];
+        size_t depth = 0;
+        for (size_t i = 0; i < frame->depth && depth < DS_LOCATION_MAX - 1; i++)
+            loc[depth++] = frame->location[i];
+        loc[depth++] = "@stream.compressor";
+        const char *format = strcmp(ca, "none") != 0 ? ca : cb;
+        ds_walk_finding_t f = {.kind = DS_KIND_HEADER, .location = loc, .depth = depth, .a = ca, .b = cb,
+                               .detail = detail, .format = format, .same_payload = equal};
+        w->finding(w->ctx, &f);
+        if (equal) {
+            out->accounted = out->same_payload = true;
+            walk_printf(out->detail, sizeof out->detail, "%s -> %s: the decompressed data are equal (%" PRIu64 " bytes)",
+                        ca, cb, ds_source_size(pa ? pa : a));
+        } else {
+            walk_pair_at(w, frame, pa ? pa : a, pb ? pb : b, name, depth_left - 1, out);
+            char inner[sizeof out->detail];
+            walk_printf(inner, sizeof inner, "%s", out->detail[0] ? out->detail : "the data differ");
+            walk_printf(out->detail, sizeof out->detail, "%s -> %s: decompressed, %s", ca, cb, inner);
+        }
+        out->format = format;
+    } else if (w->limit != NULL) {
+        w->limit(w->ctx, err.message[0] ? err.message : "a recompressed pair could not be compared");
+    }
+    ds_source_close(pa);
+    ds_source_close(pb);
+    if (sa != NULL)
+        fa->close(sa);
+    if (sb != NULL)
+        fb->close(sb);
+    return rc == DS_OK;
+}
+
 int walk_pair_at(ds_walk_t *w, const walk_frame_t *frame, ds_source_t *a, ds_source_t *b, const char *name,
                  unsigned depth_left, ds_walk_result_t *out)
 {
@@ -387,10 +478,12 @@ int walk_pair_at(ds_walk_t *w, const walk_frame_t *frame, ds_source_t *a, ds_sou
             w->limit(w->ctx, "--max-depth reached: some differing files were not looked into");
         return DS_OK;
     }
-    const ds_format_t *fb = fa != NULL ? ds_format_choose(b, NULL) : NULL;
+    const ds_format_t *fb = ds_format_choose(b, NULL);
+    bool recompressed = fa != fb && ((fa != NULL && fa->kind == DS_FORMAT_STREAM) ||
+                                     (fb != NULL && fb->kind == DS_FORMAT_STREAM));
     if (fa != NULL && fa == fb)
         walk_formatted(w, frame, fa, a, b, name, depth_left, out);
-    else
+    else if (!recompressed || !walk_recompressed(w, frame, fa, fb, a, b, name, depth_left, out))
         walk_leaf(w, frame, a, b, name, out);
     return DS_OK;
 }

@@ -4,6 +4,7 @@
 
 #include "../decode/fields.h"
 #include "../formats/format.h"
+#include "../util/strbuf.h"
 #include "walk.h"
 
 /* Where the walk is: the location of the current pair, relative to the walk's root. */
@@ -32,6 +33,14 @@ void walk_emit(ds_walk_t *w, const walk_frame_t *frame, const char *element, ds_
  * differences reported inside. */
 size_t walk_container(ds_walk_t *w, const walk_frame_t *frame, const ds_format_t *format,
                       void *state_a, void *state_b, unsigned depth_left, ds_walk_result_t *out);
+
+/* The fields of both sides that differ, emitted at frame + each field's location; their spans
+ * collected into spans, the first labels into labels. Derived fields are secondary when
+ * derived_secondary. Returns how many differ. */
+size_t walk_compare_fields(ds_walk_t *w, const walk_frame_t *frame, const char *format, const ds_fields_t *fa,
+                           const ds_fields_t *fb, bool derived_secondary, spans_t *spans, ds_strbuf_t *labels);
+/* True when a field with that derived flag differs between the sides (or one side lacks it). */
+bool walk_fields_differ(const ds_fields_t *fa, const ds_fields_t *fb, bool derived);
 
 /* snprintf that may cut (details are bounded on purpose). */
 void walk_printf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -61,3 +61,18 @@ la_int64_t ds_la_feed_skip(struct archive *a, void *opaque, la_int64_t request)
     f->pos += n;
     return (la_int64_t)n;
 }
+
+bool ds_pair_key_without_compression(const char *path, char *key, size_t size)
+{
+    static const char *const suffixes[] = {".gz", ".xz", ".zst", ".bz2", ".lz4", ".lzma", ".lz"};
+    size_t n = strlen(path);
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        size_t m = strlen(suffixes[i]);
+        if (n > m && strcmp(path + n - m, suffixes[i]) == 0 && n - m < size) {
+            memcpy(key, path, n - m);
+            key[n - m] = '\0';
+            return true;
+        }
+    }
+    return false;
+}

@@ -77,7 +77,33 @@ typedef struct ds_format {
     int (*payload)(void *state, ds_source_t **out, ds_error_t *err);
     /* Optional, documents: named byte ranges, appended to sections. */
     int (*sections)(void *state, ds_sections_t *sections, ds_error_t *err);
+    /* Optional, containers: the named fields of one entry that ds_entry_t does not hold (a
+     * zip member's method, CRC-32, extra fields and comment; an ar member's name form),
+     * appended to fields. entry is one this state's `entries` produced (its index says
+     * which). Keys and locations are the same for every entry ("zip.member.crc32",
+     * "@zip.member.crc32"); offsets are in the state's source. Fields restating what
+     * ds_entry_t holds (mode, owner, mtime, size) are left out: the comparer reports those
+     * from the entries. The comparer compares both sides' fields by key for every entry
+     * present on both sides and reports each that differs at [..., "/member",
+     * "@zip.member.crc32"] (kind header); a derived field (a CRC or a compressed size
+     * follows from the content) is a consequence (secondary) when the entry's content or one
+     * of its non-derived fields differs. */
+    int (*entry_fields)(void *state, const ds_entry_t *entry, ds_fields_t *fields, ds_error_t *err);
+    /* Optional, containers: the key under which an entry may pair with an entry the other
+     * side names differently, when both are the same member: a .deb's "/control.tar.gz" and
+     * "/control.tar.xz" are both "/control.tar" (ds_pair_key_without_compression). Writes
+     * the key (NUL included, at most size bytes) and returns true, or returns false when the
+     * name has no key but itself. Entries pair by exact name first; of those left over, an
+     * entry of A and one of B pair when their keys are equal and neither side has another
+     * left-over entry with that key. Such a pair is compared as any other (its content
+     * walked: a gzip'd and an xz'd tar are both decoded and the tars compared) and reported
+     * at A's name; the member order is judged by keys. */
+    bool (*pair_key)(const char *path, char *key, size_t size);
 } ds_format_t;
+
+/* A pair_key for containers whose members may be recompressed between builds: path without a
+ * compression suffix (.gz, .xz, .zst, .bz2, .lz4, .lzma, .lz); false when it has none. */
+bool ds_pair_key_without_compression(const char *path, char *key, size_t size);
 
 /* The registered format with the highest bid above 0 for src, or NULL. *bid (may be NULL)
  * receives the winning bid. Reads a few header bytes per format. */
