@@ -77,6 +77,13 @@ static const struct field_rule field_rules[] = {
     {"@pe.debug.TimeDateStamp*", DS_CAUSE_EMBEDDED_TIMESTAMP, "certain"},
     {"@pe.debug.codeview.signature", DS_CAUSE_EMBEDDED_TIMESTAMP, "likely"},
     {"@pe.debug.codeview.guid", DS_CAUSE_RANDOM_ID, "likely"},
+    /* zip members (fmt-zipdeb): the method; Info-ZIP's UT field and the extra fields holding times */
+    {"@zip.member.method", DS_CAUSE_COMPRESSION_ONLY, "likely"},
+    {"@zip.member.ut.mtime", DS_CAUSE_MTIME, "certain"},
+    {"@zip.member.ut.*", DS_CAUSE_EMBEDDED_TIMESTAMP, "certain"},
+    {"@zip.member.*extra.0x000a", DS_CAUSE_EMBEDDED_TIMESTAMP, "likely"},
+    {"@zip.member.*extra.0x000d", DS_CAUSE_EMBEDDED_TIMESTAMP, "likely"},
+    {"@zip.member.*extra.0x5855", DS_CAUSE_EMBEDDED_TIMESTAMP, "likely"},
     {"@fat.order", DS_CAUSE_FAT_ORDER, "certain"},
     /* rpm (formats/rpm.c): the build's time, the package's version, the payload's compression */
     {"@rpm.tag.BUILDTIME", DS_CAUSE_EMBEDDED_TIMESTAMP, "certain"},

@@ -85,7 +85,7 @@ void ds_archive_format_close(void *state)
     free(e);
 }
 
-static char *absolute_name(const char *name)
+char *ds_archive_entry_path(const char *name)
 {
     while (name[0] == '.' && name[1] == '/')
         name += 2;
@@ -108,10 +108,10 @@ static char *absolute_name(const char *name)
 static int fill_entry(engine_t *e, struct archive_entry *ae, ds_entry_t *entry, ds_error_t *err)
 {
     const char *name = archive_entry_pathname(ae);
-    entry->path = absolute_name(name ? name : "");
+    entry->path = ds_archive_entry_path(name ? name : "");
     const char *link = archive_entry_symlink(ae);
     const char *hard = archive_entry_hardlink(ae);
-    entry->link_target = link ? strdup(link) : hard ? absolute_name(hard) : NULL;
+    entry->link_target = link ? strdup(link) : hard ? ds_archive_entry_path(hard) : NULL;
     if (entry->path == NULL || ((link || hard) && entry->link_target == NULL))
         return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
     uint32_t mode = (uint32_t)archive_entry_mode(ae);

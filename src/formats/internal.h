@@ -44,5 +44,8 @@ void ds_archive_format_close(void *state);
 int ds_archive_format_entries(void *state, ds_tree_t *tree, ds_error_t *err);
 int ds_archive_format_open_entry(void *state, const ds_entry_t *entry, ds_source_t **out,
                                  ds_error_t *err);
+/* A member name as the archive engine gives it to an entry: "/"-rooted, without "./" and
+ * trailing slashes. Returns a new string (free it), NULL when out of memory. */
+char *ds_archive_entry_path(const char *name);
 
 #endif
