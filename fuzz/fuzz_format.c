@@ -1,8 +1,9 @@
 /* One registered format alone (FUZZ_FORMAT_NAME, set by fuzz/CMakeLists.txt: one harness
  * fuzz_format_<name> a format): the input is opened whatever the format's bid (a reader must
- * survive any bytes, not only those it bids on), and every operation is run: fields, entries,
- * the first entries' content read whole, a stream's payload, a document's sections. Every field
- * and section must lie inside the input. */
+ * survive any bytes, not only those it bids on), and every operation is run: fields, entries
+ * (each with its own fields and pairing key), the first entries' content read whole, a
+ * stream's payload, a document's sections. Every field and section must lie inside the
+ * input. */
 #include <stdlib.h>
 
 #include "formats/format.h"
@@ -37,10 +38,20 @@ static void check_sections(const ds_sections_t *sections, size_t size)
             __builtin_trap(); /* a section outside the input */
 }
 
-static void exercise_container(const ds_format_t *f, void *state)
+static void exercise_container(const ds_format_t *f, void *state, size_t size)
 {
     ds_tree_t tree = {0};
     f->entries(state, &tree, NULL);
+    for (size_t i = 0; i < tree.count; i++) {
+        char key[256];
+        if (f->pair_key != NULL)
+            (void)f->pair_key(tree.entries[i].path, key, sizeof key);
+        ds_fields_t fields = {0};
+        if (f->entry_fields != NULL)
+            f->entry_fields(state, &tree.entries[i], &fields, NULL);
+        check_fields(&fields, size);
+        ds_fields_free(&fields);
+    }
     for (size_t i = 0, opened = 0; i < tree.count && opened < ENTRIES_OPENED; i++) {
         ds_source_t *inner = NULL;
         if (tree.entries[i].type != DS_ENTRY_FILE || f->open_entry(state, &tree.entries[i], &inner, NULL) != DS_OK)
@@ -81,7 +92,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             ds_sections_free(&sections);
         }
         if (f->kind == DS_FORMAT_CONTAINER)
-            exercise_container(f, state);
+            exercise_container(f, state, size);
         f->close(state);
     }
     ds_source_close(src);

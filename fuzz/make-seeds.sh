@@ -91,3 +91,22 @@ msgfmt -o "$out/format_mo/seed-le.mo" "$work/seed.po"
 msgfmt --endianness=big -o "$out/format_mo/seed-be.mo" "$work/seed.po"
 /usr/bin/python3 -c 'import sys, polib; polib.pofile(sys.argv[1]).save_as_mofile(sys.argv[2])' "$work/seed.po" \
     "$out/format_mo/seed-polib.mo"
+# zip and ar headers (fmt-zipdeb): Info-ZIP with its UT and ux extra fields, member and archive
+# comments, stored and ZIP64 members; Python's zipfile; a .deb (dpkg-deb) and a GNU ar with its
+# symbol and long-name tables.
+mkdir -p "$work/zipdeb/pkg/DEBIAN"
+printf 'zip seed one\n' >"$work/zipdeb/one.txt"
+seq 1 300 >"$work/zipdeb/two.txt"
+(cd "$work/zipdeb" && zip -q "$out/format_zip/ut-ux.zip" one.txt two.txt &&
+    printf 'member note\n' | zip -q -c -z "$out/format_zip/comments.zip" one.txt &&
+    zip -q -X -0 -fz "$out/format_zip/zip64-stored.zip" one.txt two.txt)
+/usr/bin/python3 -c 'import sys, zipfile
+with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("META-INF/MANIFEST.MF", "Manifest-Version: 1.0\n")
+    z.writestr("a/b.txt", "python zipfile\n")' "$out/format_zip/python.jar"
+printf 'Package: seed\nVersion: 1\nArchitecture: all\nMaintainer: s <s@example.org>\nDescription: seed\n' \
+    >"$work/zipdeb/pkg/DEBIAN/control"
+dpkg-deb --root-owner-group -Zgzip --build "$work/zipdeb/pkg" "$out/format_ar/seed-gzip.deb" >/dev/null
+printf 'int a_rather_long_function_name(void) { return 1; }\n' >"$work/zipdeb/a_rather_long_object_name.c"
+gcc -c -o "$work/zipdeb/a_rather_long_object_name.o" "$work/zipdeb/a_rather_long_object_name.c"
+(cd "$work/zipdeb" && ar rcs "$out/format_ar/gnu-tables.a" a_rather_long_object_name.o one.txt)
