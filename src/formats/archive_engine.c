@@ -6,6 +6,7 @@
  * bytes bound of ds_limits_inflate_allowed. */
 #include <archive_entry.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,8 +142,9 @@ static int read_data(engine_t *e, const char *path, EVP_MD_CTX *md, ds_spill_t *
         if (n == 0)
             return DS_OK;
         if (n < 0)
-            return ds_error_set(err, DS_ERR_FORMAT, "%s: %s member %s: %s", ds_source_label(e->src), e->name, path,
-                                la_error(e->live));
+            return ds_error_set(err, DS_ERR_FORMAT, "%s: %s member %s (header at offset %lld): %s",
+                                ds_source_label(e->src), e->name, path,
+                                (long long)archive_read_header_position(e->live), la_error(e->live));
         *total += (uint64_t)n;
         if (*total > allowed)
             return ds_error_set(err, DS_ERR_LIMIT,
@@ -193,8 +195,8 @@ int ds_archive_format_entries(void *state, ds_tree_t *tree, ds_error_t *err)
         e->next++;
     }
     if (rc == DS_OK && r != ARCHIVE_EOF)
-        rc = ds_error_set(err, DS_ERR_FORMAT, "%s: %s: after member %zu: %s", ds_source_label(e->src), e->name,
-                          e->next, la_error(e->live));
+        rc = ds_error_set(err, DS_ERR_FORMAT, "%s: %s: after member %zu (offset %" PRIu64 " read): %s",
+                          ds_source_label(e->src), e->name, e->next, e->feed.pos, la_error(e->live));
     EVP_MD_CTX_free(md);
     return rc;
 }
