@@ -215,6 +215,8 @@ static int by_key(const void *x, const void *y)
  * pair; every other one is present on one side only. */
 static void visit_leftovers(merge_t *m)
 {
+    if (m->leftover_count == 0)
+        return;
     qsort(m->leftovers, m->leftover_count, sizeof *m->leftovers, by_key);
     for (size_t i = 0; i < m->leftover_count;) {
         size_t n = 1;
