@@ -91,12 +91,35 @@ static void test_registry(void **state)
     }
 }
 
+/* The pairing key of recompressed members: the compression suffix stripped, else none. */
+static void test_pair_key(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *path, *key; /* key NULL: none */
+    } keys[] = {
+        {"/control.tar.gz", "/control.tar"}, {"/data.tar.xz", "/data.tar"}, {"/data.tar.zst", "/data.tar"},
+        {"/data.tar.bz2", "/data.tar"},      {"/x.lzma", "/x"},             {"/x.lz", "/x"},
+        {"/data.tar", NULL},                 {"/debian-binary", NULL},      {".gz", NULL},
+    };
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        char key[64];
+        bool has = ds_pair_key_without_compression(keys[i].path, key, sizeof key);
+        assert_int_equal(has, keys[i].key != NULL);
+        if (has)
+            assert_string_equal(key, keys[i].key);
+    }
+    char small[4];
+    assert_false(ds_pair_key_without_compression("/data.tar.xz", small, sizeof small)); /* no room */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bids),
         cmocka_unit_test(test_tar_checksum),
         cmocka_unit_test(test_registry),
+        cmocka_unit_test(test_pair_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
