@@ -307,8 +307,8 @@ static void central_fields(ds_fields_t *fields, const ds_zip_record_t *r, const 
     ds_strbuf_free(&sb);
     ds_fields_add(fields, "zip.member.method", "@zip.member.method", "compression method", at + 10, c + 10, 2,
                   "%u (%s)", method, method_name(method));
-    f = ds_fields_add(fields, "zip.member.crc32", "@zip.member.crc32", "CRC-32", at + 16, c + 16, 4,
-                                  "%08" PRIx32, ds_le32(c + 16));
+    f = ds_fields_add(fields, "zip.member.crc32", "@zip.member.crc32", "CRC-32", at + 16, c + 16, 4, "%08" PRIx32,
+                      ds_le32(c + 16));
     if (f != NULL)
         f->derived = true;
     f = ds_fields_add(fields, "zip.member.compressed_size", "@zip.member.compressed_size", "compressed size", at + 20,
