@@ -8,8 +8,7 @@ packages=(
     libsquashfs-dev libarchive-dev liblzma-dev libzstd-dev liblz4-dev
     xorriso isolinux syslinux-common squashfs-tools squashfs-tools-ng dosfstools mtools cpio gzip
     xz-utils zstd
-    dpkg binutils tar unzip rpm rpm2cpio gettext python3-polib
-    dpkg binutils tar unzip zip
+    dpkg binutils tar unzip zip rpm rpm2cpio gettext python3-polib
     openssl python3 python3-jsonschema python3-html5lib util-linux attr diffoscope-minimal time
     chromium
     grub-common grub-efi-amd64-bin sbsigntool binutils-mingw-w64-x86-64

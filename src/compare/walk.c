@@ -367,10 +367,6 @@ static void walk_formatted(ds_walk_t *w, const walk_frame_t *frame, const ds_for
     } else {
         spans_t spans = {0};
         ds_strbuf_t labels = {0};
-        /* Entries first: derived header fields (sizes, table positions) are consequences when
-         * something inside differs. */
-        size_t inside = walk_container(w, frame, f, sa, sb, depth_left, out);
-        size_t fields = compare_fields(w, frame, f->name, &fa, &fb, inside > 0, &spans, &labels);
         /* The entries first: a derived field of the container (a directory's offset) is a
          * consequence when something inside, or one of its own non-derived fields, differs. */
         size_t inside = walk_container(w, frame, f, sa, sb, depth_left, out);
