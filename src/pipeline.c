@@ -161,12 +161,14 @@ int ds_run_exit_status(const ds_run_t *run)
     bool failed = false;
     for (int i = 0; i < DS_STAGE_COUNT; i++)
         failed |= run->stages[i].status == DS_STATUS_FAILED;
-    if (run->identity_known && run->all_accepted && !failed)
+    if (run->identity_known && run->all_accepted && !failed && !run->damaged_inside)
         return 0;
     for (int i = 0; i < DS_STAGE_COUNT; i++)
         if (run->stages[i].status == DS_STATUS_FAILED)
             return 2;
-    if (!run->identity_known)
+    /* Like cmp and diff: trouble (a damaged or hostile layer inside, left unread) wins over
+     * "different", even with every difference found so far accepted. */
+    if (!run->identity_known || run->damaged_inside)
         return 2;
     return 1;
 }

@@ -215,6 +215,29 @@ static void describe_accounted(ds_walk_result_t *out, const char *format, size_t
              count > 3 ? ", ..." : "", count == 1 ? "s" : "");
 }
 
+/* Prefixes the inner detail with "gzip: decompressed, "; the same layer repeated is counted,
+ * not repeated ("gzip: decompressed (x30), ..."), so that a deep nest stays readable. */
+static void layer_detail(ds_walk_result_t *out, const char *format)
+{
+    char inner[sizeof out->detail], prefix[64];
+    walk_printf(inner, sizeof inner, "%s", out->detail[0] ? out->detail : "the data differ");
+    int n = snprintf(prefix, sizeof prefix, "%s: decompressed", format);
+    unsigned times = 1;
+    const char *rest = inner;
+    if (n > 0 && strncmp(inner, prefix, (size_t)n) == 0) {
+        rest = inner + n;
+        unsigned before = 1;
+        if (sscanf(rest, " (x%u)", &before) == 1)
+            rest = strchr(rest, ')') + 1;
+        times = before + 1;
+        rest += strncmp(rest, ", ", 2) == 0 ? 2 : 0;
+    }
+    if (times > 1)
+        walk_printf(out->detail, sizeof out->detail, "%s (x%u), %s", prefix, times, rest);
+    else
+        walk_printf(out->detail, sizeof out->detail, "%s, %s", prefix, rest);
+}
+
 static void walk_stream(ds_walk_t *w, const walk_frame_t *frame, const ds_format_t *f, void *sa, void *sb,
                         ds_source_t *a, ds_source_t *b, const char *name, unsigned depth_left,
                         const ds_fields_t *fa, const ds_fields_t *fb, ds_walk_result_t *out)
@@ -224,7 +247,7 @@ static void walk_stream(ds_walk_t *w, const walk_frame_t *frame, const ds_format
     if (f->payload(sa, &pa, &err) != DS_OK || f->payload(sb, &pb, &err) != DS_OK) {
         walk_printf(out->detail, sizeof out->detail, "%s: %s", f->name, err.message);
         if (w->limit != NULL) /* a layer not looked into, by a limit or by damage: the report says so */
-            w->limit(w->ctx, err.message);
+            w->limit(w->ctx, err.code, err.message);
         walk_leaf(w, frame, a, b, name, out);
         goto out;
     }
@@ -238,7 +261,8 @@ static void walk_stream(ds_walk_t *w, const walk_frame_t *frame, const ds_format
         field_spans(fa, fb, &spans);
         spans_cover_differences(&spans, a, b, w->deadline, &covered);
         spans.count = 0;
-        size_t count = walk_compare_fields(w, frame, f->name, fa, fb, !covered, &spans, &labels);
+        size_t count = walk_compare_fields(w, frame, f->name, fa, fb, !covered || walk_fields_differ(fa, fb, false),
+                                           &spans, &labels);
         out->accounted = covered && count > 0;
         if (out->accounted) {
             describe_accounted(out, f->name, count, &labels);
@@ -251,9 +275,7 @@ static void walk_stream(ds_walk_t *w, const walk_frame_t *frame, const ds_format
     } else {
         walk_compare_fields(w, frame, f->name, fa, fb, true, &spans, &labels);
         walk_pair_at(w, frame, pa, pb, name, depth_left - 1, out);
-        char inner[sizeof out->detail];
-        walk_printf(inner, sizeof inner, "%s", out->detail[0] ? out->detail : "the data differ");
-        walk_printf(out->detail, sizeof out->detail, "%s: decompressed, %s", f->name, inner);
+        layer_detail(out, f->name);
     }
     out->format = f->name;
     free(spans.items);
@@ -263,44 +285,107 @@ out:
     ds_source_close(pb);
 }
 
-/* Sections whose bytes differ, except those that only hold a differing field. */
+static int section_order(const void *x, const void *y)
+{
+    return strcmp((*(const ds_section_t *const *)x)->location, (*(const ds_section_t *const *)y)->location);
+}
+
+/* B's sections sorted by location, for lookups from A's (a catalog holds 100 000 messages). */
+static const ds_section_t **sections_index(const ds_sections_t *xb)
+{
+    const ds_section_t **index = malloc((xb->count ? xb->count : 1) * sizeof *index);
+    if (index == NULL)
+        return NULL;
+    for (size_t i = 0; i < xb->count; i++)
+        index[i] = &xb->items[i];
+    qsort(index, xb->count, sizeof *index, section_order);
+    return index;
+}
+
+static const ds_section_t *section_find(const ds_section_t **index, size_t count, const ds_section_t *x)
+{
+    const ds_section_t *const *hit = bsearch(&x, index, count, sizeof *index, section_order);
+    return hit != NULL ? *hit : NULL;
+}
+
+/* True when the section pair differs; *held when what differs is a differing field inside it. */
+static bool section_differs(ds_walk_t *w, ds_source_t *a, ds_source_t *b, const ds_section_t *x,
+                            const ds_section_t *y, const spans_t *spans, size_t field_spans_count, bool *held)
+{
+    bool same = x->size == y->size;
+    ds_source_t *ra = NULL, *rb = NULL;
+    if (same && ds_source_open_slice(&ra, a, x->offset, x->size, x->location, NULL) == DS_OK &&
+        ds_source_open_slice(&rb, b, y->offset, y->size, y->location, NULL) == DS_OK)
+        ds_sources_equal(ra, rb, w->deadline, &same);
+    ds_source_close(ra);
+    ds_source_close(rb);
+    *held = false;
+    for (size_t k = 0; k < field_spans_count && !same; k++)
+        *held = *held || (x->size == y->size && x->offset == y->offset && spans->items[k].offset >= x->offset &&
+                          spans->items[k].offset + spans->items[k].length <= x->offset + x->size);
+    return !same;
+}
+
+typedef struct sections_seen {
+    size_t count, shown;
+    ds_strbuf_t *labels;
+} sections_seen_t;
+
+static void section_emit(ds_walk_t *w, const walk_frame_t *frame, const char *format, ds_kind_t kind,
+                         const ds_section_t *x, const ds_section_t *y, sections_seen_t *seen)
+{
+    char va[48] = "", vb[48] = "";
+    if (x != NULL)
+        snprintf(va, sizeof va, "%" PRIu64 " bytes", x->size);
+    if (y != NULL)
+        snprintf(vb, sizeof vb, "%" PRIu64 " bytes", y->size);
+    const ds_section_t *s = x != NULL ? x : y;
+    const char *detail = kind == DS_KIND_ADDED     ? "section only in B"
+                         : kind == DS_KIND_REMOVED ? "section only in A"
+                         : x->size == y->size      ? "section bytes differ"
+                                                   : "section size differs";
+    walk_emit(w, frame, s->location, kind, x ? va : NULL, y ? vb : NULL, detail, format, false);
+    if (seen->shown + seen->count < 3)
+        ds_strbuf_printf(seen->labels, "%s%s", seen->shown + seen->count ? ", " : "", s->location + 1);
+    seen->count++;
+}
+
+/* Sections whose bytes differ, except those that only hold a differing field; sections only
+ * one side has are added or removed. */
 static size_t compare_sections(ds_walk_t *w, const walk_frame_t *frame, const char *format, ds_source_t *a,
                                ds_source_t *b, const ds_sections_t *xa, const ds_sections_t *xb, spans_t *spans,
                                size_t field_spans_count, ds_strbuf_t *labels, size_t shown)
 {
-    size_t count = 0;
-    for (size_t i = 0; i < xa->count; i++) {
-        const ds_section_t *x = &xa->items[i], *y = NULL;
-        for (size_t k = 0; k < xb->count && y == NULL; k++)
-            if (strcmp(xb->items[k].location, x->location) == 0)
-                y = &xb->items[k];
-        if (y == NULL)
-            continue; /* a section only one side has shows in the section table's difference */
-        bool same = x->size == y->size, held = false;
-        ds_source_t *ra = NULL, *rb = NULL;
-        if (same && ds_source_open_slice(&ra, a, x->offset, x->size, x->location, NULL) == DS_OK &&
-            ds_source_open_slice(&rb, b, y->offset, y->size, y->location, NULL) == DS_OK)
-            ds_sources_equal(ra, rb, w->deadline, &same);
-        ds_source_close(ra);
-        ds_source_close(rb);
-        for (size_t k = 0; k < field_spans_count && !same; k++)
-            held = held || (x->size == y->size && x->offset == y->offset && spans->items[k].offset >= x->offset &&
-                            spans->items[k].offset + spans->items[k].length <= x->offset + x->size);
-        if (same)
-            continue;
-        spans_add(spans, x->offset, x->size);
-        if (held)
-            continue;
-        char va[48], vb[48];
-        snprintf(va, sizeof va, "%" PRIu64 " bytes", x->size);
-        snprintf(vb, sizeof vb, "%" PRIu64 " bytes", y->size);
-        walk_emit(w, frame, x->location, DS_KIND_HEADER, va, vb,
-                  x->size == y->size ? "section bytes differ" : "section size differs", format, false);
-        if (shown + count < 3)
-            ds_strbuf_printf(labels, "%s%s", shown + count ? ", " : "", x->location + 1);
-        count++;
+    sections_seen_t seen = {.shown = shown, .labels = labels};
+    const ds_section_t **index = sections_index(xb);
+    bool *matched = calloc(xb->count ? xb->count : 1, sizeof *matched);
+    if (index == NULL || matched == NULL) {
+        free(index);
+        free(matched);
+        return 0;
     }
-    return count;
+    for (size_t i = 0; i < xa->count; i++) {
+        const ds_section_t *x = &xa->items[i], *y = section_find(index, xb->count, x);
+        bool held = false;
+        if (y != NULL)
+            matched[y - xb->items] = true;
+        if (y == NULL) {
+            spans_add(spans, x->offset, x->size);
+            section_emit(w, frame, format, DS_KIND_REMOVED, x, NULL, &seen);
+        } else if (section_differs(w, a, b, x, y, spans, field_spans_count, &held)) {
+            spans_add(spans, x->offset, x->size);
+            if (!held)
+                section_emit(w, frame, format, DS_KIND_HEADER, x, y, &seen);
+        }
+    }
+    for (size_t k = 0; k < xb->count; k++)
+        if (!matched[k]) {
+            spans_add(spans, xb->items[k].offset, xb->items[k].size);
+            section_emit(w, frame, format, DS_KIND_ADDED, NULL, &xb->items[k], &seen);
+        }
+    free(index);
+    free(matched);
+    return seen.count;
 }
 
 static void walk_document(ds_walk_t *w, const walk_frame_t *frame, const ds_format_t *f, void *sa, void *sb,
@@ -312,13 +397,15 @@ static void walk_document(ds_walk_t *w, const walk_frame_t *frame, const ds_form
         xa.count = xb.count = 0;
     spans_t spans = {0};
     ds_strbuf_t labels = {0};
-    /* A derived field (ELF's build-id, a hash over the object) is a consequence when the
-     * differing fields do not account for every differing byte. */
+    /* A derived field (ELF's build-id, PE's CheckSum, a digest over the package) is a
+     * consequence when the differing fields do not account for every differing byte, or when a
+     * field it is derived from differs too (a link timestamp beside the checksum). */
     bool fields_cover = false;
     field_spans(fa, fb, &spans);
     spans_cover_differences(&spans, a, b, w->deadline, &fields_cover);
     spans.count = 0;
-    size_t fields = walk_compare_fields(w, frame, f->name, fa, fb, !fields_cover, &spans, &labels);
+    size_t fields = walk_compare_fields(w, frame, f->name, fa, fb, !fields_cover || walk_fields_differ(fa, fb, false),
+                                        &spans, &labels);
     size_t sections = compare_sections(w, frame, f->name, a, b, &xa, &xb, &spans, spans.count, &labels, fields);
     bool covered = false;
     spans_cover_differences(&spans, a, b, w->deadline, &covered);
@@ -351,7 +438,7 @@ static void walk_formatted(ds_walk_t *w, const walk_frame_t *frame, const ds_for
     if (f->open(&sa, a, &how, &err) != DS_OK || f->open(&sb, b, &how, &err) != DS_OK) {
         walk_printf(out->detail, sizeof out->detail, "%s unreadable: %s", f->name, err.message);
         if (w->limit != NULL)
-            w->limit(w->ctx, err.message);
+            w->limit(w->ctx, err.code, err.message);
         walk_leaf(w, frame, a, b, name, out);
         goto out;
     }
@@ -452,7 +539,8 @@ static bool walk_recompressed(ds_walk_t *w, const walk_frame_t *frame, const ds_
         }
         out->format = format;
     } else if (w->limit != NULL) {
-        w->limit(w->ctx, err.message[0] ? err.message : "a recompressed pair could not be compared");
+        w->limit(w->ctx, err.code != DS_OK ? err.code : DS_ERR_FORMAT,
+                 err.message[0] ? err.message : "a recompressed pair could not be compared");
     }
     ds_source_close(pa);
     ds_source_close(pb);
@@ -471,7 +559,7 @@ int walk_pair_at(ds_walk_t *w, const walk_frame_t *frame, ds_source_t *a, ds_sou
     const ds_format_t *fa = ds_format_choose(a, NULL);
     if (depth_left == 0) {
         if (fa != NULL && w->limit != NULL)
-            w->limit(w->ctx, "--max-depth reached: some differing files were not looked into");
+            w->limit(w->ctx, DS_OK, "--max-depth reached: some differing files were not looked into");
         return DS_OK;
     }
     const ds_format_t *fb = ds_format_choose(b, NULL);

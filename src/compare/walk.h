@@ -52,7 +52,10 @@ typedef struct ds_walk_result {
 
 typedef struct ds_walk ds_walk_t;
 typedef void (*ds_walk_finding_fn)(void *ctx, const ds_walk_finding_t *finding);
-typedef void (*ds_walk_limit_fn)(void *ctx, const char *message);
+/* A layer not looked into, and why: code is the error that stopped it (DS_ERR_FORMAT for
+ * damage, DS_ERR_LIMIT for a bomb or a budget, DS_ERR_TIMEOUT), or DS_OK for a setting of the
+ * run (--max-depth). */
+typedef void (*ds_walk_limit_fn)(void *ctx, int code, const char *message);
 /* A pair no common format opens: set result->cause/confidence/detail (may leave them empty). */
 typedef void (*ds_walk_leaf_fn)(void *ctx, ds_source_t *a, ds_source_t *b, const char *name,
                                 ds_walk_result_t *result);

@@ -87,7 +87,7 @@ static void content_differs(merge_t *m, const ds_entry_t *a, const ds_entry_t *b
     else
         walk_printf(child.detail, sizeof child.detail, "not opened: %s", err.message);
     if (err.code != DS_OK && m->w->limit != NULL)
-        m->w->limit(m->w->ctx, err.message);
+        m->w->limit(m->w->ctx, err.code, err.message);
     char va[48], vb[48], size[64], renamed[160] = "", detail[sizeof child.detail + sizeof renamed + 64];
     snprintf(va, sizeof va, "%" PRIu64 " bytes", a->size);
     snprintf(vb, sizeof vb, "%" PRIu64 " bytes", b->size);
@@ -136,7 +136,8 @@ static void compare_entry_fields(merge_t *m, const ds_entry_t *a, const ds_entry
         free(spans.items);
         ds_strbuf_free(&labels);
     } else if (m->w->limit != NULL) {
-        m->w->limit(m->w->ctx, err.message[0] ? err.message : "an entry's fields could not be read");
+        m->w->limit(m->w->ctx, err.code != DS_OK ? err.code : DS_ERR_FORMAT,
+                    err.message[0] ? err.message : "an entry's fields could not be read");
     }
     ds_fields_free(&fa);
     ds_fields_free(&fb);
@@ -355,7 +356,7 @@ size_t walk_container(ds_walk_t *w, const walk_frame_t *frame, const ds_format_t
     if (rc == DS_OK)
         rc = rc_b;
     if (rc != DS_OK && w->limit != NULL)
-        w->limit(w->ctx, err.message);
+        w->limit(w->ctx, err.code, err.message);
     char order[64];
     snprintf(order, sizeof order, "@%s.order", format->name);
     if (rc != DS_OK) {

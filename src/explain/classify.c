@@ -51,9 +51,13 @@ static void walk_finding(void *opaque, const ds_walk_finding_t *f)
         d->excerpt = strdup(f->excerpt);
 }
 
-static void walk_limit(void *opaque, const char *message)
+static void walk_limit(void *opaque, int code, const char *message)
 {
     walk_ctx_t *c = opaque;
+    /* Damage and hostile input (a bomb, a count past its limit) are trouble, as a truncated
+     * image is; --max-depth and time budgets are the run's settings. */
+    if (code != DS_OK && code != DS_ERR_TIMEOUT)
+        c->out->damaged = true;
     if (c->out->limit[0] == '\0')
         snprintf(c->out->limit, sizeof c->out->limit, "%s", message);
 }

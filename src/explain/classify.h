@@ -21,6 +21,8 @@ typedef struct ds_classified {
     const char *format;     /* the format recognised ("gzip", "elf", ...), or NULL */
     ds_findings_t nested;   /* differences inside, locations relative to the file */
     char limit[DS_ERROR_MESSAGE_MAX]; /* a limit that stopped the look inside (a bomb, the memory budget) */
+    bool damaged;           /* a layer inside was damaged or hostile (not a setting such as
+                             * --max-depth): the comparison is incomplete, exit status 2 */
     bool judged;            /* the comparer decided whether the differences inside account for */
     bool accounted;         /* every differing byte of the pair (then its difference is secondary) */
     char *excerpt;          /* owned: a bounded diff of the innermost pair, or NULL */

@@ -12,6 +12,8 @@ void ds_stage_add_classified(ds_run_t *run, const char *stage, const char *const
 {
     if (cls->limit[0] != '\0')
         ds_run_limit(run, "%s: %s", stage, cls->limit);
+    if (cls->damaged)
+        run->damaged_inside = true;
     if (outer != NULL && cls->detail[0] != '\0') {
         size_t len = strlen(outer->detail ? outer->detail : "");
         char *joined = malloc(len + strlen(cls->detail) + 3);

@@ -128,6 +128,7 @@ typedef struct ds_run {
     int out_fd;
     ds_side_t side[2];
     bool identity_known;     /* the hash stage compared every byte */
+    bool damaged_inside;     /* a layer inside a differing file was damaged or hostile */
     bool identical;
     uint64_t boot_catalog_offset[2]; /* byte offset of each side's El Torito catalog, 0: none */
     bool have_first_difference;

@@ -63,11 +63,11 @@ run_ds "$d/deep-a.gz" "$d/deep-b.gz" "$out"
 expect_status 1
 validate "$out"
 assert_q "$out" 'r["limits"] == ["content: --max-depth reached: some differing files were not looked into"]'
-assert_q "$out" 'diffs(loc=["/deep-a.gz"])[0]["detail"].count("gzip: decompressed") == 8'
+assert_q "$out" '"gzip: decompressed (x8), " in diffs(loc=["/deep-a.gz"])[0]["detail"]'
 out=$OUT_ROOT/deep-gz-40
 run_ds "$d/deep-a.gz" "$d/deep-b.gz" "$out" --max-depth 40
 expect_status 1
-assert_q "$out" 'r["truncated"] is False and r["limits"] == [] and diffs(loc=["/deep-a.gz"])[0]["detail"].count("gzip: decompressed") >= 9'
+assert_q "$out" 'r["truncated"] is False and r["limits"] == [] and diffs(loc=["/deep-a.gz"])[0]["detail"].endswith("gzip: decompressed (x30), text: lines differ")'
 
 # 300 MiB of zeros in a 300 KB zip: stopped at the ratio bound, in bounded memory.
 out=$OUT_ROOT/zeros
@@ -75,7 +75,7 @@ set +e
 /usr/bin/time -v -o "$out.time" "$DRIFTSCOPE" -q --max-memory 48M "$d/zeros-a.zip" "$d/zeros-b.zip" -o "$out"
 status=$?
 set -e
-check "zip bomb: exit 1 or 2" test "$status" = 1 -o "$status" = 2
+expect_status 2 # hostile input: trouble
 validate "$out"
 assert_q "$out" 'r["truncated"] is True and any("zip member /zeros.bin: more than 1000 times the archive" in m and "stopped as a likely bomb" in m for m in r["limits"])'
 rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$out.time")
@@ -107,7 +107,7 @@ done
 check "tar lists a member of 8589934591 bytes" bash -c "tar -tvf '$d/huge-a.tar' 2>/dev/null | grep -q ' 8589934591 '"
 out=$OUT_ROOT/huge-tar
 run_ds "$d/huge-a.tar" "$d/huge-b.tar" "$out"
-check "huge tar member: exit 1 or 2" test "$status" = 1 -o "$status" = 2
+expect_status 2
 validate "$out"
 assert_q "$out" 'r["truncated"] is True and any("huge-a.tar" in m and "tar member /f" in m and "runcated" in m for m in r["limits"])'
 rm -f "$d"/zeros-*.zip

@@ -125,9 +125,9 @@ validate "$out"
 expect_roots "$out" "/x.mo :: @mo.message.Hello, world|header|unknown"
 assert_q "$out" 'diffs(loc=["/x.mo"], kind="content")[0]["secondary"] is True'
 
-# One message added: the count differs (the offsets that follow are secondary); the new
-# msgid is not named (a section only one side has is not reported by the walk) and the
-# catalog's bytes also differ outside every field and section, so it stays a root.
+# One message added: the count differs (the offsets that follow are secondary), the new msgid
+# is named (a section only B has: added); the catalog's sizes differ, so its own difference
+# cannot be shown covered and stays a root.
 po "$d/extra.po" extra="Thanks"
 mo extra "$d/extra.po"
 check "msgunfmt: one message more, 'Thanks'" \
@@ -136,7 +136,8 @@ out=$OUT_ROOT/extra
 run_ds "$d/a" "$d/extra" "$out"
 expect_status 1
 validate "$out"
-expect_roots "$out" "/x.mo :: @mo.count|header|unknown" "/x.mo|content|unknown"
+expect_roots "$out" "/x.mo :: @mo.count|header|unknown" "/x.mo :: @mo.message.Thanks|added|unknown" "/x.mo|content|unknown"
+assert_q "$out" '"a" not in diffs(loc=["/x.mo", "@mo.message.Thanks"])[0] and diffs(loc=["/x.mo", "@mo.message.Thanks"])[0]["b"] == "5 bytes"'
 assert_q "$out" '[(d["a"], d["b"]) for d in diffs(loc=["/x.mo", "@mo.count"])] == [("5", "6")]'
 assert_q "$out" 'len(diffs(loc=["/x.mo", "@mo.translations_offset"], secondary=True)) == 1'
 
@@ -158,7 +159,7 @@ touch -d @1700000000 "$d/cut/x.mo" "$d/cut"
 check "msgunfmt refuses the cut catalog" bash -c "! msgunfmt '$d/cut/x.mo' >/dev/null 2>&1"
 out=$OUT_ROOT/cut
 run_ds "$d/a" "$d/cut" "$out"
-expect_status 1
+expect_status 2 # a damaged layer inside: trouble
 validate "$out"
 expect_roots "$out" "/x.mo|content|unknown"
 assert_q "$out" 'any("mo: " in l and "run past the end of the file" in l and "/x.mo" in l for l in r["limits"])'

@@ -244,7 +244,8 @@ expect_roots "$OUT_ROOT/long-name" "/x.efi :: @pe.section..silvermetal_notes|hea
 pair signed "$d/grub.efi" "$d/grub-signed.efi"
 expect_status 1
 validate "$OUT_ROOT/signed"
-expect_roots "$OUT_ROOT/signed" "/x.efi|content|unknown" "/x.efi :: @pe.certificate_table|header|unknown"
+expect_roots "$OUT_ROOT/signed" "/x.efi|content|unknown" "/x.efi :: @pe.certificate_table|header|unknown" \
+    "/x.efi :: @pe.certificate_table.bytes|added|unknown"
 assert_q "$OUT_ROOT/signed" '[(d["a"], d["b"]) for d in diffs(loc=["/x.efi", "@pe.certificate_table"])] == [("absent", "'$((16#$cert_size))' bytes at byte '$((16#$cert_off))'")]'
 assert_q "$OUT_ROOT/signed" 'diffs(loc=["/x.efi", "@pe.optional.CheckSum"])[0]["secondary"] is True'
 
