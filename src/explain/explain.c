@@ -115,9 +115,70 @@ static void explain_field(ds_difference_t *d, const char *where)
         }
 }
 
+/* disk (GPT/MBR images, formats/disk.c): ids by what they are; CRCs, the backup header's copies
+ * and a resized partition's bytes follow from what they cover. */
+static bool disk_sibling_differs(const ds_findings_t *f, const ds_difference_t *d, const char *where, bool prefix)
+{
+    for (size_t i = 0; i < f->count; i++) {
+        const ds_difference_t *e = &f->items[i];
+        bool same_disk = e->depth == d->depth && e != d;
+        for (size_t k = 0; same_disk && k + 1 < d->depth; k++)
+            same_disk = strcmp(e->location[k], d->location[k]) == 0;
+        const char *at = last(e);
+        if (same_disk && e->a != NULL && e->b != NULL && (prefix ? strncmp(at, where, strlen(where)) == 0 : strcmp(at, where) == 0) &&
+            (!prefix || (ends_with(at, "_guid") && !ends_with(at, "type_guid"))))
+            return true;
+    }
+    return false;
+}
+
+static bool explain_disk(ds_findings_t *findings, ds_difference_t *d, const char *where)
+{
+    char other[80];
+    unsigned n = 0;
+    if (d->kind == DS_KIND_CONTENT && d->format != NULL && strcmp(d->format, "disk") == 0 &&
+        sscanf(where, "/p%u", &n) == 1 && d->a != NULL && d->b != NULL && strcmp(d->a, d->b) != 0) {
+        static const char *const fields[][2] = {{"@disk.gpt.entry", ".first_lba"}, {"@disk.gpt.entry", ".last_lba"},
+                                                {"@disk.mbr.partition", ""}, {"@disk.mbr.logical", ""}};
+        for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+            snprintf(other, sizeof other, "%s%u%s", fields[i][0], n, fields[i][1]);
+            if (disk_sibling_differs(findings, d, other, false)) {
+                set(d, DS_CAUSE_LAYOUT_SHIFT, "likely", true);
+                return true;
+            }
+        }
+        return false;
+    }
+    if (strncmp(where, "@disk.", 6) != 0)
+        return false;
+    if (d->a == NULL || d->b == NULL) {
+        /* A field one side lacks: what a damaged table lost, when the other side says so. */
+        for (size_t i = 0; i < findings->count; i++)
+            if (findings->items[i].depth == d->depth && ends_with(last(&findings->items[i]), ".damage") &&
+                strncmp(last(&findings->items[i]), "@disk.", 6) == 0 && &findings->items[i] != d)
+                d->secondary = true;
+        return true;
+    }
+    bool backup = strncmp(where, "@disk.gpt.backup.", 17) == 0;
+    snprintf(other, sizeof other, "@disk.gpt.%s", backup ? where + 17 : "");
+    bool copy = backup && disk_sibling_differs(findings, d, other, false);
+    if (ends_with(where, "_crc"))
+        set(d, disk_sibling_differs(findings, d, "@disk.gpt.", true) ? DS_CAUSE_GPT_GUID : DS_CAUSE_LAYOUT_SHIFT,
+            "certain", true);
+    else if (strcmp(where, "@disk.mbr.disk_id") == 0)
+        set(d, DS_CAUSE_MBR_DISK_ID, "certain", false);
+    else if (ends_with(where, "disk_guid") || ends_with(where, "unique_guid"))
+        set(d, DS_CAUSE_GPT_GUID, "certain", copy);
+    else
+        d->secondary = d->secondary || copy;
+    return true;
+}
+
 static void explain_one(ds_findings_t *findings, ds_difference_t *d, bool volume_dates)
 {
     const char *where = last(d);
+    if (explain_disk(findings, d, where)) /* disk: see above */
+        return;
     if (where[0] == '@') {
         if (vd_field(where, "_date")) {
             set(d, DS_CAUSE_ISO_VOLUME_DATE, "certain", false);

@@ -27,7 +27,8 @@
     X(pe)                                                                                          \
     X(fat)                                                                                         \
     X(rpm)                                                                                         \
-    X(mo)
+    X(mo)                                                                                          \
+    X(disk)
 
 #define DS_FORMAT_DECLARE(name) extern const ds_format_t ds_format_##name;
 DS_FORMATS(DS_FORMAT_DECLARE)

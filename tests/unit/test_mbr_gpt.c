@@ -1,10 +1,13 @@
 /* MBR and GPT decoded from crafted images: disk id, partitions, GUIDs in mixed-endian form,
- * CRCs checked (valid and broken), a backup header past the end refused with its offset. */
+ * CRCs checked (valid and broken), a backup header past the end refused with its offset; the
+ * disk format's style of the same fields, its partition list (GPT, MBR with an EBR chain, a
+ * looping chain) and its bid (not on a FAT boot sector nor on an ISO 9660 hybrid). */
 #include "test_helpers.h"
 
 #include <zlib.h>
 
 #include "decode/mbr_gpt.h"
+#include "formats/format.h"
 
 #define IMAGE_BLOCKS 64
 
@@ -168,6 +171,140 @@ static void test_no_gpt(void **state)
     free(image);
 }
 
+static void test_disk_style(void **state)
+{
+    (void)state;
+    unsigned char *image = make_image();
+    ds_source_t *src = source_from_bytes(image, IMAGE_BLOCKS * 512);
+    ds_fields_t fields = {0};
+    assert_true(ds_mbr_decode_as(image, &fields, DS_MBR_GPT_DISK));
+    assert_int_equal(ds_gpt_decode_as(src, &fields, DS_MBR_GPT_DISK, NULL), 0);
+    assert_string_equal(ds_fields_find(&fields, "mbr.disk_id")->location, "@disk.mbr.disk_id");
+    assert_int_equal(ds_fields_find(&fields, "mbr.boot_code")->length, 440);
+    assert_null(ds_fields_find(&fields, "mbr.boot_image_lba"));
+    assert_string_equal(ds_fields_find(&fields, "gpt.entry1.name")->location, "@disk.gpt.entry1.name");
+    assert_string_equal(value(&fields, "gpt.entry1.first_lba"), "40");
+    assert_string_equal(value(&fields, "gpt.entry1.last_lba"), "50");
+    assert_null(ds_fields_find(&fields, "gpt.entry1.lbas"));
+    assert_true(ds_fields_find(&fields, "gpt.header_crc")->derived);
+    assert_true(ds_fields_find(&fields, "gpt.backup.entries_crc")->derived);
+    assert_false(ds_fields_find(&fields, "gpt.disk_guid")->derived);
+    assert_string_equal(ds_fields_find(&fields, "gpt.backup.disk_guid")->location, "@disk.gpt.backup.disk_guid");
+    ds_fields_free(&fields);
+    ds_partitions_t parts = {0};
+    assert_int_equal(ds_disk_partitions_read(src, &parts, NULL, NULL), 0);
+    assert_true(parts.gpt);
+    assert_int_equal(parts.count, 1);
+    assert_int_equal(parts.items[0].number, 1);
+    assert_int_equal(parts.items[0].first_lba, 40);
+    assert_int_equal(parts.items[0].sectors, 11);
+    assert_int_equal(parts.items[0].record_offset, 2 * 512);
+    ds_partitions_free(&parts);
+    ds_source_close(src);
+    free(image);
+}
+
+/* An MBR disk: p1 primary, p2 extended holding two EBRs (logical p5, p6); then a chain that
+ * links an EBR to itself, which the limit ends. */
+static void mbr_record(unsigned char *e, unsigned type, uint32_t start, uint32_t count)
+{
+    e[4] = (unsigned char)type;
+    put_le32(e + 8, start);
+    put_le32(e + 12, count);
+}
+
+static void test_mbr_partitions(void **state)
+{
+    (void)state;
+    unsigned char *image = calloc(IMAGE_BLOCKS, 512);
+    mbr_record(image + 446, 0x83, 2, 8);
+    mbr_record(image + 462, 0x05, 20, 40);
+    image[510] = 0x55, image[511] = 0xAA;
+    unsigned char *ebr = image + 20 * 512;
+    mbr_record(ebr + 446, 0x83, 2, 4); /* LBA 22..25 */
+    mbr_record(ebr + 462, 0x05, 10, 10);
+    ebr[510] = 0x55, ebr[511] = 0xAA;
+    ebr = image + 30 * 512;
+    mbr_record(ebr + 446, 0x0c, 1, 5); /* LBA 31..35, the last */
+    ebr[510] = 0x55, ebr[511] = 0xAA;
+    ds_source_t *src = source_from_bytes(image, IMAGE_BLOCKS * 512);
+    assert_string_equal(ds_format_choose(src, NULL)->name, "disk");
+    ds_partitions_t parts = {0};
+    ds_fields_t fields = {0};
+    assert_int_equal(ds_disk_partitions_read(src, &parts, &fields, NULL), 0);
+    assert_false(parts.gpt);
+    assert_int_equal(parts.count, 3);
+    assert_int_equal(parts.items[1].number, 5);
+    assert_int_equal(parts.items[1].first_lba, 22);
+    assert_int_equal(parts.items[2].number, 6);
+    assert_int_equal(parts.items[2].first_lba, 31);
+    assert_int_equal(parts.items[2].sectors, 5);
+    assert_string_equal(ds_fields_find(&fields, "mbr.logical6")->location, "@disk.mbr.logical6");
+    ds_partitions_free(&parts);
+    ds_fields_free(&fields);
+    ds_source_close(src);
+    mbr_record(image + 20 * 512 + 462, 0x05, 0 + 0, 10); /* start 0: the chain ends at p5 */
+    src = source_from_bytes(image, IMAGE_BLOCKS * 512);
+    assert_int_equal(ds_disk_partitions_read(src, &parts, NULL, NULL), 0);
+    assert_int_equal(parts.count, 2);
+    ds_partitions_free(&parts);
+    ds_source_close(src);
+    mbr_record(image + 30 * 512 + 462, 0x05, 10, 10); /* the EBR at 30 links to itself */
+    mbr_record(image + 20 * 512 + 462, 0x05, 10, 10);
+    src = source_from_bytes(image, IMAGE_BLOCKS * 512);
+    ds_error_t err = {0};
+    assert_int_equal(ds_disk_partitions_read(src, &parts, NULL, &err), DS_ERR_LIMIT);
+    assert_non_null(strstr(err.message, "more than 128 logical partitions"));
+    assert_true(parts.count <= 2 + DS_MBR_MAX_LOGICAL);
+    ds_partitions_free(&parts);
+    ds_source_close(src);
+    free(image);
+}
+
+/* 0x55AA is not enough: a FAT boot sector stays fat's, an ISO 9660 hybrid iso9660's. */
+static void test_disk_bid(void **state)
+{
+    (void)state;
+    const ds_format_t *disk = ds_format_find("disk");
+    assert_non_null(disk);
+    unsigned char *image = make_image();
+    ds_source_t *src = source_from_bytes(image, IMAGE_BLOCKS * 512);
+    assert_int_equal(disk->bid(src), 80);
+    ds_source_close(src);
+    free(image);
+    size_t iso_size = 17 * 2048;
+    image = calloc(1, iso_size);
+    mbr_record(image + 446, 0x17, 64, 8);
+    image[510] = 0x55, image[511] = 0xAA;
+    src = source_from_bytes(image, iso_size);
+    assert_int_equal(disk->bid(src), 50);
+    ds_source_close(src);
+    memcpy(image + 16 * 2048 + 1, "CD001", 5);
+    src = source_from_bytes(image, iso_size);
+    assert_int_equal(disk->bid(src), 0);
+    ds_source_close(src);
+    /* A FAT12 boot sector: a jump, a BPB (512 bytes a sector, 4 a cluster, 1 reserved, 2 FATs). */
+    memset(image, 0, iso_size);
+    memcpy(image, "\xeb\x3c\x90mkfs.fat", 11);
+    put_le16(image + 11, 512);
+    image[13] = 4;
+    put_le16(image + 14, 1);
+    image[16] = 2;
+    image[510] = 0x55, image[511] = 0xAA;
+    mbr_record(image + 446, 0x83, 2, 8); /* even with a record-like boot code */
+    src = source_from_bytes(image, iso_size);
+    assert_int_equal(disk->bid(src), 0);
+    ds_source_close(src);
+    /* Boot code where the records lie: status bytes other than 0x00 and 0x80. */
+    memset(image, 0, 512);
+    memset(image + 446, 0x4f, 64);
+    image[510] = 0x55, image[511] = 0xAA;
+    src = source_from_bytes(image, iso_size);
+    assert_int_equal(disk->bid(src), 0);
+    ds_source_close(src);
+    free(image);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -177,6 +314,9 @@ int main(void)
         cmocka_unit_test(test_gpt_backup_past_end),
         cmocka_unit_test(test_gpt_hostile_entry_count),
         cmocka_unit_test(test_no_gpt),
+        cmocka_unit_test(test_disk_style),
+        cmocka_unit_test(test_mbr_partitions),
+        cmocka_unit_test(test_disk_bid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
