@@ -110,3 +110,12 @@ dpkg-deb --root-owner-group -Zgzip --build "$work/zipdeb/pkg" "$out/format_ar/se
 printf 'int a_rather_long_function_name(void) { return 1; }\n' >"$work/zipdeb/a_rather_long_object_name.c"
 gcc -c -o "$work/zipdeb/a_rather_long_object_name.o" "$work/zipdeb/a_rather_long_object_name.c"
 (cd "$work/zipdeb" && ar rcs "$out/format_ar/gnu-tables.a" a_rather_long_object_name.o one.txt)
+# disk: a GPT disk (sgdisk, 8 entries, two partitions) and an MBR one with an extended
+# partition and two logical ones along its EBR chain (sfdisk).
+mkdir -p "$out/format_disk"
+truncate -s 96K "$out/format_disk/gpt.img"
+sgdisk -a 1 -S 8 -U 11111111-2222-3333-4444-555555555555 -n 1:6:+40K -t 1:ef00 -c 1:ESP \
+    -u 1:aaaaaaaa-0000-0000-0000-000000000001 -n 2:0:0 -c 2:root "$out/format_disk/gpt.img" >/dev/null
+truncate -s 64K "$out/format_disk/mbr.img"
+printf 'label: dos\nlabel-id: 0x12345678\nunit: sectors\n\nstart=1, size=31, type=c\nstart=32, size=96, type=5\nstart=34, size=30, type=83\nstart=66, size=62, type=83\n' |
+    sfdisk -q "$out/format_disk/mbr.img"

@@ -214,7 +214,7 @@ assert_q "$out" 'r["inputs"]["a"]["type"] == "iso9660" and not any(e.startswith(
 cp "$d/iso/tree/efi.img" "$d/iso/a/efi.img"
 cp "$d/iso/tree/efi.img" "$d/iso/b/efi.img"
 mcopy -m -i "$d/iso/b/efi.img" "$d/iso/tree/note.txt" ::/note.txt
-check "efi.img ends its boot sector in 55 aa" bash -c "xxd -s 510 -l 2 -p '$d/iso/a/efi.img' | grep -qx 55aa"
+check "efi.img ends its boot sector in 55 aa" bash -c "od -An -tx1 -j510 -N2 '$d/iso/a/efi.img' | grep -q '55 aa'"
 out=$OUT_ROOT/fat
 run_ds "$d/iso/a/efi.img" "$d/iso/b/efi.img" "$out"
 validate "$out"
