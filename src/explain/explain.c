@@ -174,10 +174,24 @@ static bool explain_disk(ds_findings_t *findings, ds_difference_t *d, const char
     return true;
 }
 
+/* dtb (devicetree blobs, formats/dtb.c): totalsize and the blocks' offsets and sizes follow from
+ * the contents; the other header words and the memory reservations have no known cause. */
+static bool explain_dtb(ds_difference_t *d, const char *where)
+{
+    if (strncmp(where, "@dtb.", 5) != 0)
+        return false;
+    if (strcmp(where, "@dtb.totalsize") == 0 || strncmp(where, "@dtb.off_", 9) == 0 ||
+        strncmp(where, "@dtb.size_", 10) == 0)
+        set(d, DS_CAUSE_LAYOUT_SHIFT, "certain", true);
+    return true;
+}
+
 static void explain_one(ds_findings_t *findings, ds_difference_t *d, bool volume_dates)
 {
     const char *where = last(d);
     if (explain_disk(findings, d, where)) /* disk: see above */
+        return;
+    if (explain_dtb(d, where)) /* dtb: see above */
         return;
     if (where[0] == '@') {
         if (vd_field(where, "_date")) {

@@ -28,7 +28,8 @@
     X(fat)                                                                                         \
     X(rpm)                                                                                         \
     X(mo)                                                                                          \
-    X(disk)
+    X(disk)                                                                                        \
+    X(dtb)
 
 #define DS_FORMAT_DECLARE(name) extern const ds_format_t ds_format_##name;
 DS_FORMATS(DS_FORMAT_DECLARE)
