@@ -119,3 +119,8 @@ sgdisk -a 1 -S 8 -U 11111111-2222-3333-4444-555555555555 -n 1:6:+40K -t 1:ef00 -
 truncate -s 64K "$out/format_disk/mbr.img"
 printf 'label: dos\nlabel-id: 0x12345678\nunit: sectors\n\nstart=1, size=31, type=c\nstart=32, size=96, type=5\nstart=34, size=30, type=83\nstart=66, size=62, type=83\n' |
     sfdisk -q "$out/format_disk/mbr.img"
+# dtb: blobs compiled by dtc: nodes, properties, a reservation, a node named as a property.
+mkdir -p "$out/format_dtb"
+printf '/dts-v1/;\n/memreserve/ 0x10000000 0x4000;\n/ {\n\tmodel = "board";\n\t#address-cells = <1>;\n\tbus = "simple";\n\tbus { id = <1>; };\n\tsoc {\n\t\tranges;\n\t\tuart@1000 { compatible = "ns16550a"; reg = <0x1000 0x100>; };\n\t};\n};\n' |
+    dtc -q -I dts -O dtb -b 1 -o "$out/format_dtb/board.dtb" -
+printf '/dts-v1/;\n/ { chosen { bootargs = "console=ttyS0"; }; };\n' | dtc -q -I dts -O dtb -V 16 -o "$out/format_dtb/v16.dtb" -

@@ -10,7 +10,7 @@ packages=(
     xz-utils zstd
     dpkg binutils tar unzip zip rpm rpm2cpio gettext python3-polib
     openssl python3 python3-jsonschema python3-html5lib util-linux attr diffoscope-minimal time
-    gdisk fdisk
+    gdisk fdisk device-tree-compiler
     chromium
     grub-common grub-efi-amd64-bin sbsigntool binutils-mingw-w64-x86-64
 )
