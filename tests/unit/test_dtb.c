@@ -172,7 +172,7 @@ static void test_truncated(void **state)
     blob_t x;
     begin(&x);
     word(&x, 1), name(&x, ""), word(&x, 2), word(&x, 9);
-    finish(&x);
+    ds_source_close(finish(&x));
     ds_source_t *src = source_from_bytes(x.b, 60);
     void *dtb = NULL;
     ds_error_t err = {0};
