@@ -25,7 +25,8 @@ static const char *mbr_type_name(unsigned type)
     }
 }
 
-/* A disk image's fields lie at "@disk.<key>"; the CRCs follow from what they cover. */
+/* The fields from `from` on: CRCs marked derived (they follow from what they cover) and, in the
+ * disk style, located at "@disk.<key>". */
 static void fields_restyle(ds_fields_t *fields, size_t from, ds_mbr_gpt_style_t style)
 {
     for (size_t i = from; i < fields->count; i++) {
