@@ -113,6 +113,7 @@ gcc -c -o "$work/zipdeb/a_rather_long_object_name.o" "$work/zipdeb/a_rather_long
 # disk: a GPT disk (sgdisk, 8 entries, two partitions) and an MBR one with an extended
 # partition and two logical ones along its EBR chain (sfdisk).
 mkdir -p "$out/format_disk"
+rm -f "$out/format_disk/gpt.img" "$out/format_disk/mbr.img" # sgdisk would add to an old table
 truncate -s 96K "$out/format_disk/gpt.img"
 sgdisk -a 1 -S 8 -U 11111111-2222-3333-4444-555555555555 -n 1:6:+40K -t 1:ef00 -c 1:ESP \
     -u 1:aaaaaaaa-0000-0000-0000-000000000001 -n 2:0:0 -c 2:root "$out/format_disk/gpt.img" >/dev/null
