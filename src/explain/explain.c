@@ -175,14 +175,15 @@ static bool explain_disk(ds_findings_t *findings, ds_difference_t *d, const char
 }
 
 /* dtb (devicetree blobs, formats/dtb.c): totalsize and the blocks' offsets and sizes follow from
- * the contents; the other header words and the memory reservations have no known cause. */
+ * the contents (derived: the walk makes them secondary when the contents differ); the other
+ * header words and the memory reservations have no known cause. */
 static bool explain_dtb(ds_difference_t *d, const char *where)
 {
     if (strncmp(where, "@dtb.", 5) != 0)
         return false;
     if (strcmp(where, "@dtb.totalsize") == 0 || strncmp(where, "@dtb.off_", 9) == 0 ||
         strncmp(where, "@dtb.size_", 10) == 0)
-        set(d, DS_CAUSE_LAYOUT_SHIFT, "certain", true);
+        set(d, DS_CAUSE_LAYOUT_SHIFT, "certain", d->secondary);
     return true;
 }
 
@@ -283,54 +284,6 @@ static int string_order(const void *x, const void *y)
     return strcmp(*(char *const *)x, *(char *const *)y);
 }
 
-/* rpm (formats/rpm.c): the digests, sizes and per-file lists a build computes from the header
- * and payload are consequences when anything else in the same package differs. (The walk does
- * not make a container's derived fields secondary, so the package's list is here.) */
-static bool rpm_derived(const char *where)
-{
-    static const char *const tags[] = {
-        "SIZE", "LONGSIZE", "ARCHIVESIZE", "FILESIZES", "LONGFILESIZES", "FILEMODES", "FILERDEVS", "FILEMTIMES",
-        "FILEDIGESTS", "FILELINKTOS", "FILEDEVICES", "FILEINODES", "FILECOLORS", "FILECLASS", "CLASSDICT",
-        "FILEDEPENDSX", "FILEDEPENDSN", "DEPENDSDICT", "FILESIGNATURES", "PAYLOADDIGEST", "PAYLOADDIGESTALT",
-        "HEADERIMAGE", "HEADERSIGNATURES", "HEADERIMMUTABLE",
-    };
-    if (strncmp(where, "@rpm.sig.", 9) == 0)
-        return strcmp(where + 9, "RESERVEDSPACE") != 0 && strcmp(where + 9, "PUBKEYS") != 0;
-    if (strcmp(where, "@rpm.lead.name") == 0)
-        return true;
-    for (size_t i = 0; strncmp(where, "@rpm.tag.", 9) == 0 && i < sizeof tags / sizeof tags[0]; i++)
-        if (strcmp(where + 9, tags[i]) == 0)
-            return true;
-    return false;
-}
-
-static void rpm_derived_secondary(ds_findings_t *findings)
-{
-    size_t derived = 0, count = 0;
-    for (size_t i = 0; i < findings->count; i++)
-        derived += findings->items[i].depth >= 2 && rpm_derived(last(&findings->items[i]));
-    char **others = derived ? calloc(findings->count + 1, sizeof *others) : NULL;
-    for (size_t i = 0; others != NULL && i < findings->count; i++) {
-        const ds_difference_t *d = &findings->items[i];
-        if (d->depth >= 2 && !rpm_derived(last(d)) && (others[count] = joined(d, d->depth - 1)) != NULL)
-            count++;
-    }
-    if (others != NULL)
-        qsort(others, count, sizeof *others, string_order);
-    for (size_t i = 0; others != NULL && i < findings->count; i++) {
-        ds_difference_t *d = &findings->items[i];
-        if (d->depth < 2 || !rpm_derived(last(d)))
-            continue;
-        char *key = joined(d, d->depth - 1);
-        if (key != NULL && bsearch(&key, others, count, sizeof *others, string_order) != NULL)
-            d->secondary = true;
-        free(key);
-    }
-    for (size_t i = 0; i < count; i++)
-        free(others[i]);
-    free(others);
-}
-
 void ds_explain_findings(ds_findings_t *findings)
 {
     bool volume_dates = false;
@@ -346,7 +299,6 @@ void ds_explain_findings(ds_findings_t *findings)
         else if (d->fix == NULL && ds_cause_find(d->cause) != NULL && ds_cause_find(d->cause)->fix)
             d->fix = strdup(ds_cause_find(d->cause)->fix);
     }
-    rpm_derived_secondary(findings);
     /* A container's own content difference is a consequence of what differs inside it: collect
      * every location that has root differences below it, then look each content difference up. */
     char **inside = calloc(findings->count + 1, sizeof *inside);
