@@ -5,9 +5,9 @@ set -euo pipefail
 packages=(
     build-essential cmake pkg-config
     libssl-dev zlib1g-dev libcmocka-dev
-    libsquashfs-dev libarchive-dev liblzma-dev libzstd-dev liblz4-dev
+    libsquashfs-dev libarchive-dev liblzma-dev libzstd-dev liblz4-dev libext2fs-dev comerr-dev
     xorriso isolinux syslinux-common squashfs-tools squashfs-tools-ng dosfstools mtools cpio gzip
-    xz-utils zstd
+    xz-utils zstd e2fsprogs
     dpkg binutils tar unzip zip rpm rpm2cpio gettext python3-polib
     openssl python3 python3-jsonschema python3-html5lib util-linux attr diffoscope-minimal time
     gdisk fdisk device-tree-compiler

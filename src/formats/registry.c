@@ -25,6 +25,7 @@
     X(elf)                                                                                         \
     X(pyc)                                                                                         \
     X(pe)                                                                                          \
+    X(ext4)                                                                                        \
     X(fat)                                                                                         \
     X(rpm)                                                                                         \
     X(mo)                                                                                          \
