@@ -98,6 +98,16 @@ static const struct field_rule field_rules[] = {
     {"@mo.header.PO-Revision-Date", DS_CAUSE_EMBEDDED_TIMESTAMP, "certain"},
     {"@mo.header.Project-Id-Version", DS_CAUSE_PACKAGE_VERSION, "likely"},
     {"@*.order", DS_CAUSE_ARCHIVE_ORDER, "certain"},
+    /* ext4 superblock fields (formats/ext4.c); free counts and lifetime writes follow from the data */
+    {"@ext4.uuid", DS_CAUSE_RANDOM_ID, "certain"},
+    {"@ext4.hash_seed", DS_CAUSE_RANDOM_ID, "certain"},
+    {"@ext4.journal_uuid", DS_CAUSE_RANDOM_ID, "likely"},
+    {"@ext4.mkfs_time", DS_CAUSE_EMBEDDED_TIMESTAMP, "certain"},
+    {"@ext4.wtime", DS_CAUSE_EMBEDDED_TIMESTAMP, "certain"},
+    {"@ext4.mtime", DS_CAUSE_EMBEDDED_TIMESTAMP, "certain"},
+    {"@ext4.lastcheck", DS_CAUSE_EMBEDDED_TIMESTAMP, "certain"},
+    {"@ext4.free_*_count", DS_CAUSE_LAYOUT_SHIFT, "likely"},
+    {"@ext4.kbytes_written", DS_CAUSE_LAYOUT_SHIFT, "likely"},
 };
 
 static void explain_field(ds_difference_t *d, const char *where)
