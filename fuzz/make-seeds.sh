@@ -125,3 +125,26 @@ mkdir -p "$out/format_dtb"
 printf '/dts-v1/;\n/memreserve/ 0x10000000 0x4000;\n/ {\n\tmodel = "board";\n\t#address-cells = <1>;\n\tbus = "simple";\n\tbus { id = <1>; };\n\tsoc {\n\t\tranges;\n\t\tuart@1000 { compatible = "ns16550a"; reg = <0x1000 0x100>; };\n\t};\n};\n' |
     dtc -q -I dts -O dtb -b 1 -o "$out/format_dtb/board.dtb" -
 printf '/dts-v1/;\n/ { chosen { bootargs = "console=ttyS0"; }; };\n' | dtc -q -I dts -O dtb -V 16 -o "$out/format_dtb/v16.dtb" -
+# ext4: small images (1 KiB blocks) made by mke2fs from a directory: ext4 with and without
+# metadata checksums, ext2, inline data; a symlink too long for its inode, a device node and an
+# xattr (debugfs), a nested directory.
+mkdir -p "$out/format_ext4" "$work/ext4/sub/deeper"
+printf 'tiny\n' >"$work/ext4/file"
+printf 'deep\n' >"$work/ext4/sub/deeper/file"
+ln -s file "$work/ext4/link"
+ln -s "$(printf 'long/%.0s' $(seq 1 20))target" "$work/ext4/longlink"
+mkext4() { # NAME MKFS-OPTION...
+    local name=$1
+    shift
+    E2FSPROGS_FAKE_TIME=1700000000 mkfs.ext4 -q -b 1024 -N 32 -U 0b1e55ed-0000-4000-8000-000000000001 \
+        -E hash_seed=0b1e55ed-0000-4000-8000-000000000002,root_owner=0:0 -d "$work/ext4" -F "$@" \
+        "$out/format_ext4/$name.img" 256k >/dev/null 2>&1
+}
+mkext4 ext4
+mkext4 ext4-nocsum -O ^metadata_csum,^has_journal
+mkext4 ext2 -t ext2
+mkext4 inline -O inline_data,^has_journal,^metadata_csum
+E2FSPROGS_FAKE_TIME=1700000000 debugfs -w -f - "$out/format_ext4/ext4-nocsum.img" >/dev/null 2>&1 <<'DEBUGFS'
+mknod /dev-null c 1 3
+ea_set /file user.note seed
+DEBUGFS
