@@ -56,7 +56,8 @@ static inline ext2_ino_t ds_ext4_entry_inode(const ds_entry_t *entry)
     return (ext2_ino_t)(uintptr_t)entry->native;
 }
 
-/* libext2fs's text for code, with the I/O failure that caused it when there was one. */
-const char *ds_ext4_error_text(const ext4_state_t *s, errcode_t code, char *buf, size_t size);
+/* libext2fs's text for code into buf, with the I/O failure that caused it when there was one
+ * (which is then forgotten). Returns buf. */
+const char *ds_ext4_error_text(ext4_state_t *s, errcode_t code, char *buf, size_t size);
 
 #endif
