@@ -50,6 +50,7 @@ mkext4 "$d/warmup/root.img"
 mkext4 "$d/a/root.img"
 mkext4 "$d/again/root.img"
 check "two builds of the same tree are byte-identical (cmp)" cmp -s "$d/a/root.img" "$d/again/root.img"
+A_SUM=$(sha256sum <"$d/a/root.img")
 compare again
 expect_status 0
 validate "$out"
@@ -217,4 +218,6 @@ expect_status 1
 validate "$out"
 expect_roots "$out" "/live/filesystem.squashfs :: /boot/root.img :: /etc/hostname|content|unknown"
 assert_q "$out" 'diffs(loc=["/live/filesystem.squashfs", "/boot/root.img"], kind="content")[0]["secondary"] is True'
+# Read only: after every run above, the base image (A of each pair) holds the bytes it was built with.
+check "the base image is unchanged by every run (sha256)" test "$(sha256sum <"$d/a/root.img")" = "$A_SUM"
 finish
