@@ -203,6 +203,23 @@ validate "$out"
 assert_q "$out" 'any("/root.img: ext4: /etc (inode 12 at byte " in m and "directory unreadable" in m for m in r["limits"])'
 assert_q "$out" '"ext4 not fully read" in diffs(loc=["/root.img"], kind="content")[0]["detail"]'
 
+# Hostile: a directory linked into itself (never walked twice), a file claiming 1 TiB of holes
+# (more than DS_EXT4_MAX_FILE_RATIO times the image: not read, and said so).
+variant loop "link /etc /etc/loop"
+check "loop: debugfs lists /etc/loop as /etc's own inode" \
+    bash -c "debugfs -R 'ls -l /etc' '$d/loop/root.img' 2>/dev/null | grep -q '^ *12 *40755 .* loop\$'"
+compare loop
+expect_status 1
+validate "$out"
+assert_q "$out" 'any("/root.img: ext4: /etc/loop (inode 12): a directory that holds itself or one above it" in m for m in r["limits"])'
+variant huge "sif /usr/bin/tool size 0x10000000000"
+check "huge: debugfs stat shows 1 TiB" bash -c "debugfs -R 'stat /usr/bin/tool' '$d/huge/root.img' 2>/dev/null | grep -q 'Size: 1099511627776\$'"
+compare huge
+expect_status 1
+validate "$out"
+expect_roots "$out" "/root.img :: /usr/bin/tool|content|unknown"
+assert_q "$out" 'any("/root.img: ext4: /usr/bin/tool says it holds 1099511627776 bytes, more than 1024 times the image" in m for m in r["limits"])'
+
 # Three layers down: an ISO holding a squashfs holding the image (B: the content variant).
 for side in a content; do
     mkdir -p "$d/nest-$side/sq/boot" "$d/nest-$side/iso/live"
