@@ -82,6 +82,25 @@ expect_roots "$out" "/root.img :: /etc/hostname|mtime|mtime"
 assert_q "$out" 'diffs(loc=["/root.img", "/etc/hostname"])[0]["a"].startswith("mtime 2023-11-14T22:13:20Z, atime ")'
 assert_q "$out" 'diffs(loc=["/root.img", "/etc/hostname"])[0]["b"].startswith("mtime 2023-11-14T23:13:20Z, atime ")'
 
+# The same second, one nanosecond later (the inode's extra time field): shown in the times text.
+variant nanoseconds "sif /etc/hostname mtime_extra 4"
+expect_one_change "nanoseconds: only the mtime's extra field changed (debugfs stat)" '^ mtime: 0x6553f100:00000004' \
+    "$A_STAT" "$(dfs "stat /etc/hostname" "$d/nanoseconds/root.img")"
+compare nanoseconds
+expect_status 1
+validate "$out"
+expect_roots "$out" "/root.img :: /etc/hostname|mtime|mtime"
+assert_q "$out" 'diffs(loc=["/root.img", "/etc/hostname"])[0]["b"].startswith("mtime 2023-11-14T22:13:20.000000001Z, atime ")'
+# The extra field's epoch bits: 2^32 seconds later (debugfs shows 2159).
+variant epoch "sif /etc/hostname mtime_extra 1"
+expect_one_change "epoch: only the mtime's extra field changed (debugfs stat)" '^ mtime: 0x6553f100:00000001 -- Sat Dec 22 04:41:36 2159' \
+    "$A_STAT" "$(dfs "stat /etc/hostname" "$d/epoch/root.img")"
+compare epoch
+expect_status 1
+validate "$out"
+expect_roots "$out" "/root.img :: /etc/hostname|mtime|mtime"
+assert_q "$out" 'diffs(loc=["/root.img", "/etc/hostname"])[0]["b"].startswith("mtime 2159-12-22T04:41:36Z, atime ")'
+
 # A mode: group-writable (what umask 002 gives).
 variant mode "sif /etc/hostname mode 0100664"
 expect_one_change "mode: only the mode changed (debugfs stat)" 'Mode:  0664' "$A_STAT" \
