@@ -202,22 +202,24 @@ assert_q "$out" 'all(d["cause"] == "embedded-timestamp" for d in r["differences"
 assert_q "$out" 'sorted(d["location"][1] for d in r["differences"] if d["kind"] == "mtime") == ["/", "/etc", "/etc/hostname", "/etc/initctl", "/etc/name", "/lost+found", "/usr", "/usr/bin", "/usr/bin/tool"]'
 assert_q "$out" '[(h["a"].split(", ")[:3] == h["b"].split(", ")[:3], h["b"].split(", ")[3]) for h in diffs(loc=["/root.img", "/etc/hostname"])] == [(True, "crtime 2023-11-14T23:13:20Z")]'
 
-# Damage: B truncated to half its blocks; B with /etc's directory block overwritten.
+# Damage: B truncated to half its blocks; B with /etc's directory block overwritten. A layer
+# that cannot be read whole makes the exit status 2.
 mkdir -p "$d/truncated" "$d/damaged"
 cp "$d/a/root.img" "$d/truncated/root.img"
 truncate -s 4M "$d/truncated/root.img"
 check "truncated: dumpe2fs still counts 2048 blocks of 4096 bytes in a 4 MiB file" \
     bash -c "dumpe2fs -h '$d/truncated/root.img' 2>/dev/null | grep -q '^Block count: *2048' && test \$(stat -c %s '$d/truncated/root.img') = 4194304"
 compare truncated
-expect_status 1
+expect_status 2
 validate "$out"
 assert_q "$out" 'any("/root.img: ext4: the superblock at byte 1024 counts 2048 blocks of 4096 bytes, but the image holds 4194304 bytes" in m for m in r["limits"])'
 assert_q "$out" 'diffs(loc=["/root.img"], kind="content")[0]["secondary"] is False'
+assert_file_contains "$out/checklist.md" "/root.img: ext4: the superblock at byte 1024 counts 2048 blocks"
 variant damaged "zap_block -f /etc -p 0x41 0"
 check "damaged: debugfs finds /etc's directory block bad" \
     bash -c "debugfs -R 'ls /etc' '$d/damaged/root.img' 2>&1 | grep -q 'checksum does not match'"
 compare damaged
-expect_status 1
+expect_status 2
 validate "$out"
 assert_q "$out" 'any("/root.img: ext4: /etc (inode 12 at byte " in m and "directory unreadable" in m for m in r["limits"])'
 assert_q "$out" '"ext4 not fully read" in diffs(loc=["/root.img"], kind="content")[0]["detail"]'
@@ -228,13 +230,13 @@ variant loop "link /etc /etc/loop"
 check "loop: debugfs lists /etc/loop as /etc's own inode" \
     bash -c "debugfs -R 'ls -l /etc' '$d/loop/root.img' 2>/dev/null | grep -q '^ *12 *40755 .* loop\$'"
 compare loop
-expect_status 1
+expect_status 2
 validate "$out"
 assert_q "$out" 'any("/root.img: ext4: /etc/loop (inode 12): a directory that holds itself or one above it" in m for m in r["limits"])'
 variant huge "sif /usr/bin/tool size 0x10000000000"
 check "huge: debugfs stat shows 1 TiB" bash -c "debugfs -R 'stat /usr/bin/tool' '$d/huge/root.img' 2>/dev/null | grep -q 'Size: 1099511627776\$'"
 compare huge
-expect_status 1
+expect_status 2
 validate "$out"
 expect_roots "$out" "/root.img :: /usr/bin/tool|content|unknown"
 assert_q "$out" 'any("/root.img: ext4: /usr/bin/tool says it holds 1099511627776 bytes, more than 1024 times the image" in m for m in r["limits"])'
