@@ -1,4 +1,5 @@
-/* The classifier for text: /etc/shadow field 3, lines in another order, date-only changes. */
+/* The classifier for text: /etc/shadow field 3, lines in another order, lines that differ only
+ * in dates (date_lines.c), the same text in another encoding. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,8 @@
 #include "../util/limits.h"
 #include "../util/strbuf.h"
 #include "classify_internal.h"
+#include "date_lines.h"
+#include "../util/error.h"
 
 /* --- text -------------------------------------------------------------------------------- */
 
@@ -17,7 +20,7 @@ typedef struct lines {
 } lines_t;
 
 /* The lines of src, decoded to UTF-8 from any encoding ds_text_encoding knows (*encoding). */
-static bool load_lines(ds_source_t *src, lines_t *out, char **buffer, const char **encoding)
+static bool load_lines(ds_source_t *src, lines_t *out, char **buffer, size_t *text_len, const char **encoding)
 {
     uint64_t size = ds_source_size(src);
     out->items = NULL;
@@ -30,6 +33,7 @@ static bool load_lines(ds_source_t *src, lines_t *out, char **buffer, const char
     free(raw);
     if (!text || memchr(*buffer, 0, len) != NULL)
         return false;
+    *text_len = len;
     size_t count = 1;
     for (char *p = *buffer; *p; p++)
         count += *p == '\n';
@@ -52,41 +56,6 @@ static bool load_lines(ds_source_t *src, lines_t *out, char **buffer, const char
 
 static int line_order(const void *x, const void *y) { return strcmp(*(char *const *)x, *(char *const *)y); }
 
-/* Replaces every digit with '0' and month/day names with "Mon": two lines equal after that
- * differ only in numbers, the shape of a date or time. */
-static void normalise(const char *line, char *out, size_t size)
-{
-    static const char *const names[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
-                                        "Oct", "Nov", "Dec", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
-    size_t o = 0;
-    for (size_t i = 0; line[i] && o + 4 < size;) {
-        bool named = false;
-        for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
-            if (strncmp(line + i, names[k], 3) == 0) {
-                memcpy(out + o, "Mon", 3);
-                o += 3, i += 3, named = true;
-                break;
-            }
-        if (named)
-            continue;
-        out[o++] = (line[i] >= '0' && line[i] <= '9') ? '0' : line[i];
-        i++;
-    }
-    out[o] = '\0';
-}
-
-static bool has_time_token(const char *line)
-{
-    for (const char *p = line; *p; p++) {
-        if (p[0] >= '0' && p[0] <= '9' && p[1] >= '0' && p[1] <= '9' && p[2] == ':' && p[3] >= '0' && p[3] <= '9')
-            return true; /* hh:mm */
-        if (p[0] >= '0' && p[0] <= '9' && p[1] >= '0' && p[1] <= '9' && p[2] >= '0' && p[2] <= '9' &&
-            p[3] >= '0' && p[3] <= '9' && (p[4] == '-' || p[4] == '/') && p[5] >= '0' && p[5] <= '9')
-            return true; /* yyyy-mm */
-    }
-    return false;
-}
-
 /* The same lines, in another order. */
 static bool same_lines_reordered(const lines_t *la, const lines_t *lb)
 {
@@ -107,6 +76,28 @@ static bool same_lines_reordered(const lines_t *la, const lines_t *lb)
     return same;
 }
 
+/* The text again whole: load_lines cut it at each newline. */
+static void rejoin(char *text, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (text[i] == '\0')
+            text[i] = '\n';
+}
+
+static bool dates_only(char *ta, size_t na, char *tb, size_t nb, const char *path, ds_classified_t *out)
+{
+    rejoin(ta, na);
+    rejoin(tb, nb);
+    ds_date_lines_t d = {.unit = "line"};
+    if (ds_date_lines_judge(ta, na, tb, nb, &d) != DS_OK || !ds_date_lines_only(&d))
+        return false;
+    char detail[sizeof out->detail];
+    ds_date_lines_describe(&d, detail, sizeof detail);
+    bool log = strncmp(path, "/var/log/", 9) == 0;
+    ds_classify_verdict(out, "text", log ? "log-file" : "embedded-timestamp", "likely", "%s", detail);
+    return true;
+}
+
 /* Text not in plain UTF-8 says so in the verdict ("...; text in ISO-8859-1"). */
 static void name_encodings(ds_classified_t *out, const char *ea, const char *eb)
 {
@@ -123,9 +114,10 @@ void ds_classify_text(ds_source_t *a, ds_source_t *b, const char *path, ds_class
 {
     lines_t la = {0}, lb = {0};
     char *ba = NULL, *bb = NULL;
+    size_t na = 0, nb = 0;
     const char *ea = "UTF-8", *eb = "UTF-8";
     if (ds_source_size(a) > DS_CLASSIFY_TEXT_MAX || ds_source_size(b) > DS_CLASSIFY_TEXT_MAX ||
-        !load_lines(a, &la, &ba, &ea) || !load_lines(b, &lb, &bb, &eb))
+        !load_lines(a, &la, &ba, &na, &ea) || !load_lines(b, &lb, &bb, &nb, &eb))
         goto out;
     out->format = "text";
     /* /etc/shadow: field 3 (last change, days) alone. */
@@ -151,26 +143,6 @@ void ds_classify_text(ds_source_t *a, ds_source_t *b, const char *path, ds_class
         ds_classify_verdict(out, "text", "sort-order", "certain", "the same %zu lines in another order", la.count);
         goto out;
     }
-    /* Every changed line differs only in date/time-shaped tokens. */
-    if (la.count == lb.count) {
-        size_t changed = 0;
-        bool dates = true;
-        char na[1024], nb[1024];
-        for (size_t i = 0; i < la.count && dates; i++) {
-            if (strcmp(la.items[i], lb.items[i]) == 0)
-                continue;
-            changed++;
-            normalise(la.items[i], na, sizeof na);
-            normalise(lb.items[i], nb, sizeof nb);
-            dates = strcmp(na, nb) == 0 && (has_time_token(la.items[i]) || has_time_token(lb.items[i]));
-        }
-        if (changed > 0 && dates) {
-            bool log = strncmp(path, "/var/log/", 9) == 0;
-            ds_classify_verdict(out, "text", log ? "log-file" : "embedded-timestamp", "likely",
-                    "%zu changed line%s, differing only in date/time tokens", changed, changed == 1 ? "" : "s");
-            goto out;
-        }
-    }
     if (la.count == lb.count && strcmp(ea, eb) != 0) {
         bool same = true;
         for (size_t i = 0; i < la.count && same; i++)
@@ -180,6 +152,9 @@ void ds_classify_text(ds_source_t *a, ds_source_t *b, const char *path, ds_class
             goto out;
         }
     }
+    /* Changed lines whose differing tokens are dates, added or removed lines that are a date. */
+    if (dates_only(ba, na, bb, nb, path, out))
+        goto out;
     ds_classify_verdict(out, "text", NULL, NULL, "text: lines differ");
 out:
     name_encodings(out, ea, eb);
