@@ -62,7 +62,7 @@ static void walk_limit(void *opaque, int code, const char *message)
         snprintf(c->out->limit, sizeof c->out->limit, "%s", message);
 }
 
-/* A pair no common format opens: text. */
+/* A pair no common format opens: text, or the strings of a binary. */
 static void walk_leaf(void *opaque, ds_source_t *a, ds_source_t *b, const char *name, ds_walk_result_t *result)
 {
     walk_ctx_t *c = opaque;
@@ -71,6 +71,8 @@ static void walk_leaf(void *opaque, ds_source_t *a, ds_source_t *b, const char *
     c->top = false;
     if (!(top && (c->flags & DS_CLASSIFY_NOT_TEXT)))
         ds_classify_text(a, b, name, &leaf);
+    if (leaf.format == NULL && leaf.cause == NULL) /* not text: its strings */
+        ds_classify_strings(a, b, name, &leaf);
     result->cause = leaf.cause;
     result->confidence = leaf.confidence;
     snprintf(result->detail, sizeof result->detail, "%s", leaf.detail);
@@ -86,6 +88,7 @@ int ds_classify_pair(ds_source_t *a, ds_source_t *b, const char *path, unsigned 
                       .deadline = deadline};
     ds_walk_result_t result = {0};
     int rc = ds_walk_pair(&walk, a, b, path, depth_left, &result);
+    ds_classify_strings_sections(a, b, out);
     out->format = result.format;
     out->cause = result.same_payload ? ds_cause_name(DS_CAUSE_COMPRESSION_ONLY) : result.cause;
     out->confidence = result.same_payload ? "certain" : result.confidence;
