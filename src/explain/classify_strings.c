@@ -21,6 +21,7 @@
 #define DS_STRINGS_WINDOW 65536u            /* bytes read at a time */
 #define DS_STRINGS_OTHER_BYTES_PER_RUN 16u  /* differing bytes outside the runs allowed for each
                                              * differing run (a chunk's CRC, a length field) */
+#define DS_STRINGS_EDGE_BYTES 4u            /* such bytes a run may take in at either end */
 
 typedef struct run_span {
     uint64_t offset, length;
@@ -133,7 +134,8 @@ static void strings_judge(ds_source_t *a, ds_source_t *b, bool outside, ds_class
         !runs_collect(a, &ra) || !runs_collect(b, &rb))
         goto out;
     ds_date_lines_t d = {.unit = "string", .offsets_a = ra.offsets, .offsets_b = rb.offsets,
-                         .offsets_a_count = ra.count, .offsets_b_count = rb.count};
+                         .offsets_a_count = ra.count, .offsets_b_count = rb.count,
+                         .edge_bytes = DS_STRINGS_EDGE_BYTES};
     if (ds_date_lines_judge(ds_strbuf_text(&ra.text), ra.text.len, ds_strbuf_text(&rb.text),
                             rb.text.len, &d) != DS_OK || !ds_date_lines_only(&d))
         goto out;
@@ -144,8 +146,8 @@ static void strings_judge(ds_source_t *a, ds_source_t *b, bool outside, ds_class
         goto out;
     }
     if (ds_source_size(a) != ds_source_size(b)) {
-        ds_classify_verdict(out, NULL, ds_cause_name(DS_CAUSE_EMBEDDED_TIMESTAMP), "guess",
-                            "strings: %s; the sizes differ, other bytes not compared", detail);
+        /* No verdict: bytes other than the strings differ too. A hint for people. */
+        ds_classify_verdict(out, NULL, NULL, NULL, "strings: %s, but the sizes differ: other bytes differ too", detail);
         goto out;
     }
     uint64_t allowed = (uint64_t)DS_STRINGS_OTHER_BYTES_PER_RUN * (d.changed + d.added + d.removed);
@@ -153,6 +155,8 @@ static void strings_judge(ds_source_t *a, ds_source_t *b, bool outside, ds_class
     if (other <= allowed)
         ds_classify_verdict(out, NULL, ds_cause_name(DS_CAUSE_EMBEDDED_TIMESTAMP), "likely",
                             "strings: %s; %" PRIu64 " other bytes differ", detail, other);
+    else
+        ds_classify_verdict(out, NULL, NULL, NULL, "strings: %s, but more than %" PRIu64 " other bytes differ", detail, allowed);
 out:
     runs_free(&ra);
     runs_free(&rb);
@@ -180,7 +184,7 @@ void ds_classify_strings_sections(ds_source_t *a, ds_source_t *b, ds_classified_
         return;
     ds_classified_t look = {0};
     strings_judge(a, b, false, &look);
-    if (look.cause != NULL && strcmp(look.confidence, "guess") != 0) {
+    if (look.cause != NULL) {
         const char *strings = strstr(look.detail, "strings: ");
         const ds_cause_t *c = ds_cause_find(look.cause);
         ds_strbuf_t detail = {0};

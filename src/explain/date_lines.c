@@ -44,6 +44,18 @@ static size_t without_dates(const char *line, size_t len, const ds_date_token_t 
     return o;
 }
 
+/* Drops up to `edge` bytes before the first date and after the last (text is a remainder of
+ * without_dates). */
+static const char *trim_edges(char *text, size_t edge)
+{
+    char *first = strchr(text, '\x01'), *last = strrchr(text, '\x01');
+    if (first == NULL || edge == 0)
+        return text;
+    if (strlen(last + 1) <= edge)
+        last[1] = '\0';
+    return (size_t)(first - text) <= edge ? first : text;
+}
+
 /* "line 3" or "string at 0x1c40". */
 static void name_line(const judge_t *j, size_t number, bool side_b, char *out, size_t size)
 {
@@ -73,7 +85,7 @@ static bool judge_changed(judge_t *j, const line_ref_t *x, const line_ref_t *y)
         return false;
     without_dates(x->text, x->len, tx, nx, rx, sizeof rx);
     without_dates(y->text, y->len, ty, ny, ry, sizeof ry);
-    if (strcmp(rx, ry) != 0)
+    if (strcmp(rx, ry) != 0 && strcmp(trim_edges(rx, j->out->edge_bytes), trim_edges(ry, j->out->edge_bytes)) != 0)
         return false;
     if (j->out->first[0] == '\0') {
         size_t k = 0;

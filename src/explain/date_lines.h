@@ -25,6 +25,9 @@ typedef struct ds_date_lines {
     const uint64_t *offsets_a, *offsets_b; /* when set: the byte offset of each line, named
                                             * instead of its number */
     size_t offsets_a_count, offsets_b_count;
+    size_t edge_bytes;              /* bytes before the first and after the last date of a changed
+                                     * line that may differ: a binary's printable run takes in the
+                                     * CRC or length bytes beside it */
 } ds_date_lines_t;
 
 /* The references for epoch seconds: SOURCE_DATE_EPOCH of this run when set, and the calendar
