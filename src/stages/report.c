@@ -78,6 +78,7 @@ void ds_stage_report_run(ds_run_t *run, ds_stage_result_t *result)
 {
     double started = ds_clock_now();
     ds_explain_findings(&run->findings);
+    ds_stage_packages_run(run, result);
     apply_accept(run);
     ds_deep_run_all(run);
     ds_stage_artifact(result, "checklist.md");

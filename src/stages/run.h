@@ -183,6 +183,9 @@ void ds_stage_toc_run(ds_run_t *run, ds_stage_result_t *result);
 void ds_stage_squashfs_run(ds_run_t *run, ds_stage_result_t *result);
 void ds_stage_content_run(ds_run_t *run, ds_stage_result_t *result);
 void ds_stage_report_run(ds_run_t *run, ds_stage_result_t *result);
+/* Package drift (stages/packages.c): reads the differing manifests, makes each changed package a
+ * root difference and the differences in its files its consequences; run after the explain pass. */
+void ds_stage_packages_run(ds_run_t *run, ds_stage_result_t *result);
 /* The content stage's paths for plain files and directory trees (stages/content_files.c). */
 void ds_content_plain_files(ds_run_t *run, ds_stage_result_t *result);
 void ds_content_directories(ds_run_t *run, ds_stage_result_t *result);
