@@ -118,8 +118,8 @@ static bool write_squashfs_steps(FILE *out, const ds_findings_t *findings)
         size_t inside = 0;
         for (size_t k = 0; k < findings->count; k++) {
             const ds_difference_t *e = &findings->items[k];
-            inside += e->depth >= 2 && strcmp(e->location[0], path) == 0 && !e->secondary &&
-                      e->location[1][0] == '/';
+            inside += e->depth >= 2 && strcmp(e->location[0], path) == 0 &&
+                      (!e->secondary || strcmp(e->cause, "package-version") == 0) && e->location[1][0] == '/';
         }
         fputs("- ", out);
         md_location(out, d);
@@ -227,6 +227,37 @@ static void write_cause_table(FILE *f, const ds_findings_t *findings)
     }
 }
 
+/* Package drift first (explain/packages.c): the changed packages, named, and how many
+ * differences follow from them. */
+static void write_package_lead(FILE *f, const ds_findings_t *findings)
+{
+    size_t changed = 0, follow = 0;
+    for (size_t i = 0; i < findings->count; i++) {
+        const ds_difference_t *d = &findings->items[i];
+        bool package = strcmp(d->cause, "package-version") == 0;
+        changed += package && !d->secondary && d->depth == 2 && strcmp(d->location[0], "@packages") == 0;
+        follow += package && d->secondary;
+    }
+    if (changed == 0)
+        return;
+    fprintf(f, "\n**%zu package%s changed version:", changed, changed == 1 ? "" : "s");
+    size_t named = 0;
+    for (size_t i = 0; i < findings->count && named < 10; i++) {
+        const ds_difference_t *d = &findings->items[i];
+        if (d->secondary || d->depth != 2 || strcmp(d->location[0], "@packages") != 0 ||
+            strcmp(d->cause, "package-version") != 0)
+            continue;
+        fputs(named++ ? ", " : " ", f);
+        md_text(f, d->location[1] + 1);
+        fputc(' ', f);
+        md_text(f, d->a ? d->a : "(not installed)");
+        fputs(" -> ", f);
+        md_text(f, d->b ? d->b : "(not installed)");
+    }
+    fprintf(f, "%s; these %zu difference%s follow.**\n", named < changed ? ", ..." : "", follow,
+            follow == 1 ? "" : "s");
+}
+
 /* The verdict, the cause table, the inputs and where their bytes first differ. */
 static void write_head(FILE *f, const ds_report_view_t *view)
 {
@@ -239,6 +270,7 @@ static void write_head(FILE *f, const ds_report_view_t *view)
     else
         fprintf(f, " - %zu differences found (%zu root, %zu secondary).\n", ds_findings_total(findings),
                 findings->count - count_secondary(findings), count_secondary(findings));
+    write_package_lead(f, findings);
     write_cause_table(f, findings);
     fputs("\n| input | path | size (bytes) | SHA-256 |\n|---|---|---|---|\n", f);
     for (int i = 0; i < 2; i++) {
