@@ -76,7 +76,7 @@ static const ds_cause_t catalogue[] = {
      "truncate or delete logs at the end of the build (live-build hook 8030)", NULL},
     {"sort-order", "the same lines in another order", "sorted lines of both are equal",
      "sort with LC_ALL=C in the generator", "collation_order_varies_by_locale"},
-    {"package-version", "different package versions installed", "/var/lib/dpkg/status differs",
+    {"package-version", "different package versions installed", "the versions in /var/lib/dpkg/status (or the ISO's live/filesystem.packages) differ: each changed package is a root at @packages /<name>, the differences in the files its .list names follow",
      "build both from the same snapshot.debian.org timestamp", NULL},
     {"layout-shift", "a consequence of a size change elsewhere",
      "extents, LBAs, table offsets, sizes and CRCs that move when something earlier grows",
