@@ -69,6 +69,19 @@ expect_roots "$out" "$sq :: /etc/os-release|content|unknown"
 assert_q "$out" 'not any(d["location"][0] == "@packages" for d in r["differences"])'
 check "checklist: no package lead" bash -c "! grep -q 'changed version' '$out/checklist.md'"
 
+# A damaged status (a line that is no field): dpkg-query refuses it too; driftscope names the
+# input, the file, the squashfs and the offset, reports trouble and still writes its reports.
+bad=$(image pkg-bad-status 1700000000 pkg-1.1 pkg-bad-status)
+check "dpkg-query refuses the damaged status" bash -c "osirrox -indev '$bad' -extract $sq '$x/bad.squashfs' >/dev/null 2>&1 && unsquashfs -q -n -d '$x/bad' '$x/bad.squashfs' >/dev/null && ! dpkg-query --admindir='$x/bad/var/lib/dpkg' -W >/dev/null 2>&1"
+out=$OUT_ROOT/bad-status
+run_ds "$a" "$bad" "$out"
+expect_status 2
+validate "$out"
+at=$(($(stat -c %s "$x/bad/var/lib/dpkg/status") - 25))
+assert_q "$out" 'stage("report")["status"] == "failed"'
+assert_q "$out" '"B (" in stage("report")["message"] and "/var/lib/dpkg/status in squashfs '$sq'" in stage("report")["message"] and "the line at byte '$at' is not" in stage("report")["message"]'
+assert_q "$out" 'not any(d["location"][0] == "@packages" for d in r["differences"])'
+
 # The same build twice: bit-identical.
 out=$OUT_ROOT/identical
 run_ds "$a" "$again" "$out"
