@@ -12,9 +12,11 @@ validate "$out"
 expect_roots "$out" "/usr/lib/libbig.so|content|unknown"
 assert_q "$out" 'r["squashfs"][0]["files_decompressed"] == 1'
 assert_q "$out" 'r["squashfs"][0]["settled_without_decompression"] == r["squashfs"][0]["files_compared"] - 1'
-# libbig.so is 3 blocks (128 KiB) on each side: 6 decompressions to compare it, plus at most
-# one per side when the classifiers read its first block again to recognise its format.
-assert_q "$out" '6 <= r["squashfs"][0]["blocks_decompressed"] <= 8'
+# libbig.so is 3 blocks (128 KiB) on each side: 6 decompressions to compare it, the same 6
+# again when the strings classifier reads the differing binary whole (binaries up to 64 MiB:
+# explain/classify_strings.c), plus at most one per side when the classifiers read its first
+# block again to recognise its format. The 16 equal files cost nothing.
+assert_q "$out" '6 <= r["squashfs"][0]["blocks_decompressed"] <= 14'
 # The identical pair decompresses nothing at all.
 out=$OUT_ROOT/same
 run_ds "$a" "$(sqfs nofrag-again no-fragments)" "$out"
