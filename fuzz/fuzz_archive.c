@@ -10,15 +10,6 @@
 
 #define ENTRIES_OPENED 8
 
-static void drain(ds_source_t *src)
-{
-    unsigned char buf[4096];
-    size_t got = 0;
-    for (uint64_t pos = 0; pos < ds_source_size(src); pos += got)
-        if (ds_source_read_some(src, pos, buf, sizeof buf, &got, NULL) != DS_OK || got == 0)
-            break;
-}
-
 static void exercise(ds_source_t *src, int depth)
 {
     const ds_format_t *f = ds_format_choose(src, NULL);
@@ -32,7 +23,7 @@ static void exercise(ds_source_t *src, int depth)
     ds_fields_free(&fields);
     ds_source_t *inner = NULL;
     if (f->kind == DS_FORMAT_STREAM && f->payload(state, &inner, NULL) == DS_OK) {
-        drain(inner);
+        fuzz_drain(inner);
         if (depth > 0)
             exercise(inner, depth - 1);
         ds_source_close(inner);
@@ -49,7 +40,7 @@ static void exercise(ds_source_t *src, int depth)
             if (tree.entries[i].type != DS_ENTRY_FILE || f->open_entry(state, &tree.entries[i], &inner, NULL) != DS_OK)
                 continue;
             opened++;
-            drain(inner);
+            fuzz_drain(inner);
             if (depth > 0)
                 exercise(inner, depth - 1);
             ds_source_close(inner);

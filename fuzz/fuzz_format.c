@@ -15,15 +15,6 @@
 
 #define ENTRIES_OPENED 16
 
-static void drain(ds_source_t *src)
-{
-    unsigned char buf[4096];
-    size_t got = 0;
-    for (uint64_t pos = 0; pos < ds_source_size(src); pos += got)
-        if (ds_source_read_some(src, pos, buf, sizeof buf, &got, NULL) != DS_OK || got == 0)
-            break;
-}
-
 static void check_fields(const ds_fields_t *fields, size_t size)
 {
     for (size_t i = 0; i < fields->count; i++)
@@ -57,7 +48,7 @@ static void exercise_container(const ds_format_t *f, void *state, size_t size)
         if (tree.entries[i].type != DS_ENTRY_FILE || f->open_entry(state, &tree.entries[i], &inner, NULL) != DS_OK)
             continue;
         opened++;
-        drain(inner);
+        fuzz_drain(inner);
         ds_source_close(inner);
     }
     ds_tree_free(&tree);
@@ -82,7 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ds_fields_free(&fields);
         ds_source_t *inner = NULL;
         if (f->kind == DS_FORMAT_STREAM && f->payload(state, &inner, NULL) == DS_OK) {
-            drain(inner);
+            fuzz_drain(inner);
             ds_source_close(inner);
         }
         if (f->kind == DS_FORMAT_DOCUMENT && f->sections != NULL) {
