@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "rows.h"
+
 static const ds_cause_t catalogue[] = {
     {"iso-volume-date", "ISO volume creation/modification dates differ",
      "PVD/Joliet bytes 813-880 (the four 17-byte dates) differ",
@@ -29,7 +31,7 @@ static const ds_cause_t catalogue[] = {
      "32-byte FAT directory entries differ only in their time and date fields",
      "touch files to SOURCE_DATE_EPOCH and run mtools with TZ=UTC; mtools >= 4.0.34 honours SOURCE_DATE_EPOCH", NULL},
     {"fat-order", "FAT directory entries in another order", "same FAT entries, another order",
-     "add files one by one in sorted order instead of mcopy -s", "random_order_in_fat"},
+     "add files one by one in sorted order instead of mcopy -s", NULL},
     {"squashfs-mkfs-time", "squashfs superblock mkfs time differs",
      "superblock bytes 8-11 differ", "SOURCE_DATE_EPOCH (squashfs-tools >= 4.4) or mksquashfs -mkfs-time", NULL},
     {"squashfs-layout", "squashfs file data stored in another order",
@@ -54,7 +56,7 @@ static const ds_cause_t catalogue[] = {
      "gzip -n, or strip-nondeterminism", "timestamps_in_gzip_headers"},
     {"pyc-timestamp", "Python bytecode records its source's mtime",
      ".pyc header bytes 8-15 (source mtime and size) differ, flags 0",
-     "delete .pyc files (live-build hook 9010) or use hash-based pycs (PEP 552)", "timestamps_in_pyc"},
+     "delete .pyc files (live-build hook 9010) or use hash-based pycs (PEP 552)", NULL},
     {"build-id", "ELF build-id differs only", "ELF sections equal except .note.gnu.build-id (and .gnu_debuglink)",
      "find what made the package differ upstream (build path, compiler flags)", "build_id_differences_only"},
     {"embedded-timestamp", "a build date written into a file",
@@ -110,10 +112,30 @@ const ds_cause_t *ds_causes_all(size_t *count)
     return catalogue;
 }
 
+void ds_markdown_cell(FILE *out, const char *text)
+{
+    fputs(" ", out);
+    for (const char *p = text != NULL ? text : ""; *p != '\0'; p++)
+        fputs(*p == '|' ? "\\|" : (char[2]){*p, '\0'}, out);
+    fputs(" |", out);
+}
+
 void ds_causes_print(FILE *out)
 {
-    fputs("| cause | what | recognised by | usual fix |\n|---|---|---|---|\n", out);
-    for (size_t i = 0; i < sizeof catalogue / sizeof catalogue[0]; i++)
-        fprintf(out, "| %s | %s | %s | %s |\n", catalogue[i].id, catalogue[i].title,
-                catalogue[i].recognised, catalogue[i].fix ? catalogue[i].fix : "");
+    fputs("| cause | what | recognised by | usual fix | notes tag |\n|---|---|---|---|---|\n", out);
+    for (size_t i = 0; i < sizeof catalogue / sizeof catalogue[0]; i++) {
+        fputs("|", out);
+        ds_markdown_cell(out, catalogue[i].id);
+        ds_markdown_cell(out, catalogue[i].title);
+        ds_markdown_cell(out, catalogue[i].recognised);
+        ds_markdown_cell(out, catalogue[i].fix);
+        ds_markdown_cell(out, catalogue[i].notes_tag);
+        fputs("\n", out);
+    }
+    fputs("\n## Every row of CAUSES.md table 1\n\n"
+          "Each row of ../shared/CAUSES.md table 1, the cause driftscope reports it with, the rule that\n"
+          "recognises it (or why it cannot be checked on the two images) and the end-to-end test that\n"
+          "builds the difference with the real tool and asserts the cause.\n\n",
+          out);
+    ds_cause_rows_print(out);
 }

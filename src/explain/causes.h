@@ -67,6 +67,9 @@ const ds_cause_t *ds_cause_find(const char *id);
 /* Every entry, in catalogue order; *count receives how many. */
 const ds_cause_t *ds_causes_all(size_t *count);
 
+/* Writes " text |", a Markdown table cell with its pipes escaped (NULL: an empty cell). */
+void ds_markdown_cell(FILE *out, const char *text);
+
 /* Writes the catalogue as a Markdown table (driftscope --list-causes). */
 void ds_causes_print(FILE *out);
 

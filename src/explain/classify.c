@@ -10,6 +10,7 @@
 #include "../util/strbuf.h"
 #include "causes.h"
 #include "classify_internal.h"
+#include "signatures.h"
 #include "../compare/walk.h"
 #include "../formats/format.h"
 
@@ -69,6 +70,14 @@ static void walk_leaf(void *opaque, ds_source_t *a, ds_source_t *b, const char *
     ds_classified_t leaf = {0};
     bool top = c->top;
     c->top = false;
+    /* A catalogue row's own signature first (signatures_*.c): it names the specific cause. */
+    const ds_signature_t *near = NULL;
+    const ds_signature_t *rule = ds_signature_match(a, b, name, result->detail, sizeof result->detail, &near);
+    if (rule != NULL) {
+        result->cause = ds_cause_name(rule->cause);
+        result->confidence = rule->confidence;
+        return;
+    }
     if (!(top && (c->flags & DS_CLASSIFY_NOT_TEXT)))
         ds_classify_text(a, b, name, &leaf);
     if (leaf.format == NULL && leaf.cause == NULL) /* not text: its strings */

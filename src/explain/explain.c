@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "causes.h"
+#include "signatures.h"
 
 static const char *last(const ds_difference_t *d) { return d->location[d->depth - 1]; }
 
@@ -35,28 +36,6 @@ static void set(ds_difference_t *d, ds_cause_id_t cause, const char *confidence,
     const ds_cause_t *c = ds_cause_find(ds_cause_name(cause));
     ds_difference_explain(d, ds_cause_name(cause), confidence, c ? c->fix : NULL, secondary);
 }
-
-/* Content and metadata of files inside the root file system, recognised by path. */
-struct path_rule {
-    const char *pattern; /* fnmatch on the innermost path */
-    ds_cause_id_t cause;
-    const char *confidence;
-};
-
-static const struct path_rule path_rules[] = {
-    {"/etc/machine-id", DS_CAUSE_RANDOM_ID, "likely"},
-    {"/var/lib/dbus/machine-id", DS_CAUSE_RANDOM_ID, "likely"},
-    {"/etc/ssh/ssh_host_*", DS_CAUSE_CRYPTO_KEY, "likely"},
-    {"/etc/ssl/certs/ssl-cert-snakeoil.pem", DS_CAUSE_CRYPTO_KEY, "likely"},
-    {"/etc/ssl/private/ssl-cert-snakeoil.key", DS_CAUSE_CRYPTO_KEY, "likely"},
-    {"/var/cache/ldconfig/aux-cache", DS_CAUSE_LDCONFIG_AUX_CACHE, "likely"},
-    {"/var/cache/fontconfig/*", DS_CAUSE_FONTCONFIG_CACHE, "likely"},
-    {"*/.uuid", DS_CAUSE_FONTCONFIG_CACHE, "likely"},
-    {"/var/cache/man/*", DS_CAUSE_MAN_DB_INDEX, "likely"},
-    {"/var/log/*", DS_CAUSE_LOG_FILE, "likely"},
-    {"/var/lib/dpkg/status", DS_CAUSE_PACKAGE_VERSION, "likely"},
-    {"/var/lib/dpkg/status-old", DS_CAUSE_PACKAGE_VERSION, "likely"},
-};
 
 /* Fields of the formats inside files: the last location element, matched with fnmatch. */
 struct field_rule {
@@ -262,11 +241,10 @@ static void explain_one(ds_findings_t *findings, ds_difference_t *d, bool volume
         break;
     }
     if (d->kind == DS_KIND_CONTENT || d->kind == DS_KIND_ADDED || d->kind == DS_KIND_REMOVED) {
-        for (size_t i = 0; i < sizeof path_rules / sizeof path_rules[0]; i++)
-            if (fnmatch(path_rules[i].pattern, where, 0) == 0) {
-                set(d, path_rules[i].cause, path_rules[i].confidence, false);
-                return;
-            }
+        /* Files recognised by where they are (signatures_*.c): a cache, a key, a leftover. */
+        const ds_signature_t *rule = ds_signature_by_path(where);
+        if (rule != NULL)
+            set(d, rule->cause, rule->confidence, false);
     }
 }
 
@@ -341,4 +319,12 @@ void ds_explain_findings(ds_findings_t *findings)
     for (size_t i = 0; i < count; i++)
         free(inside[i]);
     free(inside);
+}
+
+void ds_explain_notes_tags(ds_findings_t *findings)
+{
+    for (size_t i = 0; i < findings->count; i++) {
+        const ds_cause_t *c = ds_cause_find(findings->items[i].cause);
+        findings->items[i].notes_tag = c != NULL ? c->notes_tag : NULL;
+    }
 }

@@ -9,4 +9,8 @@
 
 void ds_explain_findings(ds_findings_t *findings);
 
+/* Gives every difference its cause's reproducible-builds notes tag (report.json "notes_tag"):
+ * run last, once every cause is settled. */
+void ds_explain_notes_tags(ds_findings_t *findings);
+
 #endif

@@ -36,6 +36,8 @@ typedef struct ds_difference {
     char *cause;                     /* owned; catalogue id, "unknown" by default */
     const char *confidence;          /* static: "certain", "likely", "guess" or NULL */
     char *fix;                       /* owned; NULL when none is known */
+    const char *notes_tag;           /* static: the cause's reproducible-builds notes issue type
+                                      * (the catalogue's), or NULL */
     bool secondary;
     bool judged;                     /* secondary was decided by the comparer (the differences
                                       * inside account, or do not account, for every byte) */

@@ -56,6 +56,7 @@ static void json_difference(ds_json_t *j, const ds_difference_t *d)
     }
     ds_json_key(j, "cause");
     ds_json_string(j, d->cause);
+    json_optional(j, "notes_tag", d->notes_tag);
     json_optional(j, "confidence", d->confidence);
     ds_json_key(j, "secondary");
     ds_json_bool(j, d->secondary);

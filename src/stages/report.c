@@ -81,6 +81,7 @@ void ds_stage_report_run(ds_run_t *run, ds_stage_result_t *result)
     ds_stage_packages_run(run, result);
     apply_accept(run);
     ds_deep_run_all(run);
+    ds_explain_notes_tags(&run->findings);
     ds_stage_artifact(result, "checklist.md");
     ds_stage_artifact(result, "report.json");
     ds_stage_artifact(result, "report.html");

@@ -1,0 +1,139 @@
+/* The row inventory (rows.h). Rules are named by file and what they look at; the tests by name. */
+#include "rows.h"
+
+#include "causes.h"
+
+#define TODO "not checked yet"
+
+static const ds_cause_row_t rows[] = {
+    /* 1a: the ISO 9660 / El Torito / hybrid disk layer */
+    {"1a", "ISO volume creation/modification date", "iso-volume-date",
+     "explain.c: the volume descriptors' *_date fields (header stage)", "test_explain_iso.sh"},
+    {"1a", "volume ID contains a timestamp", "iso-volume-id", "explain.c: the volume descriptors' volume_id",
+     "test_images_inside.sh"},
+    {"1a", "preparer / publisher / application / system / volume-set strings from tool versions or host rc files",
+     "iso-tool-version", "explain.c: preparer_id, application_id, publisher_id, system_id, volume_set_id", NULL},
+    {"1a", "volume set identifier randomness", NULL,
+     "CAUSES.md found no source for it; a differing volume_set_id is reported as iso-tool-version", NULL},
+    {"1a", "file and directory timestamps in directory records", "iso-file-dates",
+     "explain.c: mtime differences of toc-stage nodes (directory record dates)", "test_explain_iso.sh"},
+    {"1a", "Rock Ridge timestamps", NULL, TODO, NULL},
+    {"1a", "directories implicitly created by xorriso (graft points) get \"now\" / source-dir time", NULL, TODO, NULL},
+    {"1a", "El Torito boot catalog timestamp", NULL, TODO, NULL},
+    {"1a", "isohybrid MBR ID (disk signature)", "mbr-disk-id", "explain.c: @iso.mbr.disk_id, @disk.mbr.disk_id",
+     "test_disk_images.sh"},
+    {"1a", "GPT disk GUID / partition GUIDs (isohybrid-gpt-basdat, appended EFI partition)", "gpt-guid",
+     "explain.c: @gpt.disk_guid, @gpt.partition_guid, @disk.gpt.*_guid; the CRCs secondary", "test_disk_images.sh"},
+    {"1a", "boot-info-table / grub2-boot-info patched into boot image", NULL, TODO, NULL},
+    {"1a", "layout shift (some file changed size/was added; all later extents move)", "layout-shift",
+     "explain.c and the walk: extents, path tables, partition sizes, table offsets derived", "test_layout_shift.sh"},
+    {"1a", "whole-image file mtime", NULL,
+     "not in the image's bytes: the .iso file's own mtime on the host is not part of what is compared", NULL},
+    /* 1b: the EFI FAT image */
+    {"1b", "FAT volume serial (volume ID)", "fat-volume-id", "explain.c: @fat.volume_id", "test_explain_iso.sh"},
+    {"1b", "FAT directory-entry timestamps", "fat-timestamps", "explain.c: mtime differences inside a fat layer",
+     "test_explain_iso.sh"},
+    {"1b", "FAT timestamps shifted by time zone", NULL, TODO, NULL},
+    {"1b", "FAT directory-entry order (readdir order of source)", "fat-order", "explain.c: @fat.order", NULL},
+    {"1b", "different FAT creator tool", "iso-tool-version", "explain.c: @fat.oem_name", NULL},
+    /* 1c: squashfs */
+    {"1c", "mkfs time in superblock", "squashfs-mkfs-time", "squashfs stage: superblock bytes 8-11",
+     "test_squashfs_why.sh"},
+    {"1c", "inode timestamps (mtime)", "mtime", "explain.c: inode mtime differences", "test_squashfs_metadata.sh"},
+    {"1c", "file mtimes *older* than SDE that differ (input tree not normalized, e.g. git checkout time, cached copies)",
+     NULL, TODO, NULL},
+    {"1c", "fragment / multi-block file order from parallel compressor threads", "squashfs-layout",
+     "squashfs stage: same files, metadata and contents, blocks elsewhere", "test_squashfs_why.sh"},
+    {"1c", "compressor / options / tool-version drift (compression-only)", "compression-only",
+     "squashfs stage: contents equal, superblock compressor or options differ", "test_squashfs_why.sh"},
+    {"1c", "file order from sort file / exclude list", "squashfs-layout",
+     "squashfs stage: the same files stored in another order (a -sort file); excluded files are added/removed",
+     "test_squashfs_why.sh"},
+    /* 1d: the initrd */
+    {"1d", "member mtimes", "cpio-metadata", "explain.c: mtime differences inside a cpio layer", "test_explain_iso.sh"},
+    {"1d", "inode numbers / device numbers / directory nlink", "cpio-metadata",
+     "formats/cpio.c fields: ino, dev, nlink", NULL},
+    {"1d", "member order", "archive-order", "explain.c: @*.order", "test_nested_initrd.sh"},
+    {"1d", "owner uid/gid", "owner", "explain.c: owner differences", "test_squashfs_metadata.sh"},
+    {"1d", "compressor threading (compression-only)", "compression-only",
+     "the walk: the decompressed payloads are equal", "test_streams_text.sh"},
+    {"1d", "gzip header mtime/name (if COMPRESS=gzip without `-n`)", "gzip-mtime", "explain.c: @gzip.mtime, @gzip.name",
+     "test_explain_rootfs.sh"},
+    {"1d", "initrd content: ldconfig aux-cache", "ldconfig-aux-cache",
+     "signatures_caches.c: var/cache/ldconfig/aux-cache, in any layer", NULL},
+    {"1d", "initrd content: fontconfig caches (plymouth) with random UUIDs", "fontconfig-cache",
+     "signatures_caches.c: var/cache/fontconfig/*, in any layer", NULL},
+    {"1d", "initrd built from a root tree with non-reproducible mtimes", NULL, TODO, NULL},
+    /* 1e: the root file system */
+    {"1e", "gzip header mtime / original name", "gzip-mtime", "explain.c: @gzip.mtime, @gzip.name, @gzip.flags",
+     "test_explain_rootfs.sh"},
+    {"1e", ".pyc source timestamp", "pyc-timestamp", "explain.c: @pyc.source_mtime", "test_explain_rootfs.sh"},
+    {"1e", ".pyc marshal FLAG_REF instability", NULL, TODO, NULL},
+    {"1e", "ELF build-id only", "build-id", "explain.c: @elf.build_id", "test_explain_rootfs.sh"},
+    {"1e", "random machine id", "random-id", "signatures_files.c: /etc/machine-id, /var/lib/dbus/machine-id", NULL},
+    {"1e", "SSH host keys", "crypto-key", "signatures_files.c: /etc/ssh/ssh_host_*", NULL},
+    {"1e", "SSL snakeoil cert/key", "crypto-key", "signatures_files.c: ssl-cert-snakeoil.pem/.key", NULL},
+    {"1e", "`/etc/shadow` last-change date", "shadow-lastchange", "classify_text.c: only field 3 differs",
+     "test_explain_rootfs.sh"},
+    {"1e", "ldconfig auxiliary cache", "ldconfig-aux-cache", "signatures_caches.c: /var/cache/ldconfig/aux-cache", NULL},
+    {"1e", "fontconfig caches with UUIDs / dir mtimes", "fontconfig-cache",
+     "signatures_caches.c: /var/cache/fontconfig/*, */.uuid", NULL},
+    {"1e", "man-db index", "man-db-index", "signatures_caches.c: /var/cache/man/*", NULL},
+    {"1e", "dpkg/apt/bootstrap logs with dates", "log-file", "classify_text.c: only dates differ in /var/log/*",
+     "test_dates.sh"},
+    {"1e", "backup copies left by tools", NULL, TODO, NULL},
+    {"1e", "lock/runtime leftovers", NULL, TODO, NULL},
+    {"1e", "random UUIDs from `uuid_generate_random()` in maintainer scripts", NULL, TODO, NULL},
+    {"1e", "AppStream/libxmlb binary cache GUID", NULL, TODO, NULL},
+    {"1e", "GTK icon cache", NULL, TODO, NULL},
+    {"1e", "hash-table / readdir ordering in generated caches", NULL, TODO, NULL},
+    {"1e", "APT kernel auto-removal list", NULL, TODO, NULL},
+    {"1e", "cracklib dictionaries", NULL, TODO, NULL},
+    {"1e", "GConf defaults tree", NULL, TODO, NULL},
+    {"1e", "TeX formats and logs", NULL, TODO, NULL},
+    {"1e", "Java cacerts keystore", NULL, TODO, NULL},
+    {"1e", "mdadm.conf generation date", NULL, TODO, NULL},
+    {"1e", "gettext MO/PO creation date", "embedded-timestamp", "explain.c: @mo.header.POT-Creation-Date, PO-Revision-Date",
+     "test_mo.sh"},
+    {"1e", "PNG tIME / timestamped metadata", NULL, TODO, NULL},
+    {"1e", "Berkeley DB files", NULL, TODO, NULL},
+    {"1e", "`/etc/adjtime`, udev persistent rules", NULL, TODO, NULL},
+    {"1e", "APT package caches / lists", NULL, TODO, NULL},
+    {"1e", "file permissions from umask", "umask", "explain.c: modes differ only in 0022", "test_ext4.sh"},
+    {"1e", "locale-dependent sort", "sort-order", "classify_text.c: sorted lines equal", "test_explain_rootfs.sh"},
+    /* 1f: image-level files on the ISO */
+    {"1f", "build date in disk info", NULL, TODO, NULL},
+    {"1f", "archive trace", NULL, TODO, NULL},
+    {"1f", "checksum file order", NULL, TODO, NULL},
+    {"1f", "boot menu / splash build date", NULL, TODO, NULL},
+    {"1f", "xorriso command line recorded in image", NULL, TODO, NULL},
+    {"1f", "APT Release file date in on-image repo", NULL, TODO, NULL},
+    {"1f", "source tarball timestamps / order", NULL, TODO, NULL},
+    /* 1g: the kernel and upstream inputs */
+    {"1g", "kernel build timestamp / user / host", NULL, TODO, NULL},
+    {"1g", "module signing with throw-away key", NULL, TODO, NULL},
+    {"1g", "different package versions (archive moved on)", "package-version",
+     "explain/packages.c: the dpkg status and live/filesystem.packages versions", "test_package_drift.sh"},
+};
+
+const ds_cause_row_t *ds_cause_rows(size_t *count)
+{
+    *count = sizeof rows / sizeof rows[0];
+    return rows;
+}
+
+void ds_cause_rows_print(FILE *out)
+{
+    fputs("| table | CAUSES.md row | cause | rule | test | notes tag |\n|---|---|---|---|---|---|\n", out);
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        const ds_cause_t *c = rows[i].cause ? ds_cause_find(rows[i].cause) : NULL;
+        fputs("|", out);
+        ds_markdown_cell(out, rows[i].section);
+        ds_markdown_cell(out, rows[i].row);
+        ds_markdown_cell(out, rows[i].cause ? rows[i].cause : "(not checked)");
+        ds_markdown_cell(out, rows[i].rule);
+        ds_markdown_cell(out, rows[i].test);
+        ds_markdown_cell(out, c && c->notes_tag ? c->notes_tag : NULL);
+        fputs("\n", out);
+    }
+}
