@@ -11,7 +11,7 @@
 
 typedef const ds_signature_t *(*table_fn)(size_t *count);
 
-static const table_fn tables[] = {ds_signatures_caches, ds_signatures_files};
+static const table_fn tables[] = {ds_signatures_caches, ds_signatures_files, ds_signatures_image};
 
 /* "etc/x", "./etc/x" and "/etc/x" name the same file: tar and cpio members carry no slash. */
 static void normalise(const char *path, char *out, size_t size)

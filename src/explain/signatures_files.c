@@ -1,5 +1,5 @@
-/* Configuration, state, logs and leftovers in the root file system (CAUSES.md table 1e), the
- * image-level files on the ISO (1f) and the kernel (1g): where each lives and what differs. */
+/* Configuration, state, logs and leftovers in the root file system (CAUSES.md table 1e):
+ * where each lives and what differs in it. */
 #include <stddef.h>
 
 #include "signatures_internal.h"

@@ -6,8 +6,9 @@
 
 /* Generated caches and binary databases in the root file system (signatures_caches.c). */
 const ds_signature_t *ds_signatures_caches(size_t *count);
-/* Configuration, state, logs and leftovers in the root file system; image-level files on the
- * ISO; the kernel (signatures_files.c). */
+/* Configuration, state, logs and leftovers in the root file system (signatures_files.c). */
 const ds_signature_t *ds_signatures_files(size_t *count);
+/* Image-level files on the ISO; the kernel and its modules (signatures_image.c). */
+const ds_signature_t *ds_signatures_image(size_t *count);
 
 #endif

@@ -24,6 +24,9 @@ done
 assert_q "$OUT_ROOT/gzip-mtime" 'diffs(loc=["/usr/share/doc/changelog.gz"], kind="content")[0]["secondary"] is True'
 assert_q "$OUT_ROOT/gzip-mtime" 'diffs(loc=["/usr/share/doc/changelog.gz", "@gzip.mtime"])[0]["a"] == "2023-11-14T22:13:20Z"'
 assert_q "$OUT_ROOT/gzip-mtime" 'diffs(loc=["/usr/share/doc/changelog.gz", "@gzip.mtime"])[0]["b"] == "2023-11-14T23:13:20Z"'
+# The reproducible-builds notes tag of the cause rides along (report.json "notes_tag").
+assert_q "$OUT_ROOT/gzip-mtime" 'diffs(loc=["/usr/share/doc/changelog.gz", "@gzip.mtime"])[0]["notes_tag"] == "timestamps_in_gzip_headers"'
+assert_q "$OUT_ROOT/text-order" 'all(d["notes_tag"] == "collation_order_varies_by_locale" for d in r["differences"] if d["cause"] == "sort-order")'
 assert_q "$OUT_ROOT/elf-buildid" 'diffs(loc=["/usr/bin/hello-elf", "@elf.build_id"])[0]["b"] == "2222222222222222222222222222222222222222"'
 assert_q "$OUT_ROOT/pyc-mtime" '"only the recorded source mtime differs" in diffs(loc=["/usr/lib/python3/dist-packages/silver/__pycache__/mod.cpython.pyc"], kind="content")[0]["detail"]'
 # The checklist opens with the cause table.
