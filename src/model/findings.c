@@ -16,6 +16,8 @@ static void difference_clear(ds_difference_t *d)
     free(d->fix);
     free(d->accepted);
     free(d->excerpt);
+    for (size_t i = 0; i < d->follows_depth; i++)
+        free(d->follows[i]);
     memset(d, 0, sizeof *d);
 }
 
@@ -72,6 +74,25 @@ void ds_difference_explain(ds_difference_t *d, const char *cause, const char *co
     free(d->fix);
     d->fix = ds_strdup(fix);
     d->secondary = secondary;
+}
+
+bool ds_difference_follows(ds_difference_t *d, const char *const *location, size_t depth)
+{
+    char *copy[DS_LOCATION_MAX];
+    if (depth == 0 || depth > DS_LOCATION_MAX)
+        return false;
+    for (size_t i = 0; i < depth; i++)
+        if ((copy[i] = strdup(location[i])) == NULL) {
+            while (i > 0)
+                free(copy[--i]);
+            return false;
+        }
+    for (size_t i = 0; i < d->follows_depth; i++)
+        free(d->follows[i]);
+    memcpy(d->follows, copy, depth * sizeof copy[0]);
+    d->follows_depth = depth;
+    d->secondary = true;
+    return true;
 }
 
 size_t ds_findings_total(const ds_findings_t *findings)

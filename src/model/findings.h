@@ -44,6 +44,9 @@ typedef struct ds_difference {
     const char *format;              /* static: the format of the layer it lies in, or NULL */
     char *accepted;                  /* owned: the --accept rule's reason, or NULL */
     char *excerpt;                   /* owned: a bounded diff or hex excerpt, or NULL */
+    char *follows[DS_LOCATION_MAX];  /* owned: the location of the root difference this one is a
+                                      * consequence of (report.json "follows"), when known */
+    size_t follows_depth;            /* 0: none named */
 } ds_difference_t;
 
 typedef struct ds_findings {
@@ -64,6 +67,10 @@ ds_difference_t *ds_findings_add(ds_findings_t *findings, const char *stage, ds_
 /* Sets a difference's cause (copied), confidence and fix (copied, may be NULL). */
 void ds_difference_explain(ds_difference_t *d, const char *cause, const char *confidence,
                            const char *fix, bool secondary);
+
+/* Makes d a consequence (secondary) of the difference at location (depth elements, copied):
+ * report.json names it in "follows". Returns false when out of memory (d is left unchanged). */
+bool ds_difference_follows(ds_difference_t *d, const char *const *location, size_t depth);
 
 /* All differences, the dropped ones included. */
 size_t ds_findings_total(const ds_findings_t *findings);

@@ -60,6 +60,13 @@ static void json_difference(ds_json_t *j, const ds_difference_t *d)
     json_optional(j, "confidence", d->confidence);
     ds_json_key(j, "secondary");
     ds_json_bool(j, d->secondary);
+    if (d->follows_depth > 0) {
+        ds_json_key(j, "follows");
+        ds_json_array_begin(j);
+        for (size_t i = 0; i < d->follows_depth; i++)
+            ds_json_string(j, d->follows[i]);
+        ds_json_array_end(j);
+    }
     json_optional(j, "detail", d->detail);
     json_optional(j, "fix", d->fix);
     if (d->accepted != NULL) {
