@@ -16,6 +16,7 @@ static void difference_clear(ds_difference_t *d)
     free(d->fix);
     free(d->accepted);
     free(d->excerpt);
+    free(d->hint);
     for (size_t i = 0; i < d->follows_depth; i++)
         free(d->follows[i]);
     memset(d, 0, sizeof *d);

@@ -47,6 +47,8 @@ typedef struct ds_difference {
     char *follows[DS_LOCATION_MAX];  /* owned: the location of the root difference this one is a
                                       * consequence of (report.json "follows"), when known */
     size_t follows_depth;            /* 0: none named */
+    char *hint;                      /* owned: for a root nothing explained, the nearest signature
+                                      * and what to run next (report.json "hint"), or NULL */
 } ds_difference_t;
 
 typedef struct ds_findings {

@@ -359,6 +359,10 @@ static void write_item(FILE *f, const ds_difference_t *d)
         md_text(f, d->detail);
     }
     fprintf(f, " (cause: %s)", d->cause);
+    if (d->hint != NULL && !d->secondary) {
+        fputs(" - hint: ", f);
+        md_text(f, d->hint);
+    }
     if (d->accepted != NULL) {
         fputs(" - ACCEPTED: ", f);
         md_text(f, d->accepted);

@@ -80,6 +80,11 @@ static void html_difference(FILE *out, const ds_difference_t *d)
         html_text(out, d->fix);
         fputs("</div>", out);
     }
+    if (d->hint != NULL && !d->secondary) {
+        fputs("<div class=\"hint\">Hint: ", out);
+        html_text(out, d->hint);
+        fputs("</div>", out);
+    }
     if (d->accepted != NULL) {
         fputs("<div class=\"fix\">Accepted: ", out);
         html_text(out, d->accepted);
@@ -193,7 +198,7 @@ static const char style[] =
     "details>summary{cursor:pointer}.count{color:#5b6578;font-size:.9em}"
     "ul{padding-left:1.2em}li.diff{margin:.45em 0}li.secondary{color:#5b6578}li.accepted{opacity:.7}"
     ".kind{font-weight:600}.cause{background:#e8eefc;border-radius:3px;padding:0 .35em;font-size:.85em}"
-    ".detail{color:#3d4556}.fix{color:#1c5f3a}.values code{margin-right:.6em}"
+    ".detail{color:#3d4556}.fix{color:#1c5f3a}.hint{color:#7a4b00}.values code{margin-right:.6em}"
     "pre.excerpt{background:#fafbfc;border:1px solid #e3e6eb;padding:.5em;overflow:auto;max-height:30em}"
     ".add{color:#116329;background:#e6ffec}.del{color:#82071e;background:#ffebe9}.hunk{color:#0550ae}"
     "figure.bar{margin:.4em 0}figure.bar svg{max-width:100%}.track{fill:#e3e6eb}.mark{fill:#d1242f}"

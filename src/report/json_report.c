@@ -69,6 +69,7 @@ static void json_difference(ds_json_t *j, const ds_difference_t *d)
     }
     json_optional(j, "detail", d->detail);
     json_optional(j, "fix", d->fix);
+    json_optional(j, "hint", d->hint);
     if (d->accepted != NULL) {
         ds_json_key(j, "accepted");
         ds_json_bool(j, true);

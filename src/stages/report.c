@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../explain/explain.h"
+#include "../explain/hints.h"
 #include "../report/accept.h"
 #include "../report/checklist.h"
 #include "../report/html.h"
@@ -82,6 +83,7 @@ void ds_stage_report_run(ds_run_t *run, ds_stage_result_t *result)
     apply_accept(run);
     ds_deep_run_all(run);
     ds_explain_notes_tags(&run->findings);
+    ds_explain_hints(&run->findings);
     ds_stage_artifact(result, "checklist.md");
     ds_stage_artifact(result, "report.json");
     ds_stage_artifact(result, "report.html");
