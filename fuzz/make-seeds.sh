@@ -4,7 +4,7 @@ set -euo pipefail
 out=$(realpath -m "${1:?usage: make-seeds.sh DIR}")
 here=$(cd "$(dirname "$0")" && pwd)
 fixtures=$here/../tests/fixtures
-mkdir -p "$out"/{iso_header,iso_tree,squashfs,fat,archive,gzip,elf,classify}
+mkdir -p "$out"/{iso_header,iso_tree,squashfs,fat,archive,gzip,elf,classify,signatures}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export SOURCE_DATE_EPOCH=1700000000 DS_FIXTURE_CACHE=$work
@@ -148,3 +148,17 @@ E2FSPROGS_FAKE_TIME=1700000000 debugfs -w -f - "$out/format_ext4/ext4-nocsum.img
 mknod /dev-null c 1 3
 ea_set /file user.note seed
 DEBUGFS
+# Signatures and the dpkg manifests: the first byte picks a rule (or, past the last rule, a
+# manifest reader), the next three split the rest into A and B (fuzz/fuzz_signatures.c).
+sig_seed() { # name pick fileA fileB
+    local n
+    n=$(stat -c %s "$3")
+    { printf "\\x$(printf %02x "$2")\\x$(printf %02x $((n >> 16 & 255)))\\x$(printf %02x $((n >> 8 & 255)))\\x$(printf %02x $((n & 255)))"; cat "$3" "$4"; } >"$out/signatures/$1"
+}
+printf 'Package: silver-doc\nStatus: install ok installed\nVersion: 1.0\n\nPackage: silver-tools\nStatus: install ok installed\nVersion: 2:1.2-3\n' >"$work/status"
+printf '/.\n/usr\n/usr/share/doc/silver-doc\n/usr/share/doc/silver-doc/changelog.Debian.gz\n' >"$work/silver-doc.list"
+printf 'silver-doc\t1.0\nsilver-tools\t2:1.2-3\n' >"$work/filesystem.packages"
+for pick in $(seq 0 255); do
+    sig_seed "pick-$pick" "$pick" "$work/status" "$work/silver-doc.list"
+done
+sig_seed packages 255 "$work/filesystem.packages" "$work/status"

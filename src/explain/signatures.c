@@ -86,6 +86,18 @@ const ds_signature_t *ds_signature_match(ds_source_t *a, ds_source_t *b, const c
     return NULL;
 }
 
+const ds_signature_t *ds_signature_at(size_t index)
+{
+    for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {
+        size_t count = 0;
+        const ds_signature_t *rules = tables[t](&count);
+        if (index < count)
+            return &rules[index];
+        index -= count;
+    }
+    return NULL;
+}
+
 unsigned char *ds_signature_load(ds_source_t *src, size_t max, size_t *len)
 {
     uint64_t size = ds_source_size(src);

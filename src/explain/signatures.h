@@ -41,6 +41,10 @@ const ds_signature_t *ds_signature_by_path(const char *path);
  * for a difference that stayed unknown. */
 const ds_signature_t *ds_signature_near(const char *path);
 
+/* Rule number index across every table, in match order; NULL past the last (the fuzz harness
+ * drives each check through it). */
+const ds_signature_t *ds_signature_at(size_t index);
+
 /* Helpers for the checks. Reads up to max bytes of src from offset 0 into a new buffer
  * (NUL-terminated, *len its length); NULL when the source is larger than max or unreadable. */
 unsigned char *ds_signature_load(ds_source_t *src, size_t max, size_t *len);
