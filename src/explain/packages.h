@@ -26,7 +26,8 @@ typedef struct ds_package_drift {
     size_t count, capacity;
     bool in_container;            /* owned paths lie in a squashfs found at container */
     const char *container;        /* its location element; NULL: the inputs themselves */
-    ds_dpkg_paths_t owned;        /* the non-directory paths the changed packages own */
+    ds_dpkg_paths_t owned;        /* the paths the changed packages own: files, and the
+                                   * directories only one side has */
 } ds_package_drift_t;
 
 /* Adds a change for every package whose version differs between a and b (or that only one has),

@@ -89,7 +89,9 @@ static const ds_entry_t *find_list(const ds_tree_t *tree, const char *name)
     return NULL;
 }
 
-/* Adds the non-directory paths the changed packages own on side s to drift->owned. */
+/* Adds the paths the changed packages own on side s to drift->owned: files, and directories
+ * the other side lacks (they came or went with the package; a directory both sides have is
+ * shared with other packages, its own differences are not the package's). */
 static int read_owned(ds_run_t *run, ds_container_t *c, int s, ds_package_drift_t *drift, ds_error_t *err)
 {
     for (size_t i = 0; i < drift->count; i++) {
@@ -100,7 +102,7 @@ static int read_owned(ds_run_t *run, ds_container_t *c, int s, ds_package_drift_
         int rc = read_squashfs_file(run, c, s, list, READ_LIST, &paths, err);
         for (size_t k = 0; k < paths.count; k++) {
             const ds_entry_t *e = tree_find(&c->tree[s], paths.items[k]);
-            if (e != NULL && e->type == DS_ENTRY_DIR)
+            if (e != NULL && e->type == DS_ENTRY_DIR && tree_find(&c->tree[1 - s], paths.items[k]) != NULL)
                 continue;
             if (drift->owned.count == DS_DPKG_PATHS_MAX) {
                 rc = ds_error_set(err, DS_ERR_LIMIT, "%s: more than %u files owned by the changed packages",

@@ -82,6 +82,22 @@ assert_q "$out" 'stage("report")["status"] == "failed"'
 assert_q "$out" '"B (" in stage("report")["message"] and "/var/lib/dpkg/status in squashfs '$sq'" in stage("report")["message"] and "the line at byte '$at' is not" in stage("report")["message"]'
 assert_q "$out" 'not any(d["location"][0] == "@packages" for d in r["differences"])'
 
+# A package installed on one side only: its version is the root (B has none), its files, its
+# dpkg info files, the status and filesystem.packages follow from it.
+none=$(image pkg-none 1700000000 pkg pkg-none)
+out=$OUT_ROOT/one-side
+run_ds "$a" "$none" "$out"
+expect_status 1
+validate "$out"
+expect_roots "$out" "@packages :: /silver-doc|removed|package-version"
+assert_q "$out" 'diffs(loc='"$p"')[0]["a"] == "1.0" and diffs(loc='"$p"')[0].get("b") is None'
+for loc in '["/live/filesystem.packages"]' '["'$sq'", "'$doc'/changelog.Debian.gz"]' \
+    '["'$sq'", "/var/lib/dpkg/info/silver-doc.md5sums"]' '["'$sq'", "/var/lib/dpkg/info/silver-doc.list"]' \
+    '["'$sq'", "/var/lib/dpkg/status"]'; do
+    assert_q "$out" 'len(diffs(loc='"$loc"')) == 1 and diffs(loc='"$loc"')[0]["secondary"] is True and diffs(loc='"$loc"')[0]["cause"] == "package-version"'
+done
+check "checklist: the removed package comes first" grep -q 'silver-doc 1.0 -> (not installed)' "$out/checklist.md"
+
 # The same build twice: bit-identical.
 out=$OUT_ROOT/identical
 run_ds "$a" "$again" "$out"
