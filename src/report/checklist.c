@@ -61,19 +61,21 @@ static void md_excerpt(FILE *out, const char *text)
     fputs("  ~~~\n\n", out);
 }
 
-static void md_location(FILE *out, const ds_difference_t *d)
+static void md_path(FILE *out, char *const *location, size_t depth)
 {
     fputc('`', out);
-    for (size_t i = 0; i < d->depth; i++) {
-        char *line = ds_escape_line(d->location[i]);
+    for (size_t i = 0; i < depth; i++) {
+        char *line = ds_escape_line(location[i]);
         for (const char *p = line ? line : ""; *p; p++)
             fputc(*p == '`' ? '\'' : *p, out);
         free(line);
-        if (i + 1 < d->depth)
+        if (i + 1 < depth)
             fputs(" :: ", out);
     }
     fputc('`', out);
 }
+
+static void md_location(FILE *out, const ds_difference_t *d) { md_path(out, d->location, d->depth); }
 
 static size_t count_stage(const ds_findings_t *findings, const char *stage, bool secondary)
 {
@@ -347,7 +349,12 @@ static void write_item(FILE *f, const ds_difference_t *d)
 {
     fputs("- [ ] ", f);
     md_location(f, d);
-    fprintf(f, " %s%s", ds_kind_name(d->kind), d->secondary ? " (secondary)" : "");
+    fprintf(f, " %s%s", ds_kind_name(d->kind), d->secondary && d->follows_depth == 0 ? " (secondary)" : "");
+    if (d->secondary && d->follows_depth > 0) {
+        fputs(" (secondary, follows ", f);
+        md_path(f, d->follows, d->follows_depth);
+        fputc(')', f);
+    }
     if (d->a != NULL || d->b != NULL) {
         fputs(": A ", f);
         md_text(f, d->a ? d->a : "(absent)");

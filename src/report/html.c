@@ -43,18 +43,20 @@ static void html_excerpt(FILE *out, const char *text)
     fputs("</pre>", out);
 }
 
-static void html_location(FILE *out, const ds_difference_t *d)
+static void html_path(FILE *out, char *const *location, size_t depth)
 {
     fputs("<span class=\"crumb\">", out);
-    for (size_t i = 0; i < d->depth; i++) {
+    for (size_t i = 0; i < depth; i++) {
         if (i)
             fputs(" <span class=\"sep\">&rsaquo;</span> ", out);
         fputs("<code>", out);
-        html_text(out, d->location[i]);
+        html_text(out, location[i]);
         fputs("</code>", out);
     }
     fputs("</span>", out);
 }
+
+static void html_location(FILE *out, const ds_difference_t *d) { html_path(out, d->location, d->depth); }
 
 static void html_difference(FILE *out, const ds_difference_t *d)
 {
@@ -78,6 +80,11 @@ static void html_difference(FILE *out, const ds_difference_t *d)
     if (d->fix != NULL && !d->secondary) {
         fputs("<div class=\"fix\">Fix: ", out);
         html_text(out, d->fix);
+        fputs("</div>", out);
+    }
+    if (d->secondary && d->follows_depth > 0) {
+        fputs("<div class=\"detail\">Follows ", out);
+        html_path(out, d->follows, d->follows_depth);
         fputs("</div>", out);
     }
     if (d->hint != NULL && !d->secondary) {
