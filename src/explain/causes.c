@@ -81,6 +81,19 @@ static const ds_cause_t catalogue[] = {
      "sort with LC_ALL=C in the generator", "collation_order_varies_by_locale"},
     {"package-version", "different package versions installed", "the versions in /var/lib/dpkg/status (or the ISO's live/filesystem.packages) differ: each changed package is a root at @packages /<name>, the differences in the files its .list names follow",
      "build both from the same snapshot.debian.org timestamp", NULL},
+    {"kernel-build-stamp", "the kernel records the date, user and host of its build",
+     "bzImage setup header: the kernel_version string (pointer at 0x20E, +0x200) has the same release; only "
+     "(user@host) and the date after #N differ, the setup code is equal",
+     "KBUILD_BUILD_TIMESTAMP, KBUILD_BUILD_USER and KBUILD_BUILD_HOST for a custom kernel; for a distribution "
+     "kernel, the same package version on both sides",
+     "timestamps_from_cpp_macros"},
+    {"module-signature", "kernel modules signed with a throw-away key",
+     "*.ko: the module bytes are equal; only the appended signature (PKCS#7, struct module_signature, "
+     "~Module signature appended~) differs",
+     "sign with a persistent key (CONFIG_MODULE_SIG_KEY) or ship detached signatures", "cryptographic_signature"},
+    {"iso-build-options", "the image was made with other xorriso options",
+     ".disk/mkisofs: both hold an ISO-maker command line; the differing options are named",
+     "build both with the same SOURCE_DATE_EPOCH and the same live-build options (lb config)", NULL},
     {"layout-shift", "a consequence of a size change elsewhere",
      "extents, LBAs, table offsets, sizes and CRCs that move when something earlier grows",
      "fix the root difference; these follow", NULL},

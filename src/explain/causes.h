@@ -48,6 +48,9 @@ typedef struct ds_cause {
     X(LOG_FILE, "log-file") \
     X(SORT_ORDER, "sort-order") \
     X(PACKAGE_VERSION, "package-version") \
+    X(KERNEL_BUILD_STAMP, "kernel-build-stamp") \
+    X(MODULE_SIGNATURE, "module-signature") \
+    X(ISO_BUILD_OPTIONS, "iso-build-options") \
     X(LAYOUT_SHIFT, "layout-shift") \
     X(UNKNOWN, "unknown")
 
