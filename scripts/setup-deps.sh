@@ -13,6 +13,8 @@ packages=(
     gdisk fdisk device-tree-compiler
     chromium
     grub-common grub-efi-amd64-bin sbsigntool binutils-mingw-w64-x86-64
+    # test_signatures_image: apt-ftparchive release (the on-image repository's Release file)
+    apt-utils
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -102,16 +102,31 @@ static const ds_cause_row_t rows[] = {
     {"1e", "file permissions from umask", "umask", "explain.c: modes differ only in 0022", "test_ext4.sh"},
     {"1e", "locale-dependent sort", "sort-order", "classify_text.c: sorted lines equal", "test_explain_rootfs.sh"},
     /* 1f: image-level files on the ISO */
-    {"1f", "build date in disk info", NULL, TODO, NULL},
-    {"1f", "archive trace", NULL, TODO, NULL},
+    {"1f", "build date in disk info", "embedded-timestamp",
+     "signatures_image.c: /.disk/info, one line differing only in the 14 characters after \"Binary \"", "test_signatures_image.sh"},
+    {"1f", "archive trace", "package-version",
+     "signatures_image.c: /.disk/archive_trace, only its Date:, Date-Started:, Archive serial: lines differ", "test_signatures_image.sh"},
     {"1f", "checksum file order", NULL, TODO, NULL},
-    {"1f", "boot menu / splash build date", NULL, TODO, NULL},
-    {"1f", "xorriso command line recorded in image", NULL, TODO, NULL},
-    {"1f", "APT Release file date in on-image repo", NULL, TODO, NULL},
-    {"1f", "source tarball timestamps / order", NULL, TODO, NULL},
+    {"1f", "boot menu / splash build date", "embedded-timestamp",
+     "signatures_image.c: isolinux/syslinux/boot/grub *.cfg, splash.svg, live-theme/*.txt whose lines differ only in "
+     "dates; theme.txt's mtime alone is iso-file-dates (explain.c); a rendered splash.png differs in pixels, not checked",
+     "test_signatures_image.sh"},
+    {"1f", "xorriso command line recorded in image", "iso-build-options",
+     "signatures_image.c: /.disk/mkisofs, both an xorriso/mkisofs command line; the first differing option named",
+     "test_signatures_image.sh"},
+    {"1f", "APT Release file date in on-image repo", "embedded-timestamp",
+     "signatures_image.c: /dists/*/Release, only Date: and Description: Last updated: lines differ", "test_signatures_image.sh"},
+    {"1f", "source tarball timestamps / order", "mtime",
+     "formats/tar.c: member mtimes are mtime differences of the tar layer; another member order is @tar.order, "
+     "archive-order (tar --sort=name)", "test_signatures_image.sh"},
     /* 1g: the kernel and upstream inputs */
-    {"1g", "kernel build timestamp / user / host", NULL, TODO, NULL},
-    {"1g", "module signing with throw-away key", NULL, TODO, NULL},
+    {"1g", "kernel build timestamp / user / host", "kernel-build-stamp",
+     "signatures_image.c: live/vmlinuz, boot/vmlinuz*: the bzImage kernel_version string (0x20E + 0x200) of the "
+     "same release differs only in user@host and dates; a bzImage with the EFI stub is opened as PE first (not yet)",
+     "test_signatures_image.sh"},
+    {"1g", "module signing with throw-away key", "module-signature",
+     "signatures_image.c: *.ko whose ELF fields and sections are equal (formats/elf.c) and whose bytes before the "
+     "appended signature block (struct module_signature, ~Module signature appended~) are equal", "test_signatures_image.sh"},
     {"1g", "different package versions (archive moved on)", "package-version",
      "explain/packages.c: the dpkg status and live/filesystem.packages versions", "test_package_drift.sh"},
 };
