@@ -64,6 +64,7 @@ signed_module() {
     rm -f "$out.sig"
 }
 
+M=usr/lib/modules/6.1.0-13-amd64/kernel/drivers/misc
 build_side() { # build_side DIR SDE SIDE(a|b)
     local dir=$1 sde=$2 side=$3 iso=$1/binary rfs=$1/rootfs
     mkdir -p "$iso"/{.disk,isolinux,boot/grub/live-theme,live,dists/bookworm/main/binary-amd64,dists/other}
@@ -119,6 +120,22 @@ build_side() { # build_side DIR SDE SIDE(a|b)
     local release=6.1.0-13-amd64
     [[ $side == b ]] && release=6.1.0-14-amd64
     bzimage "$rfs/boot/vmlinuz-6.1.0-13-amd64" "$release (root@builder) #1 SMP PREEMPT_DYNAMIC Tue Nov 14 22:13:20 UTC 2023" x
+    # hostile shapes at the rows' paths: a version pointer past the setup sectors, a header cut
+    # short, a signature length past the start of the file
+    "$PY" - "$rfs/boot/vmlinuz-bad" "$rfs/boot/vmlinuz-short" "$rfs/$M/bad.ko" "$side" <<'PYEOF'
+import struct, sys
+bad, short, ko, side = sys.argv[1:]
+h = bytearray(0x270)
+h[0x1F1] = 1
+h[0x1FE:0x200] = b"\x55\xaa"
+h[0x202:0x206] = b"HdrS"
+struct.pack_into("<HH", h, 0x206, 0x020F, 0)
+struct.pack_into("<H", h, 0x20E, 0xFFF0)
+h[0x260] = ord(side)
+open(bad, "wb").write(bytes(h))
+open(short, "wb").write(bytes(h[:0x205]) + side.encode())
+open(ko, "wb").write(b"\x7fELF" + side.encode() + b"\0\0\2\0\0\0\0\0\xff\xff\xff\xff~Module signature appended~\n")
+PYEOF
     find "$rfs" -exec touch -h -d "@$SA" {} +
     mksquashfs "$rfs" "$iso/live/filesystem.squashfs" -noappend -comp gzip -no-progress -quiet -mkfs-time "$SA" \
         -all-root >/dev/null
@@ -145,7 +162,6 @@ build_side "$work/a" "$SA" a
 build_side "$work/b" "$SB" b
 A=$work/a/binary
 B=$work/b/binary
-M=usr/lib/modules/6.1.0-13-amd64/kernel/drivers/misc
 
 # --- the fixture itself: the files differ where the rows say, and only there --------------
 check "fixture: .disk/info differs only in the Binary stamp" \
@@ -195,6 +211,9 @@ expect_roots "$out" \
     "$SQ/boot/grub/grub.cfg|content|unknown" \
     "$SQ/boot/vmlinuz-6.1.0-13-amd64|content|unknown" \
     "$SQ$MK/other.ko|content|unknown" \
+    "$SQ/boot/vmlinuz-bad|content|unknown" \
+    "$SQ/boot/vmlinuz-short|content|unknown" \
+    "$SQ$MK/bad.ko|content|unknown" \
     "$SQ$MK/other.ko :: @elf.section..text|header|unknown" \
     "$SQ$MK/other.ko :: @elf.section..strtab|header|unknown"
 # The evidence is each rule's own (the generic date classifier would say less), with the fix and
