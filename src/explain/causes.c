@@ -83,7 +83,7 @@ static const ds_cause_t catalogue[] = {
      "build both from the same snapshot.debian.org timestamp", NULL},
     {"kernel-build-stamp", "the kernel records the date, user and host of its build",
      "bzImage setup header: the kernel_version string (pointer at 0x20E, +0x200) has the same release; only "
-     "(user@host) and the date after #N differ, the setup code is equal",
+     "(user@host) and the date after #N differ (same protocol version and setup size)",
      "KBUILD_BUILD_TIMESTAMP, KBUILD_BUILD_USER and KBUILD_BUILD_HOST for a custom kernel; for a distribution "
      "kernel, the same package version on both sides",
      "timestamps_from_cpp_macros"},
