@@ -342,7 +342,8 @@ static const ds_signature_t rules[] = {
     {"/.disk/info", DS_CAUSE_EMBEDDED_TIMESTAMP, "certain", check_disk_info, "the build stamp of .disk/info"},
     {"/.disk/archive_trace", DS_CAUSE_PACKAGE_VERSION, "likely", check_archive_trace,
      "the date of the archive's last run"},
-    {"/isolinux/*.cfg|/syslinux/*.cfg|/boot/grub/*.cfg|*/splash.svg|/boot/grub/live-theme/*.txt",
+    {"/isolinux/*.cfg|/syslinux/*.cfg|/boot/grub/*.cfg|/boot/grub/live-theme/*.txt|"
+     "/isolinux/splash.svg|/syslinux/splash.svg|/boot/grub/splash.svg",
      DS_CAUSE_EMBEDDED_TIMESTAMP, "certain", check_boot_menu, "a boot menu's build date"},
     {"/.disk/mkisofs", DS_CAUSE_ISO_BUILD_OPTIONS, "certain", check_mkisofs, "the recorded xorriso command line"},
     {"/dists/*/Release", DS_CAUSE_EMBEDDED_TIMESTAMP, "certain", check_release, "the Release file's date"},
