@@ -88,6 +88,30 @@ static void walk_leaf(void *opaque, ds_source_t *a, ds_source_t *b, const char *
     ds_classified_free(&leaf);
 }
 
+/* A file a format opened whose differences inside no rule explains, but whose path and bytes
+ * show a catalogue row's signature as a whole (an EFI-stub kernel opens as PE; its build stamp
+ * is what differs): the row's cause is the file's, the unexplained differences inside follow. */
+static void whole_file_signature(ds_source_t *a, ds_source_t *b, const char *path, ds_classified_t *out)
+{
+    if (out->cause != NULL && strcmp(out->cause, ds_cause_name(DS_CAUSE_UNKNOWN)) != 0)
+        return;
+    for (size_t i = 0; i < out->nested.count; i++) {
+        const ds_difference_t *d = &out->nested.items[i];
+        if (!d->secondary && d->confidence != NULL)
+            return; /* something inside is explained: the walk's verdict stands */
+    }
+    char detail[sizeof out->detail];
+    const ds_signature_t *rule = ds_signature_match(a, b, path, detail, sizeof detail, NULL);
+    if (rule == NULL)
+        return;
+    out->cause = ds_cause_name(rule->cause);
+    out->confidence = rule->confidence;
+    snprintf(out->detail, sizeof out->detail, "%s", detail);
+    out->accounted = false; /* the file's own difference is the root */
+    for (size_t i = 0; i < out->nested.count; i++)
+        out->nested.items[i].secondary = true;
+}
+
 int ds_classify_pair(ds_source_t *a, ds_source_t *b, const char *path, unsigned depth_left,
                      unsigned flags, const ds_deadline_t *deadline, ds_classified_t *out)
 {
@@ -108,6 +132,8 @@ int ds_classify_pair(ds_source_t *a, ds_source_t *b, const char *path, unsigned 
     out->excerpt = result.format != NULL ? result.excerpt : NULL;
     if (out->excerpt == NULL)
         free(result.excerpt);
+    if (result.format != NULL && !result.same_payload)
+        whole_file_signature(a, b, path, out);
     return rc;
 }
 

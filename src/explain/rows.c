@@ -122,7 +122,8 @@ static const ds_cause_row_t rows[] = {
     /* 1g: the kernel and upstream inputs */
     {"1g", "kernel build timestamp / user / host", "kernel-build-stamp",
      "signatures_image.c: live/vmlinuz, boot/vmlinuz*: the bzImage kernel_version string (0x20E + 0x200) of the "
-     "same release differs only in user@host and dates; a bzImage with the EFI stub is opened as PE first (not yet)",
+     "same release differs only in user@host and dates; a bzImage with the EFI stub opens as PE, its sections "
+     "then follow from the stamp (classify.c whole_file_signature)",
      "test_signatures_image.sh"},
     {"1g", "module signing with throw-away key", "module-signature",
      "signatures_image.c: *.ko whose ELF fields and sections are equal (formats/elf.c) and whose bytes before the "

@@ -28,12 +28,16 @@ for tool in xorriso mksquashfs apt-ftparchive openssl gcc tar gzip; do
     command -v "$tool" >/dev/null || { echo "missing $tool (scripts/setup-deps.sh)" >&2; exit 1; }
 done
 
-# bzimage OUT VERSION BANNER_DATE: setup_sects 4, the version string at 0x600 (pointer 0x400),
-# protocol 2.15, then the "protected-mode" payload: gzip -n of the banner and fixed filler.
+# bzimage OUT VERSION BANNER_DATE [efi]: setup_sects 4, the version string at 0x600 (pointer
+# 0x400), protocol 2.15, then the "protected-mode" payload: gzip -n of the banner and fixed
+# filler. With efi, the EFI stub's headers as Debian's kernels carry them: "MZ", e_lfanew 0x40,
+# a PE32+ header and two sections (.setup, .text) in the sector before the setup header, so that
+# the file opens as PE (objdump -h reads it as pei-x86-64).
 bzimage() {
-    "$PY" - "$1" "$2" "$3" <<'PYEOF'
+    "$PY" - "$@" <<'PYEOF'
 import gzip, struct, sys
 out, version, date = sys.argv[1], sys.argv[2].encode(), sys.argv[3].encode()
+efi = len(sys.argv) > 4
 setup = bytearray(5 * 512)
 setup[0x1F1] = 4                                  # setup_sects
 setup[0x1FE:0x200] = b"\x55\xaa"                  # boot_flag
@@ -44,7 +48,25 @@ struct.pack_into("<H", setup, 0x20E, 0x400)       # kernel_version - 0x200
 setup[0x600:0x600 + len(version) + 1] = version + b"\0"
 banner = b"Linux version " + version + b"\n" + date + b"\n"
 payload = gzip.compress(banner + bytes(range(256)) * 64, mtime=0)
+if efi:
+    payload += bytes(-len(payload) % 512)
 struct.pack_into("<I", setup, 0x1F4, (len(payload) + 15) // 16)  # syssize
+if efi:  # PE/COFF (Microsoft PE format spec): MS-DOS header, COFF header, PE32+ optional header
+    setup[0:2] = b"MZ"
+    struct.pack_into("<I", setup, 0x3C, 0x40)
+    setup[0x40:0x44] = b"PE\0\0"
+    struct.pack_into("<HHIIIHH", setup, 0x44, 0x8664, 2, 0, 0, 0, 0xF0, 0x0206)
+    opt = 0x58
+    struct.pack_into("<HBBIIIII", setup, opt, 0x20B, 2, 20, len(payload), 0, 0, 0xA00, 0x200)
+    struct.pack_into("<QII", setup, opt + 24, 0, 0x20, 0x20)
+    struct.pack_into("<II", setup, opt + 56, 0xA00 + len(payload), 0x200)  # SizeOfImage, SizeOfHeaders
+    struct.pack_into("<H", setup, opt + 68, 10)                             # EFI application
+    struct.pack_into("<I", setup, opt + 108, 16)                            # data directories
+    for i, (name, at, size) in enumerate([(b".setup", 0x200, 0x800), (b".text", 0xA00, len(payload))]):
+        s = opt + 0xF0 + 40 * i
+        setup[s:s + 8] = name.ljust(8, b"\0")
+        struct.pack_into("<IIII", setup, s + 8, size, at, size, at)
+        struct.pack_into("<I", setup, s + 36, 0x60000020)
 open(out, "wb").write(bytes(setup) + payload)
 PYEOF
 }
@@ -119,6 +141,7 @@ build_side() { # build_side DIR SDE SIDE(a|b)
     printf 'set default=0\nmenuentry "Live system (%s)" {\n  linux /live/vmlinuz\n}\n' "$word" >"$rfs/boot/grub/grub.cfg"
     local release=6.1.0-13-amd64
     [[ $side == b ]] && release=6.1.0-14-amd64
+    bzimage "$rfs/boot/vmlinuz-6.1.0-13-amd64-efi" "6.1.0-13-amd64 (root@$host) #1 SMP PREEMPT_DYNAMIC $when" "$when" efi
     bzimage "$rfs/boot/vmlinuz-6.1.0-13-amd64" "$release (root@builder) #1 SMP PREEMPT_DYNAMIC Tue Nov 14 22:13:20 UTC 2023" x
     # hostile shapes at the rows' paths: a version pointer past the setup sectors, a header cut
     # short, a signature length past the start of the file
@@ -210,6 +233,7 @@ expect_roots "$out" \
     "$SQ/.disk/mkisofs|content|unknown" \
     "$SQ/boot/grub/grub.cfg|content|unknown" \
     "$SQ/boot/vmlinuz-6.1.0-13-amd64|content|unknown" \
+    "$SQ/boot/vmlinuz-6.1.0-13-amd64-efi|content|kernel-build-stamp" \
     "$SQ$MK/other.ko|content|unknown" \
     "$SQ/boot/vmlinuz-bad|content|unknown" \
     "$SQ/boot/vmlinuz-short|content|unknown" \
@@ -236,6 +260,12 @@ assert_q "$out" "$(d '["/live-image-source.live.tar", "@tar.order"]' order)['not
 assert_q "$out" "$(d '["/live-image-source.debian.tar", "/debian/silver/README"]' mtime)['fix'].startswith('clamp file mtimes')"
 assert_q "$out" "'release 6.1.0-13-amd64 differ only in user@host and the build date' in $(d '["/live/vmlinuz"]')['detail']"
 assert_q "$out" "$(d '["/live/vmlinuz"]')['notes_tag'] == 'timestamps_from_cpp_macros'"
+# An EFI-stub kernel opens as PE: its sections differ (the version string sits in .setup, the
+# banner in the compressed .text); the build stamp explains the file, the sections follow.
+e='["/live/filesystem.squashfs", "/boot/vmlinuz-6.1.0-13-amd64-efi"'
+assert_q "$out" "'differ only in user@host and the build date' in $(d "$e]")['detail']"
+assert_q "$out" "len(diffs(loc=$e, \"@pe.section..setup\"])) == 1 and all(x['secondary'] for x in r['differences'] if x['location'][:2] == $e] and len(x['location']) > 2)"
+check "fixture: the EFI-stub kernel is a PE file" bash -c "objdump -h '$work/a/rootfs/boot/vmlinuz-6.1.0-13-amd64-efi' 2>/dev/null | grep -q pei-x86-64"
 assert_q "$out" "'KBUILD_BUILD_TIMESTAMP' in $(d '["/live/vmlinuz"]')['fix']"
 assert_q "$out" "'only the appended PKCS#7 signatures differ' in $(d "[\"/live/filesystem.squashfs\", \"$MK/silver.ko\"]")['detail']"
 assert_q "$out" "$(d "[\"/live/filesystem.squashfs\", \"$MK/silver.ko\"]")['notes_tag'] == 'cryptographic_signature'"
