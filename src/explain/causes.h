@@ -47,6 +47,13 @@ typedef struct ds_cause {
     X(MAN_DB_INDEX, "man-db-index") \
     X(LOG_FILE, "log-file") \
     X(SORT_ORDER, "sort-order") \
+    X(BACKUP_FILE, "backup-file") \
+    X(RUNTIME_LEFTOVER, "runtime-leftover") \
+    X(APT_AUTOREMOVE_KERNELS, "apt-autoremove-kernels") \
+    X(CRACKLIB_DICTS, "cracklib-dicts") \
+    X(GCONF_TREE_ORDER, "gconf-tree-order") \
+    X(MDADM_CONF_DATE, "mdadm-conf-date") \
+    X(HOST_STATE, "host-state") \
     X(PACKAGE_VERSION, "package-version") \
     X(KERNEL_BUILD_STAMP, "kernel-build-stamp") \
     X(MODULE_SIGNATURE, "module-signature") \
