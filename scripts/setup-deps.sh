@@ -15,6 +15,8 @@ packages=(
     grub-common grub-efi-amd64-bin sbsigntool binutils-mingw-w64-x86-64
     # test_signatures_image: apt-ftparchive release (the on-image repository's Release file)
     apt-utils
+    # test_signatures_files.sh: machine ids, host keys, the snakeoil pair, backups, cracklib
+    dbus-bin systemd openssh-client ssl-cert passwd cracklib-runtime
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -219,7 +219,7 @@ static bool check_pem(ds_source_t *a, ds_source_t *b, char *detail, size_t size)
 static bool mkconf_line(line_t l)
 {
     return line_starts(l, "# This configuration was auto-generated on ") && line_ends(l, " by mkconf") &&
-           l.n > 54;
+           l.n > 53;
 }
 
 static bool check_mdadm_conf(ds_source_t *a, ds_source_t *b, char *detail, size_t size)
@@ -232,7 +232,7 @@ static bool check_mdadm_conf(ds_source_t *a, ds_source_t *b, char *detail, size_
     bool ok = only_lines_differ(&p, mkconf_line, &count, &la, &lb) && count == 1;
     if (ok) {
         /* The date between "on " and " by mkconf". */
-        line_t da = {la.s + 44, la.n - 54}, db = {lb.s + 44, lb.n - 54};
+        line_t da = {la.s + 43, la.n - 53}, db = {lb.s + 43, lb.n - 53};
         char sa[80], sb[80];
         line_show(da, sa, sizeof sa);
         line_show(db, sb, sizeof sb);
