@@ -218,6 +218,13 @@ static void explain_one(ds_findings_t *findings, ds_difference_t *d, bool volume
         }
         return;
     }
+    /* signatures_files.c: a lock or runtime leftover's own mtime is the leftover (CAUSES.md 1e
+     * "presence/mtime differences"): the fix is to remove it, not to clamp it. */
+    const ds_signature_t *leftover = d->kind == DS_KIND_MTIME ? ds_signature_by_path(where) : NULL;
+    if (leftover != NULL && leftover->cause == DS_CAUSE_RUNTIME_LEFTOVER) {
+        set(d, DS_CAUSE_RUNTIME_LEFTOVER, leftover->confidence, false);
+        return;
+    }
     switch (d->kind) {
     case DS_KIND_MTIME:
         set(d, d->format != NULL && strcmp(d->format, "cpio") == 0 ? DS_CAUSE_CPIO_METADATA

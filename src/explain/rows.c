@@ -90,7 +90,7 @@ static const ds_cause_row_t rows[] = {
      "signatures_files.c, by path: /etc/{passwd,group,shadow,gshadow,subuid,subgid}-, /var/lib/dpkg/*-old (status-old stays package-version), /var/cache/debconf/*-old, info/dir.old, /boot/*.bak, ucf backups on one side only, or other content no classifier explains (/etc/shadow- with only field 3 differing stays shadow-lastchange)",
      "test_signatures_files.sh"},
     {"1e", "lock/runtime leftovers", "runtime-leftover",
-     "signatures_files.c, by path: /etc/.pwd.lock, /run/mount/utab, /tmp/*, /var/tmp/* on one side only, or other content (a differing mtime stays mtime)",
+     "signatures_files.c, by path: /etc/.pwd.lock, /run/mount/utab, /tmp/*, /var/tmp/* on one side only, with other content, or another mtime (explain.c)",
      "test_signatures_files.sh"},
     {"1e", "random UUIDs from `uuid_generate_random()` in maintainer scripts", NULL, TODO, NULL},
     {"1e", "AppStream/libxmlb binary cache GUID", NULL, TODO, NULL},

@@ -147,17 +147,20 @@ for side in a b; do
         udev_rule 52:54:00:ab:cd:ef eth0 >"$r/etc/udev/rules.d/70-persistent-net.rules"
         printf 'SUBSYSTEM=="block", ENV{ID_CDROM}=="?*", SYMLINK+="cdrom", ENV{GENERATED}="1"\ncdrom on the build host\n' >"$r/etc/udev/rules.d/70-persistent-cd.rules"
     fi
-    # leftovers on B only: useradd and userdel leave their backups; a lock file; a temporary file
+    # leftovers: on B only, the backups useradd and userdel leave and a temporary file; on both,
+    # the lock file lckpwdf leaves, locked at another time on B
+    : >"$r/etc/.pwd.lock"
     if [[ $side == b ]]; then
         useradd --prefix "$r" -M -N -g 0 -u 1500 -s /usr/sbin/nologin builder
         userdel --prefix "$r" builder
-        : >"$r/etc/.pwd.lock"
         mktemp -p "$r/var/tmp" apt.conf.XXXXXX >/dev/null
     fi
     # dpkg's diversions backup, other content on each side
     printf '/usr/bin/%s\n/usr/bin/%s.distrib\n:\n' "tool-$side" "tool-$side" >"$r/var/lib/dpkg/diversions-old"
-    mksquashfs "$r" "$w/$side.squashfs" -quiet -no-progress -noappend -all-root -all-time 1700000000 \
-        -mkfs-time 1700000000 >/dev/null
+    # every time pinned, but the lock's on B
+    find "$r" -exec touch -h -d @1700000000 {} +
+    [[ $side == b ]] && touch -d @1700003600 "$r/etc/.pwd.lock"
+    mksquashfs "$r" "$w/$side.squashfs" -quiet -no-progress -noappend -all-root -mkfs-time 1700000000 >/dev/null
 done
 a=$w/a.squashfs
 b=$w/b.squashfs
@@ -175,8 +178,10 @@ differing=(/etc/adjtime /etc/apt/apt.conf.d/01autoremove-kernels /etc/machine-id
     /var/lib/gconf/defaults/%gconf-tree.xml)
 check "diff -r: the trees differ in exactly the injected files" \
     bash -c "diff -rq '$A' '$B' | grep '^Files' | sed 's|^Files $A||; s| and .*||' | sort | cmp -s - <(printf '%s\n' ${differing[*]} | sort)"
-check "diff -r: B alone has the backups useradd/userdel left, the lock and the temporary file" \
-    bash -c "diff -rq '$A' '$B' | grep '^Only' | sort | cmp -s - <(printf 'Only in %s: %s\n' '$B/etc' .pwd.lock '$B/etc' passwd- '$B/etc' shadow- '$B/var/tmp' '$tmpname' | sort)"
+check "diff -r: B alone has the backups useradd/userdel left and the temporary file" \
+    bash -c "diff -rq '$A' '$B' | grep '^Only' | sort | cmp -s - <(printf 'Only in %s: %s\n' '$B/etc' passwd- '$B/etc' shadow- '$B/var/tmp' '$tmpname' | sort)"
+check "stat: the lock files are equal and empty, B's an hour newer; the other times are equal" \
+    bash -c "cmp -s '$A/etc/.pwd.lock' '$B/etc/.pwd.lock' && test ! -s '$B/etc/.pwd.lock' && test \$(stat -c %Y '$A/etc/.pwd.lock') = 1700000000 && test \$(stat -c %Y '$B/etc/.pwd.lock') = 1700003600 && test \$(find '$A' '$B' ! -newermt @1700000000 | wc -l) = \$(( \$(find '$A' '$B' | wc -l) - 1 ))"
 check "useradd/userdel: /etc/passwd and /etc/shadow themselves are equal again" \
     bash -c "cmp -s '$A/etc/passwd' '$B/etc/passwd' && cmp -s '$A/etc/shadow' '$B/etc/shadow' && grep -q '^builder:' '$B/etc/passwd-'"
 check "machine ids: both /etc/machine-id are 32 hex digits and a newline, and differ" \
@@ -229,7 +234,7 @@ expect_roots "$out" \
     "/etc/passwd-|added|backup-file" \
     "/etc/shadow-|added|backup-file" \
     "/var/lib/dpkg/diversions-old|content|backup-file" \
-    "/etc/.pwd.lock|added|runtime-leftover" \
+    "/etc/.pwd.lock|mtime|runtime-leftover" \
     "/var/tmp/$tmpname|added|runtime-leftover"
 # The evidence each check gives, its confidence, the notes tag where the cause has one.
 one() { printf 'diffs(loc=["%s"])[0]' "$1"; }
