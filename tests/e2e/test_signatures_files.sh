@@ -115,6 +115,7 @@ for side in a b; do
     # SSH host keys: ed25519 and ecdsa pairs; B's ecdsa .pub holds an ed25519 key (another type)
     ssh-keygen -q -N '' -t ed25519 -C root@buildhost -f "$r/etc/ssh/ssh_host_ed25519_key"
     ssh-keygen -q -N '' -t ecdsa -C root@buildhost -f "$r/etc/ssh/ssh_host_ecdsa_key"
+    ssh-keygen -q -N '' -t rsa -b 2048 -C root@buildhost -f "$r/etc/ssh/ssh_host_rsa_key"
     [[ $side == b ]] && cp "$r/etc/ssh/ssh_host_ed25519_key.pub" "$r/etc/ssh/ssh_host_ecdsa_key.pub"
     # the snakeoil pair: make-ssl-cert writes key then certificate into one file
     make-ssl-cert /usr/share/ssl-cert/ssleay.cnf "$w/snakeoil-$side.pem"
@@ -172,7 +173,7 @@ tmpname=$(cd "$B/var/tmp" && echo apt.conf.*)
 # where its row's signature says (or, for the negatives, also elsewhere).
 differing=(/etc/adjtime /etc/apt/apt.conf.d/01autoremove-kernels /etc/machine-id /etc/mdadm.conf
     /etc/mdadm/mdadm.conf /etc/ssh/ssh_host_ecdsa_key /etc/ssh/ssh_host_ecdsa_key.pub /etc/ssh/ssh_host_ed25519_key
-    /etc/ssh/ssh_host_ed25519_key.pub /etc/ssl/certs/ssl-cert-snakeoil.pem /etc/ssl/private/ssl-cert-snakeoil.key
+    /etc/ssh/ssh_host_ed25519_key.pub /etc/ssh/ssh_host_rsa_key /etc/ssh/ssh_host_rsa_key.pub /etc/ssl/certs/ssl-cert-snakeoil.pem /etc/ssl/private/ssl-cert-snakeoil.key
     /etc/udev/rules.d/70-persistent-cd.rules /etc/udev/rules.d/70-persistent-net.rules /var/cache/cracklib/src-dicts
     /var/lib/dbus/machine-id /var/lib/dpkg/diversions-old /var/lib/gconf/defaults/%gconf-tree-de.xml
     /var/lib/gconf/defaults/%gconf-tree.xml)
@@ -188,7 +189,7 @@ check "machine ids: both /etc/machine-id are 32 hex digits and a newline, and di
     bash -c "grep -qxE '[0-9a-f]{32}' '$A/etc/machine-id' && grep -qxE '[0-9a-f]{32}' '$B/etc/machine-id' && test \$(stat -c %s '$A/etc/machine-id') = 33 && ! cmp -s '$A/etc/machine-id' '$B/etc/machine-id'"
 check "machine ids: A's dbus id is one, B's is 'uninitialized'" \
     bash -c "grep -qxE '[0-9a-f]{32}' '$A/var/lib/dbus/machine-id' && grep -qx uninitialized '$B/var/lib/dbus/machine-id'"
-for k in ed25519:ED25519 ecdsa:ECDSA; do
+for k in ed25519:ED25519 ecdsa:ECDSA rsa:RSA; do
     check "ssh-keygen -y | -l: both ${k%%:*} host keys are ${k#*:} keys with other fingerprints" \
         bash -c "fa=\$(ssh-keygen -y -f '$A/etc/ssh/ssh_host_${k%%:*}_key' | ssh-keygen -l -f -) && fb=\$(ssh-keygen -y -f '$B/etc/ssh/ssh_host_${k%%:*}_key' | ssh-keygen -l -f -) && [[ \$fa == *'(${k#*:})' && \$fb == *'(${k#*:})' && \${fa#* } != \${fb#* } ]]"
 done
@@ -220,6 +221,8 @@ expect_roots "$out" \
     "/etc/ssh/ssh_host_ed25519_key.pub|content|crypto-key" \
     "/etc/ssh/ssh_host_ecdsa_key|content|crypto-key" \
     "/etc/ssh/ssh_host_ecdsa_key.pub|content|unknown" \
+    "/etc/ssh/ssh_host_rsa_key|content|crypto-key" \
+    "/etc/ssh/ssh_host_rsa_key.pub|content|crypto-key" \
     "/etc/ssl/certs/ssl-cert-snakeoil.pem|content|crypto-key" \
     "/etc/ssl/private/ssl-cert-snakeoil.key|content|crypto-key" \
     "/etc/mdadm/mdadm.conf|content|mdadm-conf-date" \
@@ -242,6 +245,7 @@ assert_q "$out" '"32 hex digits" in '"$(one /etc/machine-id)"'["detail"] and '"$
 assert_q "$out" '"ssh-ed25519 public keys" in '"$(one /etc/ssh/ssh_host_ed25519_key.pub)"'["detail"]'
 assert_q "$out" '"OpenSSH private ssh-ed25519 keys" in '"$(one /etc/ssh/ssh_host_ed25519_key)"'["detail"]'
 assert_q "$out" '"OpenSSH private ecdsa-sha2-nistp256 keys" in '"$(one /etc/ssh/ssh_host_ecdsa_key)"'["detail"]'
+assert_q "$out" '"OpenSSH private ssh-rsa keys" in '"$(one /etc/ssh/ssh_host_rsa_key)"'["detail"] and "ssh-rsa public keys" in '"$(one /etc/ssh/ssh_host_rsa_key.pub)"'["detail"]'
 assert_q "$out" '"PEM CERTIFICATE" in '"$(one /etc/ssl/certs/ssl-cert-snakeoil.pem)"'["detail"] and "PEM PRIVATE KEY" in '"$(one /etc/ssl/private/ssl-cert-snakeoil.key)"'["detail"]'
 assert_q "$out" 'all(d["notes_tag"] == "cryptographic_signature" for d in r["differences"] if d["cause"] == "crypto-key")'
 assert_q "$out" '"Tue, 14 Nov 2023 22:13:20 +0000 vs Wed, 15 Nov 2023 22:13:20 +0000" in '"$(one /etc/mdadm/mdadm.conf)"'["detail"]'
