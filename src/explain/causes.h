@@ -44,6 +44,16 @@ typedef struct ds_cause {
     X(SHADOW_LASTCHANGE, "shadow-lastchange") \
     X(LDCONFIG_AUX_CACHE, "ldconfig-aux-cache") \
     X(FONTCONFIG_CACHE, "fontconfig-cache") \
+    X(APT_CACHE, "apt-cache") \
+    X(GTK_ICON_CACHE, "gtk-icon-cache") \
+    X(XMLB_GUID, "xmlb-guid") \
+    X(CACHE_ORDER, "cache-order") \
+    X(TEX_FORMAT, "tex-format") \
+    X(JAVA_CACERTS, "java-cacerts") \
+    X(PNG_TIMESTAMP, "png-timestamp") \
+    X(PYC_MARSHAL_REF, "pyc-marshal-ref") \
+    X(BERKELEY_DB, "berkeley-db") \
+    X(RANDOM_UUID, "random-uuid") \
     X(MAN_DB_INDEX, "man-db-index") \
     X(LOG_FILE, "log-file") \
     X(SORT_ORDER, "sort-order") \
