@@ -248,8 +248,12 @@ static void explain_one(ds_findings_t *findings, ds_difference_t *d, bool volume
         break;
     }
     if (d->kind == DS_KIND_CONTENT || d->kind == DS_KIND_ADDED || d->kind == DS_KIND_REMOVED) {
-        /* Files recognised by where they are (signatures_*.c): a cache, a key, a leftover. */
-        const ds_signature_t *rule = ds_signature_by_path(where);
+        /* Files recognised by where they are (signatures_*.c): a cache, a key, a leftover.
+         * Where the same cause has a content check for the path, differing content that
+         * failed it does not show the row's signature: the path stands in for presence only. */
+        const ds_signature_t *rule = ds_signature_by_path(where), *near = ds_signature_near(where);
+        if (rule != NULL && d->kind == DS_KIND_CONTENT && near != NULL && near->cause == rule->cause)
+            rule = NULL;
         if (rule != NULL)
             set(d, rule->cause, rule->confidence, false);
     }
