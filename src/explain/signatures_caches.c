@@ -248,7 +248,7 @@ static bool java_keystore(ds_source_t *a, ds_source_t *b, char *detail, size_t s
 #define ORDERED_CACHES                                                                                          \
     "*/gdk-pixbuf-2.0/*/loaders.cache|*/gio/modules/giomodule.cache|*/immodules.cache|*/mimeinfo.cache|"        \
     "*/XML/SAX/ParserDetails.ini|*/emacsen-ispell-dicts.el|/var/lib/texmf/ls-R|*/vlc/plugins/plugins.dat|"      \
-    "/usr/share/info/dir|/var/cache/cracklib/src-dicts"
+    "/usr/share/info/dir"
 
 static const ds_signature_t rules[] = {
     {"/var/cache/ldconfig/aux-cache", DS_CAUSE_LDCONFIG_AUX_CACHE, "certain", ldconfig_aux, "ldconfig's auxiliary cache"},
