@@ -30,21 +30,21 @@
 static bool fontconfig_cache(ds_source_t *a, ds_source_t *b, char *detail, size_t size)
 {
     static const unsigned char magic[4] = {0x04, 0xfc, 0x02, 0xfc};
-    ds_pair_t p = {0};
-    if (!ds_pair_load(a, b, DS_SIGNATURE_READ_MAX, &p))
+    unsigned char ha[64], hb[64];
+    if (!ds_pair_head(a, b, ha, hb, sizeof ha) || memcmp(ha, magic, 4) != 0 || memcmp(hb, magic, 4) != 0)
         return false;
-    bool ok = p.na >= 64 && p.nb >= 64 && memcmp(p.a, magic, 4) == 0 && memcmp(p.b, magic, 4) == 0;
-    if (ok) {
-        ds_span_t s = ds_pair_span(&p);
-        if (p.na == p.nb && s.first >= 48 && s.last < 64)
-            snprintf(detail, size, "fontconfig caches (magic 0xFC02FC04) differ only in bytes %zu-%zu: the "
-                     "directory mtime the cache records (checksum, checksum_nano)", s.first, s.last);
-        else
-            snprintf(detail, size, "both are fontconfig caches (magic 0xFC02FC04); %zu bytes differ, the first at %zu",
-                     s.count, s.first);
-    }
+    ds_pair_t p = {0};
+    ds_span_t s = ds_pair_load(a, b, DS_SIGNATURE_READ_MAX, &p) ? ds_pair_span(&p) : (ds_span_t){0};
+    if (p.a != NULL && p.na == p.nb && s.first >= 48 && s.last < 64)
+        snprintf(detail, size, "fontconfig caches (magic 0xFC02FC04) differ only in bytes %zu-%zu: the "
+                 "directory mtime the cache records (checksum, checksum_nano)", s.first, s.last);
+    else if (p.a != NULL)
+        snprintf(detail, size, "both are fontconfig caches (magic 0xFC02FC04); %zu bytes differ, the first at %zu",
+                 s.count, s.first);
+    else
+        snprintf(detail, size, "both are fontconfig caches (magic 0xFC02FC04)");
     ds_pair_free(&p);
-    return ok;
+    return true;
 }
 
 static bool fontconfig_uuid(ds_source_t *a, ds_source_t *b, char *detail, size_t size)

@@ -52,6 +52,13 @@ check "fc-cache wrote the same cache name on both sides" test -s "$B$fc_cache"
 check "the fontconfig caches differ only in the directory mtime (bytes 48-63)" bash -c \
     "cmp -l '$A$fc_cache' '$B$fc_cache' | awk '\$1 < 49 || \$1 > 64 {bad=1} END {exit bad}'"
 check "the aux-caches differ" bash -c "! cmp -s '$A/var/cache/ldconfig/aux-cache' '$B/var/cache/ldconfig/aux-cache'"
+# Older fontconfig wrote a random UUID into each font directory's .uuid (uuid_generate_random):
+# made here by uuidgen --random, which calls it. Negative: a .uuid holding no UUID.
+both usr/share/fonts/truetype/silver usr/share/fonts/truetype/other
+for side in a b; do
+    uuidgen --random >"$W/$side/usr/share/fonts/truetype/silver/.uuid"
+    printf 'none-%s\n' "$side" >"$W/$side/usr/share/fonts/truetype/other/.uuid"
+done
 # Negative: a file at the fontconfig cache path that is not a cache (no 0xFC02FC04 magic).
 printf 'not a cache, build A\n' >"$A/var/cache/fontconfig/notes-le64.cache-8"
 printf 'not a cache, build B\n' >"$B/var/cache/fontconfig/notes-le64.cache-8"
@@ -286,6 +293,7 @@ I=/boot/initrd.img N=/boot/initrd-neg.img
 positives=(
     "/var/cache/ldconfig/aux-cache|content|ldconfig-aux-cache"
     "$fc_cache|content|fontconfig-cache"
+    "/usr/share/fonts/truetype/silver/.uuid|content|fontconfig-cache"
     "$I :: /var/cache/ldconfig/aux-cache|content|ldconfig-aux-cache"
     "$I :: $fc_cache|content|fontconfig-cache"
     "/var/cache/man/index.db|content|man-db-index"
@@ -306,6 +314,7 @@ positives=(
 # Each negative: at a path of the row (the row's cause is not given), as unknown content.
 negatives=(
     "/var/cache/fontconfig/notes-le64.cache-8|fontconfig-cache"
+    "/usr/share/fonts/truetype/other/.uuid|fontconfig-cache"
     "$N :: /var/cache/ldconfig/aux-cache|ldconfig-aux-cache"
     "$N :: /etc/ssl/certs/java/cacerts|java-cacerts"
     "/var/cache/man/notes.txt|man-db-index"
