@@ -89,7 +89,7 @@ static const ds_cause_t catalogue[] = {
      "the generators' upstream fixes; live-build hooks 2004 (perl sort), 2008 (mktexlsr), 2009 (disorderfs for vlc-cache-gen), 2010 (install-info), 2012 (dictionaries-common)",
      NULL},
     {"tex-format", "TeX formats and logs",
-     "/var/lib/texmf/**/*.fmt differ; /var/lib/texmf/**/*.log whose differing lines are dates",
+     "/var/lib/texmf/**/*.fmt with the web2c magic W2TX on both sides (inside the gzip web2c writes); /var/lib/texmf/**/*.log whose differing lines are dates",
      "FORCE_SOURCE_DATE=1 with SOURCE_DATE_EPOCH, faketime for tex -ini, a patched updmap (live-build hooks 2006, 2007); Debian #1009196, #1003449",
      NULL},
     {"java-cacerts", "Java cacerts keystore with creation dates",

@@ -110,7 +110,7 @@ static const ds_cause_row_t rows[] = {
     {"1e", "GConf defaults tree", "gconf-tree-order",
      "signatures_files.c: %gconf-tree*.xml both GConf XML with the same lines in another order", "test_signatures_files.sh"},
     {"1e", "TeX formats and logs", "tex-format",
-     "signatures_caches.c: /var/lib/texmf/**/*.fmt by path; /var/lib/texmf/**/*.log whose differing lines are dates", "test_signatures_caches.sh"},
+     "signatures_caches.c: /var/lib/texmf/**/*.fmt with the magic W2TX (crafted: no TeX here); **/*.log whose differing lines are dates", "test_signatures_caches.sh"},
     {"1e", "Java cacerts keystore", "java-cacerts",
      "signatures_caches.c: /etc/ssl/certs/java/cacerts, a JKS walk: only entry dates and the trailing SHA-1 differ", "test_signatures_caches.sh"},
     {"1e", "mdadm.conf generation date", "mdadm-conf-date",

@@ -17,6 +17,8 @@
  *     DBMETA).
  *   Java keystore: JKS magic 0xFEEDFEED, version, count, entries {tag, alias, date (ms), ...},
  *     then a 20-byte SHA-1 (OpenJDK sun/security/provider/JavaKeyStore.java, engineStore).
+ *   TeX format: web2c's format magic "W2TX", the first word dumped (TeX Live texk/web2c/tex.ch,
+ *     dump_int(@"57325458)); web2c writes formats gzip-compressed.
  *   UUIDs: RFC 4122 4.4: version nibble 4 at byte 6, variant bits 10 at byte 8. */
 #include <stdint.h>
 #include <stdio.h>
@@ -179,13 +181,14 @@ static bool tex_log(ds_source_t *a, ds_source_t *b, char *detail, size_t size)
     return ok;
 }
 
-/* A TeX format dump: no header names it, its place does (and a dump is never text). */
+/* A TeX format dump (gzip-compressed by web2c: the payload reaches here with the file's path). */
 static bool tex_format(ds_source_t *a, ds_source_t *b, char *detail, size_t size)
 {
     unsigned char ha[4], hb[4];
-    if (!ds_pair_head(a, b, ha, hb, 4))
+    if (!ds_pair_head(a, b, ha, hb, 4) || memcmp(ha, "W2TX", 4) != 0 || memcmp(hb, "W2TX", 4) != 0)
         return false;
-    snprintf(detail, size, "a TeX format dump (small binary differences: dump time, Lua hash order, paths)");
+    snprintf(detail, size, "TeX format dumps (web2c magic W2TX): small binary differences (dump time, Lua hash "
+             "order, paths)");
     return true;
 }
 
@@ -267,7 +270,7 @@ static const ds_signature_t rules[] = {
     {"/var/cache/swcatalog/cache/*.xb|/var/cache/app-info/cache/*.xb", DS_CAUSE_XMLB_GUID, "certain", xmlb_guid,
      "the GUID of a libxmlb silo"},
     {ORDERED_CACHES, DS_CAUSE_CACHE_ORDER, "certain", cache_order, "a generated cache's lines in another order"},
-    {"/var/lib/texmf/*.fmt", DS_CAUSE_TEX_FORMAT, "likely", tex_format, "a TeX format dump"},
+    {"/var/lib/texmf/*.fmt", DS_CAUSE_TEX_FORMAT, "likely", tex_format, "a TeX format dump (W2TX)"},
     {"/var/lib/texmf/*.log", DS_CAUSE_TEX_FORMAT, "certain", tex_log, "a TeX log with dates"},
     {"/etc/ssl/certs/java/cacerts", DS_CAUSE_JAVA_CACERTS, "certain", java_keystore, "the Java cacerts keystore"},
     {"/etc/ssl/certs/java/cacerts", DS_CAUSE_JAVA_CACERTS, "likely", NULL, "the Java cacerts keystore"},
