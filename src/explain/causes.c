@@ -76,7 +76,7 @@ static const ds_cause_t catalogue[] = {
      "fontconfig >= 2.13.1-4.4 (SOURCE_DATE_EPOCH honoured for the checksum), or regenerate at boot",
      "randomness_in_fontconfig_uuid_files"},
     {"apt-cache", "APT binary caches and package lists",
-     "/var/cache/apt/*.bin with the pkgCache signature 0x98FE76DC on both sides; /var/lib/apt/lists/* carrying the archive's Date:",
+     "/var/cache/apt/*.bin with the pkgCache signature 0x98FE76DC on both sides; /var/lib/apt/lists/* that are Release files (the archive's Date:) or Packages/Sources indexes",
      "exclude or delete them at the end of the build (Tails excludes them; live-build removes the lists)", NULL},
     {"gtk-icon-cache", "GTK icon cache in filesystem or hash-table order",
      "*/icons/*/icon-theme.cache with the version 1.0 header and in-file offsets on both sides",

@@ -126,7 +126,7 @@ static const ds_cause_row_t rows[] = {
      "signatures_files.c: /etc/adjtime both hwclock's three lines; 70-persistent-*.rules both udev rule lines only",
      "test_signatures_files.sh"},
     {"1e", "APT package caches / lists", "apt-cache",
-     "signatures_caches.c: /var/cache/apt/*.bin with the pkgCache signature 0x98FE76DC; /var/lib/apt/lists/* with a Date:", "test_signatures_caches.sh"},
+     "signatures_caches.c: /var/cache/apt/*.bin with the pkgCache signature 0x98FE76DC; /var/lib/apt/lists/* with a Date: or Package: stanzas", "test_signatures_caches.sh"},
     {"1e", "file permissions from umask", "umask", "explain.c: modes differ only in 0022", "test_ext4.sh"},
     {"1e", "locale-dependent sort", "sort-order", "classify_text.c: sorted lines equal", "test_explain_rootfs.sh"},
     /* 1f: image-level files on the ISO */

@@ -95,13 +95,25 @@ static bool apt_cache(ds_source_t *a, ds_source_t *b, char *detail, size_t size)
     return true;
 }
 
-/* A Release or InRelease file, whole or at its head: a "Date:" line in its first 64 KiB. */
+/* A Release or InRelease file (a "Date:" line in its first 64 KiB), or a Packages or Sources
+ * index (a "Package:" or "Source:" line in its head), on both sides. */
+static bool apt_list_kind(ds_source_t *src, char *date, size_t size)
+{
+    char first[16];
+    date[0] = '\0';
+    return ds_head_field(src, "Date:", date, size) || ds_head_field(src, "Package:", first, sizeof first) ||
+           ds_head_field(src, "Source:", first, sizeof first);
+}
+
 static bool apt_lists(ds_source_t *a, ds_source_t *b, char *detail, size_t size)
 {
     char da[64], db[64];
-    if (!ds_head_field(a, "Date:", da, sizeof da) || !ds_head_field(b, "Date:", db, sizeof db))
+    if (!apt_list_kind(a, da, sizeof da) || !apt_list_kind(b, db, sizeof db))
         return false;
-    snprintf(detail, size, "an APT list: the archive's Date: '%s' / '%s'", da, db);
+    if (da[0] != '\0' && db[0] != '\0')
+        snprintf(detail, size, "an APT list: the archive's Date: '%s' / '%s'", da, db);
+    else
+        snprintf(detail, size, "an APT package index list (Package: stanzas): the archive as it was at the build");
     return true;
 }
 
@@ -263,7 +275,7 @@ static const ds_signature_t rules[] = {
     {"/var/cache/man/*", DS_CAUSE_MAN_DB_INDEX, "certain", man_db, "a man-db index (gdbm)"},
     {"/var/cache/man/*", DS_CAUSE_MAN_DB_INDEX, "likely", NULL, "a man-db index"},
     {"/var/cache/apt/*.bin", DS_CAUSE_APT_CACHE, "certain", apt_cache, "an APT binary cache"},
-    {"/var/lib/apt/lists/*", DS_CAUSE_APT_CACHE, "certain", apt_lists, "an APT list with the archive's Date:"},
+    {"/var/lib/apt/lists/*", DS_CAUSE_APT_CACHE, "certain", apt_lists, "an APT list (a Release with Date:, a Packages index)"},
     {"/var/cache/apt/*.bin|/var/lib/apt/lists/*", DS_CAUSE_APT_CACHE, "likely", NULL, "an APT cache or list"},
     {"*/icons/*/icon-theme.cache", DS_CAUSE_GTK_ICON_CACHE, "certain", gtk_icon_cache, "a GTK icon cache"},
     {"*/icons/*/icon-theme.cache", DS_CAUSE_GTK_ICON_CACHE, "likely", NULL, "a GTK icon cache"},

@@ -98,11 +98,20 @@ for side in a b; do
     rm -rf "$R/etc/apt"
     # srcpkgcache.bin is dropped: whether it differs varies from run to run.
     rm -f "$R/var/cache/apt/srcpkgcache.bin"
+    # A Packages list: apt-ftparchive over one package built by dpkg-deb at the side's date.
+    mkdir -p "$W/deb-$side/DEBIAN" "$W/debs-$side"
+    printf 'Package: silver-hello\nVersion: 1.0\nArchitecture: all\nMaintainer: x <x@example.org>\nDescription: hi\n' \
+        >"$W/deb-$side/DEBIAN/control"
+    SOURCE_DATE_EPOCH=$t dpkg-deb --root-owner-group -Zgzip -b "$W/deb-$side" "$W/debs-$side/silver-hello_1.0_all.deb" >/dev/null
+    (cd "$W/debs-$side" && apt-ftparchive packages . 2>/dev/null >"$R/var/lib/apt/lists/deb.example.org_dists_stable_main_binary-amd64_Packages")
+    printf 'junk %s\n' "$side" >"$R/var/lib/apt/lists/notes" # negative: no list
     printf 'junk %s\n' "$side" >"$R/var/cache/apt/notes.bin" # negative: not a pkgCache
     rmdir "$R/var/lib/apt/lists/partial"
 done
 check "pkgcache.bin (magic dc 76 fe 98) differs" bash -c \
     "[[ \$(od -An -tx1 -N4 '$A/var/cache/apt/pkgcache.bin') == ' dc 76 fe 98' ]] && ! cmp -s '$A/var/cache/apt/pkgcache.bin' '$B/var/cache/apt/pkgcache.bin'"
+check "the Packages lists differ (the package's size and hashes)" bash -c \
+    "! cmp -s '$A/var/lib/apt/lists/deb.example.org_dists_stable_main_binary-amd64_Packages' '$B/var/lib/apt/lists/deb.example.org_dists_stable_main_binary-amd64_Packages'"
 check "the Release lists differ only in their Date: line" bash -c \
     "! cmp -s '$A/var/lib/apt/lists/deb.example.org_dists_stable_Release' '$B/var/lib/apt/lists/deb.example.org_dists_stable_Release' && diff '$A/var/lib/apt/lists/deb.example.org_dists_stable_Release' '$B/var/lib/apt/lists/deb.example.org_dists_stable_Release' | grep '^[<>]' | grep -v '^[<>] Date: ' | wc -l | grep -qx 0"
 
@@ -303,6 +312,7 @@ positives=(
     "/var/cache/man/index.db|content|man-db-index"
     "/var/cache/apt/pkgcache.bin|content|apt-cache"
     "/var/lib/apt/lists/deb.example.org_dists_stable_Release|content|apt-cache"
+    "/var/lib/apt/lists/deb.example.org_dists_stable_main_binary-amd64_Packages|content|apt-cache"
     "/usr/share/icons/hicolor/icon-theme.cache|content|gtk-icon-cache"
     "/var/cache/swcatalog/cache/C-os-catalog.xb|content|xmlb-guid"
     "/usr/lib/x86_64-linux-gnu/gdk-pixbuf-2.0/2.10.0/loaders.cache|content|cache-order"
@@ -323,6 +333,7 @@ negatives=(
     "$N :: /etc/ssl/certs/java/cacerts|java-cacerts"
     "/var/cache/man/notes.txt|man-db-index"
     "/var/cache/apt/notes.bin|apt-cache"
+    "/var/lib/apt/lists/notes|apt-cache"
     "/usr/share/icons/Other/icon-theme.cache|gtk-icon-cache"
     "/var/cache/swcatalog/cache/C-other.xb|xmlb-guid"
     "/usr/lib/other/gdk-pixbuf-2.0/2.10.0/loaders.cache|cache-order"
