@@ -41,7 +41,9 @@ static bool path_matches(const char *patterns, const char *path)
 
 typedef bool (*want_fn)(const ds_signature_t *rule);
 
-static bool has_check(const ds_signature_t *rule) { return rule->check != NULL; }
+/* The nearest signature of a path is a row's own: a rule for any path (random UUIDs) is near to
+ * every file and says nothing about this one. */
+static bool has_check(const ds_signature_t *rule) { return rule->check != NULL && rule->paths != NULL; }
 static bool no_check(const ds_signature_t *rule) { return rule->check == NULL; }
 
 static const ds_signature_t *first(const char *path, want_fn want)
@@ -69,20 +71,22 @@ const ds_signature_t *ds_signature_match(ds_source_t *a, ds_source_t *b, const c
     normalise(path, norm, sizeof norm);
     if (near != NULL)
         *near = NULL;
-    for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {
-        size_t count = 0;
-        const ds_signature_t *rules = tables[t](&count);
-        for (size_t i = 0; i < count; i++) {
-            const ds_signature_t *rule = &rules[i];
-            if (rule->check == NULL || !path_matches(rule->paths, norm))
-                continue;
-            detail[0] = '\0';
-            if (rule->check(a, b, detail, size))
-                return rule;
-            if (near != NULL && *near == NULL)
-                *near = rule;
+    /* The rows' own paths first, in every family; then the rules for any path. */
+    for (int any = 0; any < 2; any++)
+        for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {
+            size_t count = 0;
+            const ds_signature_t *rules = tables[t](&count);
+            for (size_t i = 0; i < count; i++) {
+                const ds_signature_t *rule = &rules[i];
+                if (rule->check == NULL || (rule->paths == NULL) != any || !path_matches(rule->paths, norm))
+                    continue;
+                detail[0] = '\0';
+                if (rule->check(a, b, detail, size))
+                    return rule;
+                if (near != NULL && *near == NULL && rule->paths != NULL)
+                    *near = rule;
+            }
         }
-    }
     return NULL;
 }
 
