@@ -42,6 +42,22 @@ static const ds_cause_t catalogue[] = {
      "pin the compressor and its options (mksquashfs -comp/-Xcompression-level/-b; xz/zstd threads)", NULL},
     {"mtime", "file modification times differ", "inode mtimes differ",
      "clamp file mtimes to SOURCE_DATE_EPOCH before packing (or mksquashfs -all-time)", "timestamps_in_directories"},
+    /* build_date.c, checksum_list.c */
+    {"source-date-epoch", "the two builds were made with different build dates (SOURCE_DATE_EPOCH)",
+     "one root at @build.date: the date pair (A, B) most date differences carry (mtimes, volume dates, mkfs times, "
+     "header times), carried by at least 3 differences in at least 2 independent fields, not all inside one file; "
+     "the differences carrying exactly A and B (or an mtime clamped to A or B), the values xorriso derives from the "
+     "volume date and text lines changed from A to B follow it",
+     "build both with the same SOURCE_DATE_EPOCH", NULL},
+    {"unclamped-mtime", "file mtimes older than the build date differ: the input tree was not normalised",
+     "when a build date was inferred: an mtime that differs with both values older than that side's build date, "
+     "the file's content equal (squashfs inode or initrd cpio member)",
+     "normalise input mtimes (touch the whole tree, the chroot before update-initramfs too, to SOURCE_DATE_EPOCH) "
+     "or mksquashfs -all-time", NULL},
+    {"checksum-list", "a checksum list (md5sum.txt, sha256sum.txt) whose lines change with the files it lists",
+     "every line is HASH  NAME; the lines differ only for files whose own bytes differ in the comparison (it follows "
+     "the first of them); the same lines in another order are sort-order",
+     "fix the files it lists; these lines follow", NULL},
     {"umask", "permission bits differ by the build's umask", "only group/other write bits differ",
      "run the build with a fixed umask (022)", "different_due_to_umask"},
     {"owner", "file owner differs", "uid/gid differ", "build as root or map owners (cpio -R 0:0, mksquashfs -all-root)",

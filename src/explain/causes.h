@@ -31,6 +31,10 @@ typedef struct ds_cause {
     X(SQUASHFS_LAYOUT, "squashfs-layout") \
     X(COMPRESSION_ONLY, "compression-only") \
     X(MTIME, "mtime") \
+    /* build_date.c, checksum_list.c: the build's own date, mtimes it did not clamp, checksum lists */ \
+    X(SOURCE_DATE_EPOCH, "source-date-epoch") \
+    X(UNCLAMPED_MTIME, "unclamped-mtime") \
+    X(CHECKSUM_LIST, "checksum-list") \
     X(UMASK, "umask") \
     X(OWNER, "owner") \
     X(CPIO_METADATA, "cpio-metadata") \

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "build_date.h"
 #include "causes.h"
 #include "signatures.h"
 
@@ -330,6 +331,9 @@ void ds_explain_findings(ds_findings_t *findings)
     for (size_t i = 0; i < count; i++)
         free(inside[i]);
     free(inside);
+    /* The builds' own dates: one root at @build.date, the dates that follow from it, checksum
+     * lists (build_date.c). Last, once every other difference has its cause. */
+    ds_build_date_explain(findings);
 }
 
 void ds_explain_notes_tags(ds_findings_t *findings)

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "date_lines.h"
+#include "checksum_list.h"
 #include "signatures_internal.h"
 
 #define TEXT_MAX (1u << 20)       /* an image-level text file examined whole, at most */
@@ -350,6 +351,9 @@ static const ds_signature_t rules[] = {
     {"/live/vmlinuz*|/boot/vmlinuz*|/install*/vmlinuz", DS_CAUSE_KERNEL_BUILD_STAMP, "likely", check_kernel,
      "the kernel's version string"},
     {"*.ko", DS_CAUSE_MODULE_SIGNATURE, "certain", check_module, "an appended module signature"},
+    /* checksum_list.c: lines that differ for listed files (the same lines reordered: sort-order) */
+    {"/md5sum.txt|/sha1sum.txt|/sha256sum.txt|/sha512sum.txt", DS_CAUSE_CHECKSUM_LIST, "likely",
+     ds_checksum_list_check, "a checksum list whose lines differ for the files they name"},
 };
 
 const ds_signature_t *ds_signatures_image(size_t *count)
