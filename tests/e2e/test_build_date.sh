@@ -93,12 +93,35 @@ validate "$out"
 expect_roots "$out" "@build.date|header|source-date-epoch"
 assert_q "$out" 'diffs(loc=["@build.date"])[0]["a"] == "'$A'" and diffs(loc=["@build.date"])[0]["b"] == "'$B'"'
 
-# --- the same lists in another order (one SOURCE_DATE_EPOCH): sort-order, no build date --------
+# Checksum lists of one SOURCE_DATE_EPOCH: as live-build writes them, reordered, stale.
 c=$(image bd-sums 1700000000 checksums)
 d=$(image bd-sums-reordered 1700000000 checksums checksums-reordered)
 for side in c d; do
     xorriso -indev "${!side}" -osirrox on -extract /md5sum.txt "$fx/$side.md5" >/dev/null 2>&1
 done
+
+# --- a list whose line differs for a file that does not differ: its own root -----------------
+e=$(image bd-sums-stale 1700000000 checksums checksums-stale)
+xorriso -indev "$e" -osirrox on -extract /md5sum.txt "$fx/e.md5" >/dev/null 2>&1
+check "the stale list differs from the list in the vmlinuz line only" \
+    test "$({ diff "$fx/c.md5" "$fx/e.md5" || true; } | grep -c '^[<>]')|$({ diff "$fx/c.md5" "$fx/e.md5" || true; } | grep -c 'vmlinuz$')" = "2|2"
+out=$OUT_ROOT/stale
+run_ds "$c" "$e" "$out"
+expect_status 1
+validate "$out"
+expect_roots "$out" "/md5sum.txt|content|checksum-list" "/sha256sum.txt|content|checksum-list"
+assert_q "$out" '"follows" not in diffs(loc=["/md5sum.txt"], kind="content")[0] and "1 files: ./live/vmlinuz" in diffs(loc=["/md5sum.txt"], kind="content")[0]["detail"]'
+
+# --- one file's dates alone are no build date: the rootfs a day earlier, the ISO the same -------
+out=$OUT_ROOT/one-file
+run_ds "$(image base 1700000000)" "$(image bd-rootfs-earlier 1700000000 rootfs-earlier)" "$out"
+expect_status 1
+validate "$out"
+assert_q "$out" 'diffs(loc=["@build.date"]) == [] and diffs(cause="source-date-epoch") == []'
+assert_q "$out" 'len(diffs(kind="mtime", cause="mtime")) >= 40 and all(not d["secondary"] and d["location"][0] == "/live/filesystem.squashfs" for d in diffs(kind="mtime"))'
+assert_q "$out" 'diffs(loc=["@iso.pvd.creation_date"]) == [] and diffs(loc=["/live/filesystem.squashfs", "@squashfs.mkfs_time"]) == []'
+
+# --- the same lists in another order (one SOURCE_DATE_EPOCH): sort-order, no build date --------
 check "the reordered list has the same lines" cmp -s <(sort "$fx/c.md5") <(sort "$fx/d.md5")
 check "the reordered list is another order" bash -c "! cmp -s '$fx/c.md5' '$fx/d.md5'"
 out=$OUT_ROOT/order
