@@ -255,7 +255,9 @@ static bool text_changed_to_dates(const ds_difference_t *d, const ds_build_date_
     ds_date_references_add(&refs, bd->b);
     ds_date_token_t tokens[3];
     size_t n = ds_dates_find(line, strnlen(line, 1024), &refs, tokens, 3);
-    return n == 2 && tokens[0].seconds == bd->a && tokens[1].seconds == bd->b;
+    /* The instant itself, or written to the minute (live-build's .disk/info "20231114-22:13"). */
+    return n == 2 && ((tokens[0].seconds == bd->a && tokens[1].seconds == bd->b) ||
+                      (tokens[0].seconds == bd->a - bd->a % 60 && tokens[1].seconds == bd->b - bd->b % 60));
 }
 
 /* live-build makes the EFI image's FAT serial from the build date: mkfs.fat -i with

@@ -27,10 +27,13 @@ for side in a b; do
 done
 # The lists' lines differ for exactly these three files (their hashes), the rest is equal.
 changed=$({ diff <(sort "$fx/a/md5sum.txt") <(sort "$fx/b/md5sum.txt") || true; } | sed -n 's/^[<>] [0-9a-f]*  //p' | sort -u | tr '\n' ' ')
-check "md5sum.txt lines differ for efi.img, the squashfs and the initrd only (got: $changed)" \
-    test "$changed" = "./boot/grub/efi.img ./live/filesystem.squashfs ./live/initrd.img "
+check ".disk/info, efi.img, the squashfs and the initrd only (got: $changed)" \
+    test "$changed" = "./.disk/info ./boot/grub/efi.img ./live/filesystem.squashfs ./live/initrd.img "
 check "md5sum.txt lists more files than those (vmlinuz the same on both)" grep -q ' ./live/vmlinuz$' "$fx/a/md5sum.txt"
 check "the stamp is the build date of each side" test "$(cat "$fx/a/stamp")|$(cat "$fx/b/stamp")" = "built $A|built $B"
+xorriso -indev "$a" -osirrox on -extract /.disk/info "$fx/a/info" -indev "$b" -extract /.disk/info "$fx/b/info" >/dev/null 2>&1
+check ".disk/info differs in its date only" cmp -s <(sed 's/20231114-22:13/DATE/' "$fx/a/info") <(sed 's/20231115-22:13/DATE/' "$fx/b/info")
+check ".disk/info differs" bash -c "! cmp -s '$fx/a/info' '$fx/b/info'"
 check "/etc/hostname is older than SDE on side A (2023-11-04)" grep -q '2023-11-04 22:13' "$fx/a/hostname.ls"
 check "/etc/hostname is older than SDE on side B (2023-11-05)" grep -q '2023-11-05 22:13' "$fx/b/hostname.ls"
 
@@ -67,6 +70,9 @@ assert_q "$out" 'diffs(loc=["/live/initrd.img", "/init"])[0]["cause"] == "cpio-m
 # A text that writes the build date (date -u): its one changed line goes from A to B.
 assert_q "$out" 'diffs(loc=["/live/filesystem.squashfs", "/etc/silvermetal-build"], kind="content")[0]["cause"] == "embedded-timestamp"'
 assert_q "$out" 'diffs(loc=["/live/filesystem.squashfs", "/etc/silvermetal-build"], kind="content")[0]["follows"] == ["@build.date"]'
+# .disk/info as live-build's binary_disk writes it: the build date to the minute.
+assert_q "$out" 'diffs(loc=["/.disk/info"], kind="content")[0]["cause"] == "embedded-timestamp" and diffs(loc=["/.disk/info"], kind="content")[0]["follows"] == ["@build.date"]'
+assert_q "$out" '"20231114-22:13" in diffs(loc=["/.disk/info"], kind="content")[0]["detail"]'
 # Older mtimes on both sides: not the build's clock (1c, 1d), a root each with its fix.
 assert_q "$out" 'diffs(loc=["/live/filesystem.squashfs", "/etc/hostname"], kind="mtime")[0]["a"] == "2023-11-04T22:13:20Z"'
 assert_q "$out" 'diffs(loc=["/live/initrd.img", "/etc/initrd-release"], kind="mtime")[0]["b"] == "2023-11-05T22:13:20Z"'
@@ -78,8 +84,8 @@ assert_q "$out" '"follows" not in diffs(loc=["/live/initrd.img", "/bin/busybox"]
 # The checksum lists: lines that differ only for files that differ follow the first of them.
 for list in md5sum sha256sum; do
     assert_q "$out" 'diffs(loc=["/'$list'.txt"], kind="content")[0]["cause"] == "checksum-list"'
-    assert_q "$out" 'diffs(loc=["/'$list'.txt"], kind="content")[0]["follows"] == ["/boot/grub/efi.img"]'
-    assert_q "$out" '"3 files: ./boot/grub/efi.img, ./live/filesystem.squashfs, ./live/initrd.img" in diffs(loc=["/'$list'.txt"], kind="content")[0]["detail"]'
+    assert_q "$out" 'diffs(loc=["/'$list'.txt"], kind="content")[0]["follows"] == ["/.disk/info"]'
+    assert_q "$out" '"4 files: ./.disk/info, ./boot/grub/efi.img, ./live/filesystem.squashfs, ./live/initrd.img" in diffs(loc=["/'$list'.txt"], kind="content")[0]["detail"]'
 done
 # checklist.md: the root table shows the one build-level root.
 assert_file_contains "$out/checklist.md" "| source-date-epoch | 1 | 0 | \`@build.date\` |"
