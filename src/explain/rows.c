@@ -41,7 +41,9 @@ static const ds_cause_row_t rows[] = {
      "test_squashfs_why.sh"},
     {"1c", "inode timestamps (mtime)", "mtime", "explain.c: inode mtime differences", "test_squashfs_metadata.sh"},
     {"1c", "file mtimes *older* than SDE that differ (input tree not normalized, e.g. git checkout time, cached copies)",
-     NULL, TODO, NULL},
+     "unclamped-mtime",
+     "build_date.c: once a build date is inferred, an mtime older than it on both sides, the content equal",
+     "test_build_date.sh"},
     {"1c", "fragment / multi-block file order from parallel compressor threads", "squashfs-layout",
      "squashfs stage: same files, metadata and contents, blocks elsewhere", "test_squashfs_why.sh"},
     {"1c", "compressor / options / tool-version drift (compression-only)", "compression-only",
@@ -63,7 +65,8 @@ static const ds_cause_row_t rows[] = {
      "signatures_caches.c: var/cache/ldconfig/aux-cache with the auxcache magic, in any layer (a cpio in gzip too)", "test_signatures_caches.sh"},
     {"1d", "initrd content: fontconfig caches (plymouth) with random UUIDs", "fontconfig-cache",
      "signatures_caches.c: var/cache/fontconfig/* with the cache magic 0xFC02FC04, in any layer (a cpio in gzip too)", "test_signatures_caches.sh"},
-    {"1d", "initrd built from a root tree with non-reproducible mtimes", NULL, TODO, NULL},
+    {"1d", "initrd built from a root tree with non-reproducible mtimes", "unclamped-mtime",
+     "build_date.c: once a build date is inferred, a cpio member mtime older than it on both sides", "test_build_date.sh"},
     /* 1e: the root file system */
     {"1e", "gzip header mtime / original name", "gzip-mtime", "explain.c: @gzip.mtime, @gzip.name, @gzip.flags",
      "test_explain_rootfs.sh"},
@@ -134,7 +137,9 @@ static const ds_cause_row_t rows[] = {
      "signatures_image.c: /.disk/info, one line differing only in the 14 characters after \"Binary \"", "test_signatures_image.sh"},
     {"1f", "archive trace", "package-version",
      "signatures_image.c: /.disk/archive_trace, only its Date:, Date-Started:, Archive serial: lines differ", "test_signatures_image.sh"},
-    {"1f", "checksum file order", NULL, TODO, NULL},
+    {"1f", "checksum file order", "sort-order",
+     "classify_text.c: the same lines in another order (checksum_list.c leaves it to it; lines that differ only "
+     "for differing files are checksum-list, a consequence)", "test_build_date.sh"},
     {"1f", "boot menu / splash build date", "embedded-timestamp",
      "signatures_image.c: isolinux/syslinux/boot/grub *.cfg, splash.svg, live-theme/*.txt whose lines differ only in "
      "dates; theme.txt's mtime alone is iso-file-dates (explain.c); a rendered splash.png differs in pixels, not checked",
