@@ -95,7 +95,7 @@ static size_t differing_names(const entry_t *ea, size_t na, const entry_t *eb, s
 {
     size_t i = 0, j = 0, differing = 0, shown = 0;
     bool cut = false;
-    char names[400] = "";
+    char names[240] = ""; /* the walk puts its own words before the detail: leave room */
     while (i < na || j < nb) {
         int c = i == na ? 1 : j == nb ? -1 : strcmp(ea[i].name, eb[j].name);
         const char *name = c <= 0 ? ea[i].name : eb[j].name;
@@ -151,17 +151,20 @@ static const ds_difference_t *listed_file(const ds_findings_t *f, const ds_diffe
     return NULL;
 }
 
-/* Whether every name in the list's detail differs; *first receives the first one's. */
+/* Whether every name in the list's detail differs; *first receives the first one's. The count
+ * written before the names must be the number of names read: a detail cut short is no list. */
 static bool all_listed_differ(const ds_findings_t *f, const ds_difference_t *list, const ds_difference_t **first)
 {
     const char *mark = list->detail != NULL ? strstr(list->detail, MARK) : NULL;
     const char *names = mark != NULL ? strstr(mark, ": ") : NULL;
-    if (names == NULL || strstr(names, CUT) != NULL)
+    char *end = NULL;
+    unsigned long want = mark != NULL ? strtoul(mark + strlen(MARK), &end, 10) : 0, read = 0;
+    if (names == NULL || end == NULL || strncmp(end, " files: ", 8) != 0 || strstr(names, CUT) != NULL)
         return false;
     char *copy = strdup(names + 2);
     bool all = copy != NULL && copy[0] != '\0';
     *first = NULL;
-    for (char *name = copy; all && name != NULL;) {
+    for (char *name = copy; all && name != NULL; read++) {
         char *next = strstr(name, ", ");
         if (next != NULL)
             *next = '\0';
@@ -172,7 +175,7 @@ static bool all_listed_differ(const ds_findings_t *f, const ds_difference_t *lis
         name = next != NULL ? next + 2 : NULL;
     }
     free(copy);
-    return all && *first != NULL;
+    return all && read == want && *first != NULL;
 }
 
 void ds_checksum_list_explain(ds_findings_t *findings)
