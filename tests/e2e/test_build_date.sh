@@ -24,7 +24,14 @@ for side in a b; do
         -extract /live/filesystem.squashfs "$fx/$side/fs.squashfs" >/dev/null 2>&1
     unsquashfs -cat "$fx/$side/fs.squashfs" /etc/silvermetal-build >"$fx/$side/stamp" 2>/dev/null
     unsquashfs -lln "$fx/$side/fs.squashfs" /etc/hostname 2>/dev/null | grep hostname >"$fx/$side/hostname.ls" || true
+    unsquashfs -cat "$fx/$side/fs.squashfs" /usr/share/doc/base-files/changelog.gz >"$fx/$side/changelog.gz" 2>/dev/null
+    unsquashfs -cat "$fx/$side/fs.squashfs" /usr/lib/silver/build.pyc >"$fx/$side/build.pyc" 2>/dev/null
 done
+# gzip's MTIME (bytes 4-7) and the .pyc's source mtime (bytes 8-11) are each side's SDE, and
+# the rest of the two files is equal.
+check "changelog.gz MTIME is each side's SDE" test "$(od -An -tu4 -j4 -N4 "$fx/a/changelog.gz" | tr -d ' ')|$(od -An -tu4 -j4 -N4 "$fx/b/changelog.gz" | tr -d ' ')" = "1700000000|1700086400"
+check "build.pyc source mtime is each side's SDE" test "$(od -An -tu4 -j8 -N4 "$fx/a/build.pyc" | tr -d ' ')|$(od -An -tu4 -j8 -N4 "$fx/b/build.pyc" | tr -d ' ')" = "1700000000|1700086400"
+check "changelog.gz and build.pyc differ in those 4 bytes only" test "$(cmp -l "$fx/a/changelog.gz" "$fx/b/changelog.gz" | awk '{print $1}' | tr '\n' ' ')|$(cmp -l "$fx/a/build.pyc" "$fx/b/build.pyc" | awk '$1 < 9 || $1 > 12' | wc -l)" = "$(cmp -l "$fx/a/changelog.gz" "$fx/b/changelog.gz" | awk '$1 >= 5 && $1 <= 8 {print $1}' | tr '\n' ' ')|0"
 # The lists' lines differ for exactly these three files (their hashes), the rest is equal.
 changed=$({ diff <(sort "$fx/a/md5sum.txt") <(sort "$fx/b/md5sum.txt") || true; } | sed -n 's/^[<>] [0-9a-f]*  //p' | sort -u | tr '\n' ' ')
 check ".disk/info, efi.img, the squashfs and the initrd only (got: $changed)" \
@@ -70,6 +77,11 @@ assert_q "$out" 'diffs(loc=["/live/initrd.img", "/init"])[0]["cause"] == "cpio-m
 # A text that writes the build date (date -u): its one changed line goes from A to B.
 assert_q "$out" 'diffs(loc=["/live/filesystem.squashfs", "/etc/silvermetal-build"], kind="content")[0]["cause"] == "embedded-timestamp"'
 assert_q "$out" 'diffs(loc=["/live/filesystem.squashfs", "/etc/silvermetal-build"], kind="content")[0]["follows"] == ["@build.date"]'
+# Header times inside files: gzip's MTIME (gzip without -n), a timestamp-mode .pyc's source mtime.
+assert_q "$out" 'diffs(loc=["/live/filesystem.squashfs", "/usr/share/doc/base-files/changelog.gz", "@gzip.mtime"])[0]["follows"] == ["@build.date"]'
+assert_q "$out" 'diffs(loc=["/live/filesystem.squashfs", "/usr/share/doc/base-files/changelog.gz", "@gzip.mtime"])[0]["cause"] == "gzip-mtime"'
+assert_q "$out" 'diffs(loc=["/live/filesystem.squashfs", "/usr/lib/silver/build.pyc", "@pyc.source_mtime"])[0]["follows"] == ["@build.date"]'
+assert_q "$out" 'diffs(loc=["/live/filesystem.squashfs", "/usr/lib/silver/build.pyc", "@pyc.source_mtime"])[0]["cause"] == "pyc-timestamp"'
 # .disk/info as live-build's binary_disk writes it: the build date to the minute.
 assert_q "$out" 'diffs(loc=["/.disk/info"], kind="content")[0]["cause"] == "embedded-timestamp" and diffs(loc=["/.disk/info"], kind="content")[0]["follows"] == ["@build.date"]'
 assert_q "$out" '"20231114-22:13" in diffs(loc=["/.disk/info"], kind="content")[0]["detail"]'
