@@ -9,7 +9,7 @@
 # checksum lists differ only for files that differ: they follow the first of them. The same
 # lists in another order (same SDE) are their own root, sort-order.
 source "$(dirname "$0")/lib.sh"
-inject=(checksums old-mtimes new-mtime build-stamp)
+inject=(checksums old-mtimes new-mtime fixed-mtime build-stamp)
 a=$(image bd-a 1700000000 "${inject[@]}")
 b=$(image bd-b 1700086400 "${inject[@]}")
 A=2023-11-14T22:13:20Z
@@ -24,9 +24,13 @@ for side in a b; do
         -extract /live/filesystem.squashfs "$fx/$side/fs.squashfs" >/dev/null 2>&1
     unsquashfs -cat "$fx/$side/fs.squashfs" /etc/silvermetal-build >"$fx/$side/stamp" 2>/dev/null
     unsquashfs -lln "$fx/$side/fs.squashfs" /etc/hostname 2>/dev/null | grep hostname >"$fx/$side/hostname.ls" || true
+    unsquashfs -lln "$fx/$side/fs.squashfs" /etc/apt/sources.list 2>/dev/null | grep sources >"$fx/$side/sources.ls" || true
     unsquashfs -cat "$fx/$side/fs.squashfs" /usr/share/doc/base-files/changelog.gz >"$fx/$side/changelog.gz" 2>/dev/null
     unsquashfs -cat "$fx/$side/fs.squashfs" /usr/lib/silver/build.pyc >"$fx/$side/build.pyc" 2>/dev/null
 done
+# sources.list (mtime 2023-11-15 09:20 in both trees): clamped to SDE by mksquashfs on side A only.
+check "sources.list clamped on side A" grep -q '2023-11-14 22:13' "$fx/a/sources.ls"
+check "sources.list kept on side B" grep -q '2023-11-15 09:20' "$fx/b/sources.ls"
 # gzip's MTIME (bytes 4-7) and the .pyc's source mtime (bytes 8-11) are each side's SDE, and
 # the rest of the two files is equal.
 check "changelog.gz MTIME is each side's SDE" test "$(od -An -tu4 -j4 -N4 "$fx/a/changelog.gz" | tr -d ' ')|$(od -An -tu4 -j4 -N4 "$fx/b/changelog.gz" | tr -d ' ')" = "1700000000|1700086400"
@@ -85,6 +89,10 @@ assert_q "$out" 'diffs(loc=["/live/filesystem.squashfs", "/usr/lib/silver/build.
 # .disk/info as live-build's binary_disk writes it: the build date to the minute.
 assert_q "$out" 'diffs(loc=["/.disk/info"], kind="content")[0]["cause"] == "embedded-timestamp" and diffs(loc=["/.disk/info"], kind="content")[0]["follows"] == ["@build.date"]'
 assert_q "$out" '"20231114-22:13" in diffs(loc=["/.disk/info"], kind="content")[0]["detail"]'
+# An mtime clamped on one side only (one input mtime between the two build dates) follows too.
+assert_q "$out" 'diffs(loc=["/live/filesystem.squashfs", "/etc/apt/sources.list"], kind="mtime")[0]["a"] == "'$A'" and diffs(loc=["/live/filesystem.squashfs", "/etc/apt/sources.list"], kind="mtime")[0]["b"] == "2023-11-15T09:20:00Z"'
+assert_q "$out" 'diffs(loc=["/live/filesystem.squashfs", "/etc/apt/sources.list"], kind="mtime")[0]["follows"] == ["@build.date"]'
+assert_q "$out" '"1 mtimes clamped to one side" in diffs(loc=["@build.date"])[0]["detail"]'
 # Older mtimes on both sides: not the build's clock (1c, 1d), a root each with its fix.
 assert_q "$out" 'diffs(loc=["/live/filesystem.squashfs", "/etc/hostname"], kind="mtime")[0]["a"] == "2023-11-04T22:13:20Z"'
 assert_q "$out" 'diffs(loc=["/live/initrd.img", "/etc/initrd-release"], kind="mtime")[0]["b"] == "2023-11-05T22:13:20Z"'
