@@ -46,8 +46,9 @@ static const ds_cause_t catalogue[] = {
     {"source-date-epoch", "the two builds were made with different build dates (SOURCE_DATE_EPOCH)",
      "one root at @build.date: the date pair (A, B) most date differences carry (mtimes, volume dates, mkfs times, "
      "header times), carried by at least 3 differences in at least 2 independent fields, not all inside one file; "
-     "the differences carrying exactly A and B (or an mtime clamped to A or B), the values xorriso derives from the "
-     "volume date and text lines changed from A to B follow it",
+     "the differences carrying exactly A and B (or an mtime clamped to A or B on one side), the values xorriso derives "
+     "from the volume date, the FAT serial made from it and a text line changed from A to B follow it "
+     "(docs/report-fields.md)",
      "build both with the same SOURCE_DATE_EPOCH", NULL},
     {"unclamped-mtime", "file mtimes older than the build date differ: the input tree was not normalised",
      "when a build date was inferred: an mtime that differs with both values older than that side's build date, "
