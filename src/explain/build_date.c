@@ -285,6 +285,14 @@ static bool fat_serial_of_dates(const ds_difference_t *d, const ds_build_date_t 
     return true;
 }
 
+/* A FAT directory entry keeps its time in 2-second steps (Microsoft FAT specification, "Date and
+ * Time Formats"): the build date of an odd second is written one second earlier. */
+static bool fat_time_of_dates(const ds_difference_t *d, int64_t a, int64_t b, const ds_build_date_t *bd)
+{
+    return d->kind == DS_KIND_MTIME && d->format != NULL && strcmp(d->format, "fat") == 0 &&
+           a == bd->a - (bd->a & 1) && b == bd->b - (bd->b & 1);
+}
+
 typedef struct follow_counts {
     size_t exact, clamped, derived, texts, unclamped;
 } follow_counts_t;
@@ -294,7 +302,7 @@ static void follow_one(ds_difference_t *d, const ds_build_date_t *bd, const key_
 {
     int64_t a = 0, b = 0;
     bool dated = date_difference(d, &a, &b);
-    if (dated && a == bd->a && b == bd->b) {
+    if (dated && ((a == bd->a && b == bd->b) || fat_time_of_dates(d, a, b, bd))) {
         n->exact += ds_difference_follows(d, build_date_location, 1);
     } else if (dated && d->kind == DS_KIND_MTIME && clamped_one_side(a, b, bd)) {
         n->clamped += ds_difference_follows(d, build_date_location, 1);

@@ -119,6 +119,16 @@ validate "$out"
 expect_roots "$out" "@build.date|header|source-date-epoch"
 assert_q "$out" 'diffs(loc=["@build.date"])[0]["a"] == "'$A'" and diffs(loc=["@build.date"])[0]["b"] == "'$B'"'
 
+# --- an odd second: the FAT keeps times in 2-second steps (22:13:21 is written 22:13:20) ------
+out=$OUT_ROOT/odd
+run_ds "$(image bd-odd-a 1700000001)" "$(image bd-odd-b 1700086401)" "$out"
+expect_status 1
+validate "$out"
+expect_roots "$out" "@build.date|header|source-date-epoch"
+assert_q "$out" 'diffs(loc=["@build.date"])[0]["a"] == "2023-11-14T22:13:21Z" and diffs(loc=["@build.date"])[0]["b"] == "2023-11-15T22:13:21Z"'
+assert_q "$out" 'diffs(loc=["/boot/grub/efi.img", "/EFI/boot/bootx64.efi"], kind="mtime")[0]["a"].startswith("written 2023-11-14 22:13:20")'
+assert_q "$out" 'all(d["follows"] == ["@build.date"] for d in diffs(kind="mtime") if d["location"][0] == "/boot/grub/efi.img")'
+
 # Checksum lists of one SOURCE_DATE_EPOCH: as live-build writes them, reordered, stale.
 c=$(image bd-sums 1700000000 checksums)
 d=$(image bd-sums-reordered 1700000000 checksums checksums-reordered)
