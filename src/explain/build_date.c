@@ -241,7 +241,8 @@ static bool clamped_one_side(int64_t a, int64_t b, const ds_build_date_t *bd)
 }
 
 /* A text whose one changed line differs in one date, from A to B (classify_text.c's detail
- * "line 3 changed: 'A' -> 'B' (spelling)"). */
+ * "line 3 changed: 'A' -> 'B' (spelling)", or a row's own, .disk/info's "only the build stamp
+ * after "Binary" differs: A / B"). */
 static bool text_changed_to_dates(const ds_difference_t *d, const ds_build_date_t *bd)
 {
     if (d->kind != DS_KIND_CONTENT || !is_cause(d, DS_CAUSE_EMBEDDED_TIMESTAMP) || d->detail == NULL ||
@@ -249,7 +250,7 @@ static bool text_changed_to_dates(const ds_difference_t *d, const ds_build_date_
         return false;
     const char *line = strstr(d->detail, " changed: '");
     if (line == NULL)
-        return false;
+        line = d->detail;
     ds_date_references_t refs = {0};
     ds_date_references_add(&refs, bd->a);
     ds_date_references_add(&refs, bd->b);
