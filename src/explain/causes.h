@@ -27,6 +27,8 @@ typedef struct ds_cause {
     X(FAT_VOLUME_ID, "fat-volume-id") \
     X(FAT_TIMESTAMPS, "fat-timestamps") \
     X(FAT_ORDER, "fat-order") \
+    X(FAT_TIMEZONE, "fat-timezone") \
+    X(ISO_RR_TIMES, "iso-rr-times") \
     X(SQUASHFS_MKFS_TIME, "squashfs-mkfs-time") \
     X(SQUASHFS_LAYOUT, "squashfs-layout") \
     X(COMPRESSION_ONLY, "compression-only") \

@@ -7,6 +7,7 @@
 
 #include "build_date.h"
 #include "causes.h"
+#include "explain_layers.h"
 #include "signatures.h"
 
 static const char *last(const ds_difference_t *d) { return d->location[d->depth - 1]; }
@@ -88,6 +89,11 @@ static const struct field_rule field_rules[] = {
     {"@ext4.lastcheck", DS_CAUSE_EMBEDDED_TIMESTAMP, "certain"},
     {"@ext4.free_*_count", DS_CAUSE_LAYOUT_SHIFT, "likely"},
     {"@ext4.kbytes_written", DS_CAUSE_LAYOUT_SHIFT, "likely"},
+    /* layers (ISO, FAT, initrd): cpio member headers (formats/cpio.c): GNU cpio without
+     * --reproducible keeps the host's inode and device numbers and directories' link counts */
+    {"@cpio.member.ino", DS_CAUSE_CPIO_METADATA, "certain"},
+    {"@cpio.member.nlink", DS_CAUSE_CPIO_METADATA, "certain"},
+    {"@cpio.member.dev*", DS_CAUSE_CPIO_METADATA, "certain"},
 };
 
 static void explain_field(ds_difference_t *d, const char *where)
@@ -180,6 +186,9 @@ static bool explain_dtb(ds_difference_t *d, const char *where)
 static void explain_one(ds_findings_t *findings, ds_difference_t *d, bool volume_dates)
 {
     const char *where = last(d);
+    /* layers (ISO, FAT, initrd): rules over several differences, explain_layers.c */
+    if (ds_explain_layers(findings, d))
+        return;
     if (explain_disk(findings, d, where)) /* disk: see above */
         return;
     if (explain_dtb(d, where)) /* dtb: see above */

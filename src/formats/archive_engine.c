@@ -86,6 +86,11 @@ void ds_archive_format_close(void *state)
     free(e);
 }
 
+ds_source_t *ds_archive_format_source(void *state)
+{
+    return ((engine_t *)state)->src;
+}
+
 char *ds_archive_entry_path(const char *name)
 {
     while (name[0] == '.' && name[1] == '/')
@@ -129,6 +134,8 @@ static int fill_entry(engine_t *e, struct archive_entry *ae, ds_entry_t *entry, 
     entry->rdev_major = (uint32_t)archive_entry_rdevmajor(ae);
     entry->rdev_minor = (uint32_t)archive_entry_rdevminor(ae);
     entry->index = (uint32_t)e->next;
+    la_int64_t header_at = archive_read_header_position(e->live);
+    entry->record_offset = header_at >= 0 ? (uint64_t)header_at : 0;
     return DS_OK;
 }
 

@@ -41,6 +41,9 @@ typedef int (*ds_archive_enable_fn)(struct archive *a);
 int ds_archive_format_open(void **state, ds_source_t *src, const ds_format_open_t *how,
                            ds_archive_enable_fn enable, const char *name, ds_error_t *err);
 void ds_archive_format_close(void *state);
+/* The source the engine was opened on (entries' record_offset is each member header's offset
+ * in it, as libarchive reports it). */
+ds_source_t *ds_archive_format_source(void *state);
 int ds_archive_format_entries(void *state, ds_tree_t *tree, ds_error_t *err);
 int ds_archive_format_open_entry(void *state, const ds_entry_t *entry, ds_source_t **out,
                                  ds_error_t *err);
