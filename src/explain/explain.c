@@ -94,6 +94,8 @@ static const struct field_rule field_rules[] = {
     {"@cpio.member.ino", DS_CAUSE_CPIO_METADATA, "certain"},
     {"@cpio.member.nlink", DS_CAUSE_CPIO_METADATA, "certain"},
     {"@cpio.member.dev*", DS_CAUSE_CPIO_METADATA, "certain"},
+    /* Rock Ridge TF stamps besides the modification time (stages/toc.c): the input's atime/ctime */
+    {"@iso.rr.tf.*", DS_CAUSE_ISO_RR_TIMES, "certain"},
 };
 
 static void explain_field(ds_difference_t *d, const char *where)

@@ -61,6 +61,8 @@ struct rr_info {
     bool has_px, has_tf_modify, relocated, has_child_link, has_pn;
     uint32_t mode, nlink, uid, gid;
     int64_t mtime;
+    unsigned tf_have;         /* TF stamps decoded: bit n for flag bit n (RRIP 1.12 4.1.6) */
+    int64_t tf[7];            /* creation, modify, access, attributes, backup, expiration, effective */
     uint32_t child_lba;
     uint32_t dev_high, dev_low;
     ds_strbuf_t name;

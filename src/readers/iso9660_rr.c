@@ -12,9 +12,11 @@
  * and in hops (ISO_MAX_CONTINUATIONS). */
 #define _GNU_SOURCE
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../decode/fields.h"
+#include "../util/clock.h"
 #include "../decode/volume_descriptor.h"
 #include "iso9660_internal.h"
 
@@ -78,23 +80,32 @@ static void rr_link_add(const unsigned char *e, unsigned entry_len, struct rr_in
     }
 }
 
-/* TF: only the modification time is kept. The stamps present follow in a fixed order (creation,
- * modify, ...), so a creation stamp is stepped over first. */
+/* TF: the stamps present follow in the order of their flag bits (RRIP 1.12 4.1.6: creation 1,
+ * modify 2, access 4, attributes 8, backup 16, expiration 32, effective 64; 0x80 LONG_FORM:
+ * 17-byte ECMA-119 8.4.26.1 dates instead of 7-byte 9.1.5 ones). Each is decoded while it lies
+ * inside the entry; the modification time is the entry's mtime. */
 static void rr_times_read(const unsigned char *e, unsigned entry_len, struct rr_info *rr)
 {
     unsigned flags = e[4];
     size_t stamp = (flags & 0x80) ? 17 : 7;
     size_t at = 5;
-    if (flags & 0x01)
-        at += stamp; /* creation */
-    if ((flags & 0x02) && at + stamp <= entry_len) {
+    for (unsigned bit = 0; bit < 7; bit++) {
+        if (!(flags & (1u << bit)))
+            continue;
+        if (at + stamp > entry_len)
+            return;
         int64_t when;
         int ok = stamp == 7 ? ds_iso_date7_decode(e + at, &when)
                             : (ds_iso_date17_decode(e + at, (char[80]){0}, 80, &when) == 1 ? 0 : -1);
         if (ok == 0) {
-            rr->has_tf_modify = true;
-            rr->mtime = when;
+            rr->tf_have |= 1u << bit;
+            rr->tf[bit] = when;
         }
+        at += stamp;
+    }
+    if (rr->tf_have & 0x02) {
+        rr->has_tf_modify = true;
+        rr->mtime = rr->tf[1];
     }
 }
 
@@ -220,6 +231,23 @@ void ds_iso_entry_metadata_fill(const unsigned char *rec, const struct rr_info *
     if (ds_iso_date7_decode(rec + 18, &when) != 0)
         when = 0;
     entry->mtime = rr->has_tf_modify ? rr->mtime : when;
+    /* Every TF stamp, when there are more than the modification time: "modify <UTC>, access
+     * <UTC>, ..." (the toc stage compares them one by one). */
+    static const char *const stamp_names[7] = {"creation", "modify", "access", "attributes",
+                                               "backup", "expiration", "effective"};
+    free(entry->mtime_text);
+    entry->mtime_text = NULL;
+    if (rr->tf_have & ~0x02u) {
+        ds_strbuf_t sb = {0};
+        char text[40];
+        for (unsigned bit = 0; bit < 7; bit++) {
+            if (!(rr->tf_have & (1u << bit)))
+                continue;
+            ds_format_utc(rr->tf[bit], text, sizeof text);
+            ds_strbuf_printf(&sb, "%s%s %s", sb.len ? ", " : "", stamp_names[bit], text);
+        }
+        entry->mtime_text = ds_strbuf_take(&sb);
+    }
     if (rr->has_pn) {
         entry->rdev_major = rr->dev_high;
         entry->rdev_minor = rr->dev_low;

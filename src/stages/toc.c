@@ -224,6 +224,47 @@ static void note_one_sided(toc_ctx_t *ctx, const ds_entry_t *a, const ds_entry_t
     ds_strbuf_printf(fields, "; only in %c", a ? 'A' : 'B');
 }
 
+/* The value of stamp `name` in a Rock Ridge TF text ("modify <UTC>, access <UTC>, ...", the
+ * ISO reader's mtime_text) copied to out; false when the text has no such stamp. */
+static bool rr_stamp(const char *text, const char *name, char *out, size_t size)
+{
+    size_t n = strlen(name);
+    for (const char *p = text; p != NULL && *p != '\0'; p = strstr(p, ", ") ? strstr(p, ", ") + 2 : NULL) {
+        if (strncmp(p, name, n) == 0 && p[n] == ' ') {
+            size_t len = strcspn(p + n + 1, ",");
+            snprintf(out, size, "%.*s", (int)(len < size ? len : size - 1), p + n + 1);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Rock Ridge TF stamps other than the modification time (CAUSES.md 1a "Rock Ridge
+ * timestamps"): each that differs at [path, "@iso.rr.tf.<stamp>"]; a consequence of the
+ * modification time when that differs too (xorriso's set_to_mtime copies it to them). */
+static void compare_rr_stamps(toc_ctx_t *ctx, const ds_entry_t *a, const ds_entry_t *b, ds_strbuf_t *fields)
+{
+    static const char *const stamps[] = {"creation", "access", "attributes", "backup", "expiration", "effective"};
+    if (a->mtime_text == NULL || b->mtime_text == NULL || strcmp(a->mtime_text, b->mtime_text) == 0)
+        return;
+    for (size_t i = 0; i < sizeof stamps / sizeof stamps[0]; i++) {
+        char va[48] = "(none)", vb[48] = "(none)", where[40], detail[160];
+        bool ha = rr_stamp(a->mtime_text, stamps[i], va, sizeof va), hb = rr_stamp(b->mtime_text, stamps[i], vb, sizeof vb);
+        if ((!ha && !hb) || strcmp(va, vb) == 0)
+            continue;
+        snprintf(where, sizeof where, "@iso.rr.tf.%s", stamps[i]);
+        snprintf(detail, sizeof detail, "Rock Ridge TF %s stamp differs; the modification stamps are %s", stamps[i],
+                 a->mtime == b->mtime ? "equal" : "different too");
+        const char *loc[] = {a->path, where};
+        ds_difference_t *d = ds_findings_add(&ctx->run->findings, "toc", DS_KIND_HEADER, loc, 2, va, vb, detail);
+        if (d != NULL && a->mtime != b->mtime) {
+            ds_difference_explain(d, ds_cause_name(DS_CAUSE_ISO_FILE_DATES), "likely", NULL, true);
+            ds_difference_follows(d, loc, 1);
+        }
+        describe(fields, where + 1, va, vb);
+    }
+}
+
 /* The metadata fields, each a difference; nlink only on the per-node line, since it follows
  * from the tree and is not a difference itself. */
 static void compare_node_metadata(toc_ctx_t *ctx, const ds_entry_t *a, const ds_entry_t *b, ds_strbuf_t *fields)
@@ -231,6 +272,7 @@ static void compare_node_metadata(toc_ctx_t *ctx, const ds_entry_t *a, const ds_
     ctx->path = a->path;
     ctx->fields = fields;
     ds_metadata_compare(a, b, metadata_event, ctx);
+    compare_rr_stamps(ctx, a, b, fields);
     if (a->nlink != b->nlink) {
         char va[64], vb[64];
         snprintf(va, sizeof va, "%" PRIu32, a->nlink);
