@@ -83,15 +83,16 @@ typedef struct toc_ctx {
     size_t per_node_lines;
     bool stopped;  /* the time budget ran out during content comparison */
     const char *path;       /* the node being compared */
+    bool boot_catalog;      /* it is the El Torito boot catalog on both sides */
     ds_strbuf_t *fields;    /* its per-node line */
     size_t compared, read_skipped;
 } toc_ctx_t;
 
-static void node_difference(toc_ctx_t *ctx, const char *path, ds_kind_t kind, const char *a,
-                            const char *b, const char *detail)
+static ds_difference_t *node_difference(toc_ctx_t *ctx, const char *path, ds_kind_t kind, const char *a,
+                                        const char *b, const char *detail)
 {
     const char *loc[] = {path};
-    ds_findings_add(&ctx->run->findings, "toc", kind, loc, 1, a, b, detail);
+    return ds_findings_add(&ctx->run->findings, "toc", kind, loc, 1, a, b, detail);
 }
 
 static void describe(ds_strbuf_t *sb, const char *field, const char *a, const char *b)
@@ -186,12 +187,36 @@ out:
     ds_source_close(slice[1]);
 }
 
+/* CAUSES.md 1a "El Torito boot catalog timestamp": the catalog file has no time of its own;
+ * xorriso dates its record with the volume's (max of creation and modification date), so its
+ * date follows a differing volume date, and is the volume date's cause on its own. */
+static void boot_catalog_date(toc_ctx_t *ctx, ds_difference_t *d)
+{
+    const ds_findings_t *f = &ctx->run->findings;
+    const ds_difference_t *root = NULL;
+    for (size_t i = 0; i < f->count && root == NULL; i++) {
+        const char *at = f->items[i].location[f->items[i].depth - 1];
+        size_t n = strlen(at);
+        if (f->items[i].depth == 1 && strncmp(at, "@iso.", 5) == 0 &&
+            ((n > 14 && strcmp(at + n - 14, ".creation_date") == 0) ||
+             (n > 18 && strcmp(at + n - 18, ".modification_date") == 0)))
+            root = &f->items[i];
+    }
+    ds_difference_explain(d, ds_cause_name(DS_CAUSE_ISO_VOLUME_DATE), "likely", NULL, root != NULL);
+    if (root != NULL)
+        ds_difference_follows(d, (const char *const *)root->location, root->depth);
+    free(d->detail);
+    d->detail = strdup("the El Torito boot catalog's record: xorriso dates it with the volume date");
+}
+
 static void metadata_event(void *opaque, ds_kind_t kind, const char *field, const char *a,
                            const char *b, const char *detail)
 {
     toc_ctx_t *ctx = opaque;
-    node_difference(ctx, ctx->path, kind, a, b, detail);
+    ds_difference_t *d = node_difference(ctx, ctx->path, kind, a, b, detail);
     describe(ctx->fields, field, a, b);
+    if (d != NULL && kind == DS_KIND_MTIME && ctx->boot_catalog)
+        boot_catalog_date(ctx, d);
 }
 
 /* Adds one row of the merged listing (the node's line on each side where present). */
@@ -271,6 +296,9 @@ static void compare_node_metadata(toc_ctx_t *ctx, const ds_entry_t *a, const ds_
 {
     ctx->path = a->path;
     ctx->fields = fields;
+    ctx->boot_catalog = ctx->run->boot_catalog_offset[0] != 0 && a->extent_count > 0 && b->extent_count > 0 &&
+                        a->extents[0].offset == ctx->run->boot_catalog_offset[0] &&
+                        b->extents[0].offset == ctx->run->boot_catalog_offset[1];
     ds_metadata_compare(a, b, metadata_event, ctx);
     compare_rr_stamps(ctx, a, b, fields);
     if (a->nlink != b->nlink) {
