@@ -33,7 +33,7 @@ static const ds_cause_t catalogue[] = {
     {"fat-order", "FAT directory entries in another order", "same FAT entries, another order",
      "add files one by one in sorted order instead of mcopy -s", NULL},
     {"fat-timezone", "FAT times of the EFI image shifted by the build's time zone",
-     "every FAT entry whose times differ moved by the same whole number of 15-minute steps (at most 14 h)",
+     "every FAT entry whose times differ (two at least) moved by the same whole number of 15-minute steps (at most 14 h)",
      "run mtools with TZ=UTC (mcopy -m converts to local time)", NULL},
     {"iso-rr-times", "Rock Ridge access or attribute-change times differ (the input tree's atime/ctime)",
      "only the access or attributes stamps of Rock Ridge TF entries differ; the modification stamps are equal",

@@ -75,10 +75,12 @@ static bool fat_shift(const ds_difference_t *d, long long *shift)
 
 /* CAUSES.md 1b "FAT timestamps shifted by time zone": every entry of the FAT image whose times
  * differ moved by the same amount, a whole number of 15-minute steps within the world's zones
- * (UTC-12 .. UTC+14): mtools converting to local time (mcopy -m) under another TZ. */
+ * (UTC-12 .. UTC+14): mtools converting to local time (mcopy -m) under another TZ. One entry
+ * alone an hour off is as likely one file's own time: at least two entries must have moved. */
 static bool fat_timezone(const ds_findings_t *f, const ds_difference_t *d)
 {
     long long shift, other;
+    size_t moved = 1;
     if (!fat_shift(d, &shift) || shift == 0 || shift % 900 != 0 || shift < -14 * 3600 || shift > 14 * 3600)
         return false;
     for (size_t i = 0; i < f->count; i++) {
@@ -88,8 +90,9 @@ static bool fat_timezone(const ds_findings_t *f, const ds_difference_t *d)
             continue;
         if (!fat_shift(e, &other) || other != shift)
             return false;
+        moved++;
     }
-    return true;
+    return moved >= 2;
 }
 
 bool ds_explain_layers(ds_findings_t *findings, ds_difference_t *d)

@@ -41,7 +41,7 @@ static const ds_cause_row_t rows[] = {
     {"1b", "FAT directory-entry timestamps", "fat-timestamps", "explain.c: mtime differences inside a fat layer",
      "test_explain_iso.sh"},
     {"1b", "FAT timestamps shifted by time zone", "fat-timezone",
-     "explain_layers.c: every differing FAT entry's write/create times moved by one multiple of 15 min (at most 14 h)",
+     "explain_layers.c: every differing FAT entry's write/create times (two at least) moved by one multiple of 15 min (at most 14 h)",
      "test_signatures_layers.sh"},
     {"1b", "FAT directory-entry order (readdir order of source)", "fat-order", "explain.c: @fat.order", "test_signatures_layers.sh"},
     {"1b", "different FAT creator tool", "iso-tool-version",

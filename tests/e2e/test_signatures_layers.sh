@@ -162,6 +162,14 @@ out=$OUT_ROOT/fat-skew
 run_ds fat-utc.img fat-skew.img "$out"
 expect_status 1
 expect_roots "$out" "/fat-utc.img :: /A.TXT|mtime|fat-timestamps" "/fat-utc.img :: /B.TXT|mtime|fat-timestamps"
+# not a time zone either: one entry alone an hour later (one file's own time)
+touch -d @$((T0 + 3600)) fat/A.TXT
+touch -d @$T0 fat/B.TXT
+fatimg fat-one.img UTC fat/A.TXT fat/B.TXT
+out=$OUT_ROOT/fat-one
+run_ds fat-utc.img fat-one.img "$out"
+expect_status 1
+expect_roots "$out" "/fat-utc.img :: /A.TXT|mtime|fat-timestamps"
 out=$OUT_ROOT/fat-order
 run_ds fat-utc.img fat-order.img "$out"
 expect_status 1
