@@ -95,6 +95,22 @@ static bool fat_timezone(const ds_findings_t *f, const ds_difference_t *d)
     return moved >= 2;
 }
 
+/* An ISO inside another file (formats/iso9660.c) whose node times differ only outside the
+ * modification stamp: the Rock Ridge TF text of the ISO reader ("modify <UTC>, access <UTC>,
+ * ...") on both sides, with equal "modify" parts (stages/toc.c does this per stamp for the
+ * top-level ISO). */
+static bool rr_other_stamps(const ds_difference_t *d)
+{
+    if (d->kind != DS_KIND_MTIME || d->format == NULL || strcmp(d->format, "iso9660") != 0 || d->a == NULL ||
+        d->b == NULL || strcmp(d->a, d->b) == 0)
+        return false;
+    const char *ma = strstr(d->a, "modify "), *mb = strstr(d->b, "modify ");
+    if (ma == NULL || mb == NULL)
+        return false;
+    size_t la = strcspn(ma, ","), lb = strcspn(mb, ",");
+    return la == lb && strncmp(ma, mb, la) == 0;
+}
+
 bool ds_explain_layers(ds_findings_t *findings, ds_difference_t *d)
 {
     const char *where = last(d);
@@ -114,6 +130,10 @@ bool ds_explain_layers(ds_findings_t *findings, ds_difference_t *d)
     }
     if (d->kind == DS_KIND_MTIME && d->format != NULL && strcmp(d->format, "fat") == 0 && fat_timezone(findings, d)) {
         set(d, DS_CAUSE_FAT_TIMEZONE, "likely", false);
+        return true;
+    }
+    if (rr_other_stamps(d)) {
+        set(d, DS_CAUSE_ISO_RR_TIMES, "certain", false);
         return true;
     }
     return false;

@@ -46,6 +46,14 @@ expect_roots "$out" "/a.txt :: @iso.rr.tf.access|header|iso-rr-times" "/a.txt ::
 assert_q "$out" 'diffs(loc=["/a.txt", "@iso.rr.tf.access"])[0]["notes_tag"] == "timestamps_in_directories"'
 assert_q "$out" '"set_to_mtime" in diffs(loc=["/a.txt", "@iso.rr.tf.access"])[0]["fix"]'
 assert_q "$out" 'not diffs(loc=["/a.txt"], kind="mtime")'
+# the same two ISOs inside tar archives (GNU tar): the nested ISO's node says the same
+mkdir -p nest-a nest-b && cp rr-a.iso nest-a/in.iso && cp rr-b.iso nest-b/in.iso
+for s in a b; do tar --mtime=@$T0 --owner=0 --group=0 -cf rr-$s.tar -C nest-$s in.iso; done
+out=$OUT_ROOT/rr-nested
+run_ds rr-a.tar rr-b.tar "$out"
+expect_status 1
+validate "$out"
+expect_roots "$out" "/rr-a.tar :: /in.iso :: /a.txt|mtime|iso-rr-times"
 
 # --- 1a boot catalog date; a file whose mtime differs is not the catalog ----------------------
 mkdir -p cat/isolinux && head -c 4096 /dev/urandom >cat/isolinux/isolinux.bin && echo m >cat/m.txt
