@@ -18,7 +18,7 @@ static const ds_cause_row_t rows[] = {
     {"1a", "file and directory timestamps in directory records", "iso-file-dates",
      "explain.c: mtime differences of toc-stage nodes (directory record dates)", "test_explain_iso.sh"},
     {"1a", "Rock Ridge timestamps", "iso-rr-times",
-     "stages/toc.c: TF access/attributes/creation stamps at @iso.rr.tf.<stamp> (a modify stamp is the node's mtime), secondary to a differing mtime; explain_layers.c: a nested ISO's node times equal but for the modify stamp",
+     "stages/toc.c: TF access/attributes/creation stamps at @iso.rr.tf.<stamp> (a modify stamp is the node's mtime), secondary to a differing mtime; explain_layers.c: a nested ISO's node times differing outside the modify stamp",
      "test_signatures_layers.sh"},
     {"1a", "directories implicitly created by xorriso (graft points) get \"now\" / source-dir time", NULL,
      "not checkable on the images: an ISO does not record whether a directory had an on-disk source (xorriso copies "
