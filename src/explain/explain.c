@@ -185,6 +185,44 @@ static bool explain_dtb(ds_difference_t *d, const char *where)
     return true;
 }
 
+/* A field of a header ("@iso.pvd.creation_date", "@gzip.mtime"): the ISO's own, then the
+ * field rules of the formats inside files. */
+static void explain_header(ds_findings_t *findings, ds_difference_t *d, const char *where, bool volume_dates)
+{
+    if (vd_field(where, "_date")) {
+        set(d, DS_CAUSE_ISO_VOLUME_DATE, "certain", false);
+    } else if (vd_field(where, ".volume_id")) {
+        set(d, DS_CAUSE_ISO_VOLUME_ID, "certain", false);
+    } else if (vd_field(where, "preparer_id") || vd_field(where, "application_id") ||
+               vd_field(where, "publisher_id") || vd_field(where, "system_id") ||
+               vd_field(where, "volume_set_id")) {
+        set(d, DS_CAUSE_ISO_TOOL_VERSION, "likely", false);
+    } else if (vd_field(where, "root_directory")) {
+        /* The root's record date is the "/" node's mtime, reported there. */
+        set(d, DS_CAUSE_ISO_FILE_DATES, "certain", true);
+    } else if (vd_field(where, "volume_space_size") || vd_field(where, "path_table_size") ||
+               strstr(where, ".path_table") != NULL || strcmp(where, "@iso.boot_catalog") == 0 ||
+               strcmp(where, "@iso.mbr.partition") == 0 || strcmp(where, "@gpt.header") == 0 ||
+               strcmp(where, "@iso.mbr.boot_image_lba") == 0 ||
+               strcmp(where, "@gpt.partition") == 0) {
+        set(d, DS_CAUSE_LAYOUT_SHIFT, "likely", true);
+    } else if (strcmp(where, "@iso.mbr.disk_id") == 0) {
+        /* xorriso computes it from the volume date. */
+        set(d, volume_dates ? DS_CAUSE_ISO_VOLUME_DATE : DS_CAUSE_MBR_DISK_ID, "likely", volume_dates);
+    } else if (strcmp(where, "@gpt.disk_guid") == 0 || strcmp(where, "@gpt.partition_guid") == 0) {
+        set(d, volume_dates ? DS_CAUSE_ISO_VOLUME_DATE : DS_CAUSE_GPT_GUID, "likely", volume_dates);
+    } else if (strcmp(where, "@gpt.crc") == 0) {
+        set(d, any_cause(findings, DS_CAUSE_GPT_GUID) ? DS_CAUSE_GPT_GUID
+               : volume_dates                 ? DS_CAUSE_ISO_VOLUME_DATE
+                                              : DS_CAUSE_LAYOUT_SHIFT,
+            "certain", true);
+    } else if (strcmp(where, "@iso.system_area") == 0) {
+        set(d, DS_CAUSE_ISO_TOOL_VERSION, "guess", false);
+    } else {
+        explain_field(d, where);
+    }
+}
+
 static void explain_one(ds_findings_t *findings, ds_difference_t *d, bool volume_dates)
 {
     const char *where = last(d);
@@ -196,38 +234,7 @@ static void explain_one(ds_findings_t *findings, ds_difference_t *d, bool volume
     if (explain_dtb(d, where)) /* dtb: see above */
         return;
     if (where[0] == '@') {
-        if (vd_field(where, "_date")) {
-            set(d, DS_CAUSE_ISO_VOLUME_DATE, "certain", false);
-        } else if (vd_field(where, ".volume_id")) {
-            set(d, DS_CAUSE_ISO_VOLUME_ID, "certain", false);
-        } else if (vd_field(where, "preparer_id") || vd_field(where, "application_id") ||
-                   vd_field(where, "publisher_id") || vd_field(where, "system_id") ||
-                   vd_field(where, "volume_set_id")) {
-            set(d, DS_CAUSE_ISO_TOOL_VERSION, "likely", false);
-        } else if (vd_field(where, "root_directory")) {
-            /* The root's record date is the "/" node's mtime, reported there. */
-            set(d, DS_CAUSE_ISO_FILE_DATES, "certain", true);
-        } else if (vd_field(where, "volume_space_size") || vd_field(where, "path_table_size") ||
-                   strstr(where, ".path_table") != NULL || strcmp(where, "@iso.boot_catalog") == 0 ||
-                   strcmp(where, "@iso.mbr.partition") == 0 || strcmp(where, "@gpt.header") == 0 ||
-                   strcmp(where, "@iso.mbr.boot_image_lba") == 0 ||
-                   strcmp(where, "@gpt.partition") == 0) {
-            set(d, DS_CAUSE_LAYOUT_SHIFT, "likely", true);
-        } else if (strcmp(where, "@iso.mbr.disk_id") == 0) {
-            /* xorriso computes it from the volume date. */
-            set(d, volume_dates ? DS_CAUSE_ISO_VOLUME_DATE : DS_CAUSE_MBR_DISK_ID, "likely", volume_dates);
-        } else if (strcmp(where, "@gpt.disk_guid") == 0 || strcmp(where, "@gpt.partition_guid") == 0) {
-            set(d, volume_dates ? DS_CAUSE_ISO_VOLUME_DATE : DS_CAUSE_GPT_GUID, "likely", volume_dates);
-        } else if (strcmp(where, "@gpt.crc") == 0) {
-            set(d, any_cause(findings, DS_CAUSE_GPT_GUID) ? DS_CAUSE_GPT_GUID
-                   : volume_dates                 ? DS_CAUSE_ISO_VOLUME_DATE
-                                                  : DS_CAUSE_LAYOUT_SHIFT,
-                "certain", true);
-        } else if (strcmp(where, "@iso.system_area") == 0) {
-            set(d, DS_CAUSE_ISO_TOOL_VERSION, "guess", false);
-        } else {
-            explain_field(d, where);
-        }
+        explain_header(findings, d, where, volume_dates);
         return;
     }
     /* signatures_files.c: a lock or runtime leftover's own mtime is the leftover (CAUSES.md 1e

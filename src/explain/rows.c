@@ -3,8 +3,6 @@
 
 #include "causes.h"
 
-#define TODO "not checked yet"
-
 static const ds_cause_row_t rows[] = {
     /* 1a: the ISO 9660 / El Torito / hybrid disk layer */
     {"1a", "ISO volume creation/modification date", "iso-volume-date",

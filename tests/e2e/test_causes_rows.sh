@@ -27,13 +27,17 @@ for line in text.splitlines():
         rows.append(cells)
 bad = []
 for section, row, cause, rule, test, tag in rows:
+    if "not checked yet" in rule or not rule:
+        bad.append(f"{section} {row}: no rule and no reason")
     if cause == "(not checked)":
         if not rule or test:
             bad.append(f"{section} {row}: a row not checked needs the reason and no test")
         continue
     if cause not in catalogue:
         bad.append(f"{section} {row}: cause {cause} is not in the catalogue")
-    if test:
+    if not test:
+        bad.append(f"{section} {row}: cause {cause} but no test asserts it")
+    else:
         path = os.path.join(tests, test)
         if not os.path.isfile(path):
             bad.append(f"{section} {row}: test {test} does not exist")
