@@ -158,7 +158,33 @@ sig_seed() { # name pick fileA fileB
 printf 'Package: silver-doc\nStatus: install ok installed\nVersion: 1.0\n\nPackage: silver-tools\nStatus: install ok installed\nVersion: 2:1.2-3\n' >"$work/status"
 printf '/.\n/usr\n/usr/share/doc/silver-doc\n/usr/share/doc/silver-doc/changelog.Debian.gz\n' >"$work/silver-doc.list"
 printf 'silver-doc\t1.0\nsilver-tools\t2:1.2-3\n' >"$work/filesystem.packages"
-for pick in $(seq 0 255); do
-    sig_seed "pick-$pick" "$pick" "$work/status" "$work/silver-doc.list"
+# Pairs of the files the rules read, made by the tools that make them, each offered to every rule.
+mkdir -p "$work/sig/icons/hicolor/16x16/apps"
+printf '[Icon Theme]\nName=Hicolor\nDirectories=16x16/apps\n[16x16/apps]\nSize=16\n' >"$work/sig/icons/hicolor/index.theme"
+printf 'P1\n1 1\n0\n' >"$work/sig/icons/hicolor/16x16/apps/a.png"
+gtk-update-icon-cache -q -f "$work/sig/icons/hicolor" 2>/dev/null && cp "$work/sig/icons/hicolor/icon-theme.cache" "$work/sig/icon-a"
+cp "$work/sig/icons/hicolor/16x16/apps/a.png" "$work/sig/icons/hicolor/16x16/apps/b.png"
+gtk-update-icon-cache -q -f "$work/sig/icons/hicolor" 2>/dev/null && cp "$work/sig/icons/hicolor/icon-theme.cache" "$work/sig/icon-b"
+ssh-keygen -q -t ed25519 -N '' -C root@a -f "$work/sig/key-a" && ssh-keygen -q -t ed25519 -N '' -C root@b -f "$work/sig/key-b"
+printf 'ARRAY /dev/md0 UUID=1:2:3:4\n# This configuration was auto-generated on %s by mkconf\n' "$(date -u -R -d @1700000000)" >"$work/sig/mdadm-a"
+printf 'ARRAY /dev/md0 UUID=1:2:3:4\n# This configuration was auto-generated on %s by mkconf\n' "$(date -u -R -d @1700086400)" >"$work/sig/mdadm-b"
+printf 'Debian GNU/Linux 12 LIVE Binary 20231114-22:13\n' >"$work/sig/info-a"
+printf 'Debian GNU/Linux 12 LIVE Binary 20231115-22:13\n' >"$work/sig/info-b"
+(cd "$work/tiny" && md5sum file) >"$work/sig/md5-a" && printf 'changed\n' >"$work/tiny/file" && (cd "$work/tiny" && md5sum file) >"$work/sig/md5-b"
+/usr/bin/python3 - "$work/sig" <<'PYEOF'
+import struct, sys, zlib
+d = sys.argv[1]
+def chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+for side, t in (("a", (2023, 11, 14, 22, 13, 20)), ("b", (2023, 11, 15, 22, 13, 20))):
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0))
+    png += chunk(b"tIME", struct.pack(">HBBBBB", *t)) + chunk(b"IDAT", zlib.compress(b"\0\0")) + chunk(b"IEND", b"")
+    open(f"{d}/png-{side}", "wb").write(png)
+PYEOF
+for pick in $(seq 0 99); do
+    sig_seed "pick-$pick-manifests" "$pick" "$work/status" "$work/silver-doc.list"
+    for pair in icon key mdadm info md5 png; do
+        [[ -f $work/sig/$pair-a ]] && sig_seed "pick-$pick-$pair" "$pick" "$work/sig/$pair-a" "$work/sig/$pair-b"
+    done
 done
 sig_seed packages 255 "$work/filesystem.packages" "$work/status"
