@@ -12,6 +12,7 @@
  *  - an mtime older than the build date on both sides, the content equal, is no date of the
  *    build: it stays a root, cause unclamped-mtime (CAUSES.md 1c, 1d). */
 #include "build_date.h"
+#include "explain.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,7 +80,8 @@ static int pair_order(const void *x, const void *y)
 static int string_order(const void *x, const void *y) { return strcmp(*(char *const *)x, *(char *const *)y); }
 
 /* The field a date difference is in: its container's location and, for a header, the field's
- * name (all mtimes of one layer are one field), elements joined by \x1f. */
+ * name (all mtimes of one layer are one field, and so are all entries' own fields), elements
+ * joined by \x1f. */
 static char *field_key(const ds_difference_t *d)
 {
     size_t len = 8;
@@ -88,7 +90,10 @@ static char *field_key(const ds_difference_t *d)
     char *key = malloc(len), *p = key;
     if (key == NULL)
         return NULL;
-    for (size_t i = 0; i + 1 < d->depth; i++)
+    size_t container = d->depth - 1;
+    if (d->kind != DS_KIND_MTIME && ds_explain_entry_field(last(d)) && container > 0)
+        container--; /* the entry's path is not part of the field */
+    for (size_t i = 0; i < container; i++)
         p += sprintf(p, "%s\x1f", d->location[i]);
     strcpy(p, d->kind == DS_KIND_MTIME ? "mtimes" : last(d));
     return key;
@@ -148,9 +153,13 @@ static bool inside_one_file(const ds_findings_t *f, const date_pair_t *pairs, si
             k++;
         common = k;
     }
-    for (size_t i = 0; common > 0 && i < count; i++)
-        if (f->items[pairs[i].index].depth <= common)
+    /* A carrier at the common location itself lies outside it, unless it is that file's own
+     * mtime (a node's mtime and its own stamps are one file's dates). */
+    for (size_t i = 0; common > 0 && i < count; i++) {
+        const ds_difference_t *d = &f->items[pairs[i].index];
+        if (d->depth < common || (d->depth == common && d->kind != DS_KIND_MTIME))
             return false;
+    }
     return common > 0;
 }
 

@@ -323,7 +323,10 @@ void ds_explain_findings(ds_findings_t *findings)
     size_t count = 0;
     for (size_t i = 0; inside != NULL && i < findings->count; i++) {
         const ds_difference_t *d = &findings->items[i];
-        if (d->depth >= 2 && !d->secondary && (inside[count] = joined(d, d->depth - 1)) != NULL)
+        /* An entry's own field (its Rock Ridge stamps, a zip or cpio member's header) is about the
+         * entry, not inside its content: it does not make the content's difference secondary. */
+        if (d->depth >= 2 && !d->secondary && !ds_explain_entry_field(last(d)) &&
+            (inside[count] = joined(d, d->depth - 1)) != NULL)
             count++;
     }
     if (inside != NULL)
@@ -360,4 +363,9 @@ void ds_explain_notes_tags(ds_findings_t *findings)
         const ds_cause_t *c = ds_cause_find(findings->items[i].cause);
         findings->items[i].notes_tag = c != NULL ? c->notes_tag : NULL;
     }
+}
+
+bool ds_explain_entry_field(const char *where)
+{
+    return strncmp(where, "@iso.rr.", 8) == 0 || (where[0] == '@' && strstr(where, ".member.") != NULL);
 }

@@ -13,4 +13,9 @@ void ds_explain_findings(ds_findings_t *findings);
  * run last, once every cause is settled. */
 void ds_explain_notes_tags(ds_findings_t *findings);
 
+/* True for a location element naming a field of one entry rather than of a container: an ISO
+ * node's Rock Ridge stamps ("@iso.rr.tf.access"), a zip/cpio/ar member's header fields
+ * ("@zip.member.ut.mtime", "@cpio.member.ino"). */
+bool ds_explain_entry_field(const char *where);
+
 #endif

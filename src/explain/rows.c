@@ -107,7 +107,7 @@ static const ds_cause_row_t rows[] = {
      "signatures_files.c, by path: /etc/.pwd.lock, /run/mount/utab, /tmp/*, /var/tmp/* on one side only, with other content, or another mtime (explain.c)",
      "test_signatures_files.sh"},
     {"1e", "random UUIDs from `uuid_generate_random()` in maintainer scripts", "random-uuid",
-     "signatures_caches.c: any path, the only differing bytes are version 4 UUIDs (text or 16 bytes)", "test_signatures_caches.sh"},
+     "signatures_caches.c: any path (files up to 64 KiB), the only differing bytes are version 4 UUIDs (text or 16 bytes)", "test_signatures_caches.sh"},
     {"1e", "AppStream/libxmlb binary cache GUID", "xmlb-guid",
      "signatures_caches.c: swcatalog/app-info cache/*.xb, magic XMLb, only bytes 8-23 differ", "test_signatures_caches.sh"},
     {"1e", "GTK icon cache", "gtk-icon-cache",

@@ -9,7 +9,9 @@
 
 #include "../util/source.h"
 
-#define DS_UUID_SCAN_MAX (1u << 20)    /* files of any path looked through for UUIDs */
+#define DS_UUID_SCAN_MAX (64u << 10)   /* files of any path looked through for UUIDs: one squashfs
+                                        * block at most, so that a differing binary of any size
+                                        * is not decompressed once more for this rule */
 #define DS_HEAD_FIELD_MAX (64u << 10)  /* the head of a list searched for a field */
 #define DS_LINES_MAX 500000u           /* lines sorted to compare two orders */
 #define DS_PNG_CHUNKS_MAX 100000u      /* chunks walked in one PNG */

@@ -194,8 +194,94 @@ static void write_cause_summary(FILE *f, const ds_findings_t *findings, const ds
                 findings->count);
 }
 
+/* A location as one string, elements joined by \x1f. */
+static char *joined_location(char *const *location, size_t depth)
+{
+    ds_strbuf_t b = {0};
+    for (size_t i = 0; i < depth; i++)
+        ds_strbuf_printf(&b, "%s\x1f", location[i]);
+    char *out = ds_strdup(ds_strbuf_text(&b));
+    ds_strbuf_free(&b);
+    return out;
+}
+
+typedef struct location_key {
+    char *where;
+    size_t index;
+} location_key_t;
+
+static int key_order(const void *x, const void *y)
+{
+    const location_key_t *p = x, *q = y;
+    int c = strcmp(p->where, q->where);
+    return c != 0 ? c : (p->index > q->index) - (p->index < q->index);
+}
+
+/* The difference a secondary one follows (the first at that location, a root preferred), or
+ * NULL when it names none or none is found. */
+static const ds_difference_t *followed(const ds_findings_t *findings, const location_key_t *keys, size_t n,
+                                       const ds_difference_t *d)
+{
+    if (d->follows_depth == 0)
+        return NULL;
+    location_key_t key = {.where = joined_location(d->follows, d->follows_depth), .index = 0};
+    if (key.where == NULL)
+        return NULL;
+    size_t lo = 0, hi = n;
+    while (lo < hi) { /* the first key at that location */
+        size_t mid = (lo + hi) / 2;
+        if (strcmp(keys[mid].where, key.where) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    const ds_difference_t *hit = NULL;
+    for (size_t i = lo; i < n && strcmp(keys[i].where, key.where) == 0; i++) {
+        const ds_difference_t *e = &findings->items[keys[i].index];
+        if (hit == NULL || (!e->secondary && hit->secondary))
+            hit = e;
+    }
+    free(key.where);
+    return hit;
+}
+
+/* The cause each difference is counted under: a root's own; a secondary one's root's when it
+ * names one (follows, through a chain of at most DS_LOCATION_MAX), else its own. NULL when out
+ * of memory. */
+static const char **counted_causes(const ds_findings_t *findings)
+{
+    const char **out = calloc(findings->count + 1, sizeof *out);
+    location_key_t *keys = calloc(findings->count + 1, sizeof *keys);
+    size_t n = 0;
+    for (size_t i = 0; out != NULL && keys != NULL && i < findings->count; i++) {
+        const ds_difference_t *d = &findings->items[i];
+        out[i] = d->cause;
+        if ((keys[n].where = joined_location(d->location, d->depth)) != NULL)
+            keys[n++].index = i;
+    }
+    if (out != NULL && keys != NULL) {
+        qsort(keys, n, sizeof *keys, key_order);
+        for (size_t i = 0; i < findings->count; i++) {
+            const ds_difference_t *d = &findings->items[i];
+            for (int hop = 0; d->secondary && hop < DS_LOCATION_MAX; hop++) {
+                const ds_difference_t *next = followed(findings, keys, n, d);
+                if (next == NULL || next == d)
+                    break;
+                d = next;
+            }
+            if (!d->secondary)
+                out[i] = d->cause;
+        }
+    }
+    for (size_t i = 0; keys != NULL && i < n; i++)
+        free(keys[i].where);
+    free(keys);
+    return out;
+}
+
 /* The answer first: each root cause, how many differences it explains (its secondary ones
- * included), one example location and the usual fix. */
+ * included: those naming a root of it in follows, and those of its cause naming none), one
+ * example location and the usual fix. */
 static void write_cause_table(FILE *f, const ds_findings_t *findings)
 {
     if (findings->count == 0)
@@ -203,17 +289,17 @@ static void write_cause_table(FILE *f, const ds_findings_t *findings)
     size_t count = 0;
     const ds_cause_t *all = ds_causes_all(&count);
     write_cause_summary(f, findings, all, count);
+    const char **counted = counted_causes(findings);
     fputs("| cause | root differences | secondary | example | usual fix |\n|---|---|---|---|---|\n", f);
     for (size_t c = 0; c < count; c++) {
         size_t roots = 0, secondary = 0;
         const ds_difference_t *example = NULL;
         for (size_t i = 0; i < findings->count; i++) {
             const ds_difference_t *d = &findings->items[i];
-            if (strcmp(d->cause, all[c].id) != 0)
-                continue;
+            const char *cause = counted != NULL ? counted[i] : d->cause;
             if (d->secondary) {
-                secondary++;
-            } else {
+                secondary += strcmp(cause, all[c].id) == 0;
+            } else if (strcmp(d->cause, all[c].id) == 0) {
                 roots++;
                 if (example == NULL)
                     example = d;
@@ -227,6 +313,7 @@ static void write_cause_table(FILE *f, const ds_findings_t *findings)
         md_text(f, all[c].fix ? all[c].fix : (strcmp(all[c].id, "unknown") == 0 ? "look at the diff" : ""));
         fputs(" |\n", f);
     }
+    free(counted);
 }
 
 /* Package drift first (explain/packages.c): the changed packages, named, and how many

@@ -107,8 +107,11 @@ for list in md5sum sha256sum; do
     assert_q "$out" 'diffs(loc=["/'$list'.txt"], kind="content")[0]["follows"] == ["/.disk/info"]'
     assert_q "$out" '"4 files: ./.disk/info, ./boot/grub/efi.img, ./live/filesystem.squashfs, ./live/initrd.img" in diffs(loc=["/'$list'.txt"], kind="content")[0]["detail"]'
 done
-# checklist.md: the root table shows the one build-level root.
-assert_file_contains "$out/checklist.md" "| source-date-epoch | 1 | 0 | \`@build.date\` |"
+# checklist.md: the root table shows the one build-level root, with every difference that
+# follows from it (directly, or through another that does: the checksum lists follow .disk/info).
+following=$(q "$out" 'len([d for d in r["differences"] if d["secondary"] and (lambda f: [f := next((e.get("follows") for e in r["differences"] if e["location"] == f), None) or f for _ in range(16)][-1])(d.get("follows")) == ["@build.date"]])')
+check "more than 100 differences follow the build date (got $following)" test "$following" -gt 100
+assert_file_contains "$out/checklist.md" "| source-date-epoch | 1 | $following | \`@build.date\` |"
 assert_file_contains "$out/checklist.md" "| unclamped-mtime | 2 | 0 |"
 
 # --- the pair of test_source_date_epoch.sh: the build date is the only root -------------------

@@ -11,7 +11,7 @@ check "progress lines on a terminal" grep -q "driftscope: hash" "$OUT_ROOT/types
 run_ds "$a" "$b" "$OUT_ROOT/pipe"
 expect_status 1
 check "no progress when stderr is not a terminal" bash -c "! grep -q 'driftscope: hash' '$OUT_ROOT/pipe.stderr'"
-check "the summary names the root causes" grep -q "^  iso-volume-date" "$OUT_ROOT/pipe.stdout"
+check "the summary names the root cause (the build date of each side)" grep -q "^  source-date-epoch  *1 " "$OUT_ROOT/pipe.stdout"
 check "the summary says where the reports are" grep -q "^reports: .*checklist.md" "$OUT_ROOT/pipe.stdout"
 run_ds "$a" "$b" "$OUT_ROOT/quiet" --quiet
 check "--quiet prints nothing" test ! -s "$OUT_ROOT/quiet.stdout" -a ! -s "$OUT_ROOT/quiet.stderr"

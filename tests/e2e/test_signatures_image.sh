@@ -165,7 +165,7 @@ PYEOF
     find "$iso" -exec touch -h -d "@$SA" {} +
     # theme.txt: its mtime left unclamped in B
     [[ $side == b ]] && touch -d "@$((SA + 4242))" "$iso/boot/grub/live-theme/theme.txt"
-    xorriso -as mkisofs -R -J -l -iso-level 3 -V "Debian 12 amd64" \
+    xorriso -as mkisofs -R -J -l -iso-level 3 -V "Debian 12 amd64" --set_all_file_dates set_to_mtime \
         --modification-date="$(date -d "@$SA" +%Y%m%d%H%M%S00)" -o "$dir/image.iso" "$iso" 2>"$dir/xorriso.log" ||
         { cat "$dir/xorriso.log" >&2; exit 1; }
 }
