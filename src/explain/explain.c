@@ -7,6 +7,7 @@
 
 #include "build_date.h"
 #include "causes.h"
+#include "consequences.h"
 #include "explain_layers.h"
 #include "signatures.h"
 
@@ -317,6 +318,8 @@ void ds_explain_findings(ds_findings_t *findings)
         else if (d->fix == NULL && ds_cause_find(d->cause) != NULL && ds_cause_find(d->cause)->fix)
             d->fix = strdup(ds_cause_find(d->cause)->fix);
     }
+    /* What follows from another difference in its layer (consequences.c: the table). */
+    ds_consequences_apply(findings);
     /* A container's own content difference is a consequence of what differs inside it: collect
      * every location that has root differences below it, then look each content difference up. */
     char **inside = calloc(findings->count + 1, sizeof *inside);
