@@ -7,7 +7,9 @@ out=$OUT_ROOT/compression
 run_ds "$base" "$(sqfs compression compression)" "$out"
 expect_status 1
 validate "$out"
-expect_roots "$out" "@squashfs.data|content|compression-only"
+# -Xcompression-level 1 against 9: the options block is the root; the data and the tables follow it.
+expect_roots "$out" "@squashfs.compressor_options|header|compression-only"
+assert_q "$out" 'diffs(loc=["@squashfs.data"])[0]["follows"] == ["@squashfs.compressor_options"]'
 assert_q "$out" 'not any(d["location"][-1].startswith("/") for d in r["differences"])'
 assert_file_contains "$out/sqfs-diff.txt" "compression only"
 

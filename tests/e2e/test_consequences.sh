@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# Consequences are secondary, and name the root they follow (report.json "follows"; the table is
+# src/explain/consequences.c). Every pair is made by the real tool from two trees:
+#   squashfs built with another -b, -comp, -Xcompression-level, -Xbcj x86 (mksquashfs): the
+#     superblock setting is the only root; the data, the tables, the block log, the flags follow it
+#   a file added to a directory, one removed from another (mksquashfs, xorriso; GNU tar and cpio
+#     inside): the directory's mtime, the superblock's counts and table starts, the ISO's volume
+#     size and moved extents follow the entry; a directory touched with nothing added stays a root
+#   gzip -1 against -9 (XFL follows the recompressed member), mkfs.vfat -s 1 against -s 8 (the
+#     image's bytes follow its geometry)
+source "$(dirname "$0")/lib.sh"
+source "$FIXTURES/lib.sh" # blob
+export TZ=UTC LC_ALL=C
+w=$OUT_ROOT/work
+mkdir -p "$w"
+
+# One tree: text, compressible bytes, x86 code (for the BCJ filter).
+t=$w/tree
+mkdir -p "$t"/{etc,usr/bin,usr/lib,home/legacy,srv}
+seq 1 30000 | sed 's/^/line /' >"$t/etc/text.conf"
+blob 21 400000 | base64 -w 76 >"$t/usr/lib/libbig.so"
+cp /usr/bin/ls "$t/usr/bin/tool"
+printf 'legacy\n' >"$t/home/legacy/legacy.txt"
+find "$t" -exec touch -h -d @1700000000 {} +
+mksq() { # TREE OUT OPTIONS...: no SOURCE_DATE_EPOCH (it would clamp the mtimes we keep)
+    local tree=$1 img=$2
+    shift 2
+    env -u SOURCE_DATE_EPOCH mksquashfs "$tree" "$img" -noappend -quiet -no-progress -mkfs-time 1700000000 -all-root "$@" >/dev/null
+}
+# The superblock of a squashfs (96 bytes) and its listing, for checking the fixtures.
+listing() { env -u SOURCE_DATE_EPOCH unsquashfs -lls -d / "$1" | tail -n +2; }
+
+# (a) one setting at a time. pair NAME ROOT-FIELD "OPTIONS A" "OPTIONS B"
+pair() {
+    local name=$1 field=$2 a=$3 b=$4 out=$OUT_ROOT/$1
+    # shellcheck disable=SC2086 # the options are words
+    mksq "$t" "$w/$name-a.sqfs" $a
+    # shellcheck disable=SC2086
+    mksq "$t" "$w/$name-b.sqfs" $b
+    check "$name: the two images list the same files, metadata and sizes" \
+        cmp -s <(listing "$w/$name-a.sqfs") <(listing "$w/$name-b.sqfs")
+    check "$name: the images differ past the superblock" bash -c "! cmp -s -i 96 '$w/$name-a.sqfs' '$w/$name-b.sqfs'"
+    run_ds "$w/$name-a.sqfs" "$w/$name-b.sqfs" "$out"
+    expect_status 1
+    validate "$out"
+    expect_roots "$out" "@squashfs.$field|header|compression-only"
+    assert_q "$out" "diffs(loc=['@squashfs.data'])[0]['follows'] == ['@squashfs.$field']"
+    assert_q "$out" "diffs(loc=['@squashfs.data'])[0]['secondary'] is True"
+    # every other difference is secondary and names the setting
+    assert_q "$out" "all(d['secondary'] and d.get('follows') == ['@squashfs.$field'] for d in r['differences'] if d['location'] != ['@squashfs.$field'])"
+    assert_q "$out" "len(diffs(loc=['@squashfs.bytes_used'])) == 1 and len(r['differences']) >= 4"
+}
+pair block-size block_size "-b 131072" "-b 65536"
+assert_q "$OUT_ROOT/block-size" "diffs(loc=['@squashfs.block_log'])[0]['follows'] == ['@squashfs.block_size']"
+pair compressor compressor "-comp gzip" "-comp xz"
+pair compressor-zstd compressor "-comp xz" "-comp zstd"
+pair level compressor_options "-comp gzip -Xcompression-level 9" "-comp gzip -Xcompression-level 1"
+pair bcj compressor_options "-comp xz" "-comp xz -Xbcj x86"
+# -Xbcj adds an options block: the flags differ in its bit only, and follow the options.
+assert_q "$OUT_ROOT/bcj" "[(d['a'][:6], d['b'][:6]) for d in diffs(loc=['@squashfs.flags'])] == [('0x00c0', '0x04c0')]"
+assert_q "$OUT_ROOT/bcj" "diffs(loc=['@squashfs.flags'])[0]['follows'] == ['@squashfs.compressor_options']"
+# Flags that differ in another bit (-no-fragments) are a root of their own.
+pair no-fragments flags "" "-no-fragments"
+
+# The same image inside an ISO: the squashfs file's own difference follows the setting inside.
+mkdir -p "$w/iso-a/live" "$w/iso-b/live"
+cp "$w/block-size-a.sqfs" "$w/iso-a/live/filesystem.squashfs"
+cp "$w/block-size-b.sqfs" "$w/iso-b/live/filesystem.squashfs"
+for s in a b; do
+    touch -d @1700000000 "$w/iso-$s/live" "$w/iso-$s/live/filesystem.squashfs" "$w/iso-$s"
+    SOURCE_DATE_EPOCH=1700000000 xorriso -as mkisofs -quiet -R -J -o "$w/bs-$s.iso" "$w/iso-$s" 2>/dev/null
+done
+out=$OUT_ROOT/block-size-iso
+run_ds "$w/bs-a.iso" "$w/bs-b.iso" "$out"
+expect_status 1
+validate "$out"
+expect_roots "$out" "/live/filesystem.squashfs :: @squashfs.block_size|header|compression-only"
+assert_q "$out" "diffs(loc=['/live/filesystem.squashfs'], kind='content')[0]['follows'] == ['/live/filesystem.squashfs', '@squashfs.block_size']"
+assert_q "$out" "diffs(loc=['/live/filesystem.squashfs', '@squashfs.data'])[0]['follows'] == ['/live/filesystem.squashfs', '@squashfs.block_size']"
+
+# (b) an entry added, one removed; a directory touched with nothing added.
+t2=$w/tree2
+cp -a "$t" "$t2"
+for tree in "$t" "$t2"; do # a tar and a cpio archive of a directory, inside the image
+    mkdir -p "$w/arch/d"
+    printf 'one\n' >"$w/arch/d/one.txt"
+    [[ $tree == "$t2" ]] && printf 'new\n' >"$w/arch/d/new.txt"
+    touch -d @1700000000 "$w/arch/d/"*
+    touch -d "@$([[ $tree == "$t2" ]] && echo 1700007200 || echo 1700000000)" "$w/arch/d"
+    (cd "$w/arch" && tar --format=gnu --owner=0 --group=0 -cf "$tree/srv/archive.tar" d)
+    (cd "$w/arch" && find d | sort | cpio --quiet -o -H newc -R 0:0 >"$tree/srv/archive.cpio")
+    touch -d @1700000000 "$tree/srv/archive.tar" "$tree/srv/archive.cpio"
+    rm -rf "$w/arch"
+done
+printf 'new=1\n' >"$t2/etc/new.conf"
+rm "$t2/home/legacy/legacy.txt"
+touch -d @1700000000 "$t2/etc/new.conf" "$t/srv" "$t2/srv"
+touch -d @1700003600 "$t2/etc" "$t2/home/legacy"
+touch -d @1700086400 "$t2/usr/bin" # nothing added or removed under it
+mksq "$t" "$w/add-a.sqfs"
+mksq "$t2" "$w/add-b.sqfs"
+check "add: the listings differ in the entries and the directories' times only" bash -c \
+    "diff <(cd '$t' && find . -printf '%p %TY%Tm%Td%TH%TM\n' | sort) <(cd '$t2' && find . -printf '%p %TY%Tm%Td%TH%TM\n' | sort) | grep -c '^[<>]' | grep -qx 8"
+out=$OUT_ROOT/add
+run_ds "$w/add-a.sqfs" "$w/add-b.sqfs" "$out"
+expect_status 1
+validate "$out"
+expect_roots "$out" "/etc/new.conf|added|unknown" "/home/legacy/legacy.txt|removed|unknown" "/usr/bin|mtime|mtime" \
+    "/srv/archive.tar :: /d/new.txt|added|unknown" "/srv/archive.cpio :: /d/new.txt|added|unknown"
+assert_q "$out" "diffs(loc=['/etc'], kind='mtime')[0]['follows'] == ['/etc/new.conf']"
+assert_q "$out" "diffs(loc=['/home/legacy'], kind='mtime')[0]['follows'] == ['/home/legacy/legacy.txt']"
+assert_q "$out" "diffs(loc=['/usr/bin'], kind='mtime')[0].get('follows') is None"
+assert_q "$out" "diffs(loc=['/srv/archive.tar', '/d'], kind='mtime')[0]['follows'] == ['/srv/archive.tar', '/d/new.txt']"
+assert_q "$out" "diffs(loc=['/srv/archive.cpio', '/d'], kind='mtime')[0]['follows'] == ['/srv/archive.cpio', '/d/new.txt']"
+# the archives' contents differ too, so the moved tables name no entry; they stay secondary
+assert_q "$out" "len(diffs(loc=['@squashfs.bytes_used'])) == 1"
+assert_q "$out" "all(d['secondary'] for d in r['differences'] if d['location'][0].startswith('@squashfs.'))"
+
+# The same trees as ISOs (xorriso): the toc stage's entries, dates and extents.
+for s in a b; do
+    tree=$t
+    [[ $s == b ]] && tree=$t2
+    SOURCE_DATE_EPOCH=1700000000 xorriso -as mkisofs -quiet -R -J -o "$w/add-$s.iso" "$tree" 2>/dev/null
+done
+out=$OUT_ROOT/add-iso
+run_ds "$w/add-a.iso" "$w/add-b.iso" "$out"
+expect_status 1
+validate "$out"
+expect_roots "$out" "/etc/new.conf|added|unknown" "/home/legacy/legacy.txt|removed|unknown" "/usr/bin|mtime|iso-file-dates" \
+    "/srv/archive.tar :: /d/new.txt|added|unknown" "/srv/archive.cpio :: /d/new.txt|added|unknown"
+assert_q "$out" "diffs(loc=['/etc'], kind='mtime')[0]['follows'] == ['/etc/new.conf']"
+assert_q "$out" "diffs(loc=['/home/legacy'], kind='mtime')[0]['follows'] == ['/home/legacy/legacy.txt']"
+assert_q "$out" "diffs(loc=['/usr/bin'], kind='mtime')[0].get('follows') is None"
+# The archives' contents differ too, so the moved extents and the volume size name no entry.
+assert_q "$out" "all(d['secondary'] for d in r['differences'] if d['location'][-1] in ('@iso.extent', '@iso.pvd.volume_space_size'))"
+
+# Only an entry added (no content differs in the ISO's layer): the volume size and extents follow it.
+t3=$w/tree3
+cp -a "$t" "$t3"
+printf 'new=1\n' >"$t3/etc/new.conf"
+touch -d @1700000000 "$t3/etc/new.conf"
+touch -d @1700003600 "$t3/etc"
+SOURCE_DATE_EPOCH=1700000000 xorriso -as mkisofs -quiet -R -J -o "$w/add1-b.iso" "$t3" 2>/dev/null
+out=$OUT_ROOT/add-one-iso
+run_ds "$w/add-a.iso" "$w/add1-b.iso" "$out"
+expect_status 1
+validate "$out"
+expect_roots "$out" "/etc/new.conf|added|unknown"
+assert_q "$out" "diffs(loc=['@iso.pvd.volume_space_size'])[0]['follows'] == ['/etc/new.conf']"
+assert_q "$out" "len([d for d in r['differences'] if d['location'][-1] == '@iso.extent']) > 0"
+assert_q "$out" "all(d.get('follows') == ['/etc/new.conf'] for d in r['differences'] if d['location'][-1] == '@iso.extent')"
+
+# The same in a squashfs: the counts and table starts follow the entry.
+mksq "$t3" "$w/add1-b.sqfs"
+out=$OUT_ROOT/add-one
+run_ds "$w/add-a.sqfs" "$w/add1-b.sqfs" "$out"
+expect_status 1
+validate "$out"
+expect_roots "$out" "/etc/new.conf|added|unknown"
+assert_q "$out" "diffs(loc=['@squashfs.inode_count'])[0]['follows'] == ['/etc/new.conf']"
+assert_q "$out" "diffs(loc=['/etc'], kind='mtime')[0]['follows'] == ['/etc/new.conf']"
+assert_q "$out" "all(d.get('follows') == ['/etc/new.conf'] for d in r['differences'] if d['location'][0].startswith('@squashfs.'))"
+
+# gzip -9 against -1 of one text: the member is recompressed; XFL follows it.
+seq 1 20000 >"$w/numbers"
+gzip -9 -n -c "$w/numbers" >"$w/n9.gz"
+gzip -1 -n -c "$w/numbers" >"$w/n1.gz"
+check "gzip: XFL bytes are 2 and 4" bash -c "[[ \$(od -An -tu1 -j8 -N1 '$w/n9.gz') -eq 2 && \$(od -An -tu1 -j8 -N1 '$w/n1.gz') -eq 4 ]]"
+out=$OUT_ROOT/gzip
+run_ds "$w/n9.gz" "$w/n1.gz" "$out"
+expect_status 1
+expect_roots "$out" "/n9.gz|content|compression-only"
+assert_q "$out" "diffs(loc=['/n9.gz', '@gzip.xfl'])[0]['follows'] == ['/n9.gz']"
+
+# mkfs.vfat -s 1 against -s 8, the same file copied in: the image's bytes follow its geometry.
+for s in 1 8; do
+    rm -f "$w/fat$s.img"
+    mkfs.vfat -C -s "$s" -i 12345678 --invariant "$w/fat$s.img" 4096 >/dev/null 2>&1 ||
+        mkfs.vfat -C -s "$s" -i 12345678 "$w/fat$s.img" 4096 >/dev/null
+    TZ=UTC MTOOLS_SKIP_CHECK=1 mcopy -m -i "$w/fat$s.img" "$w/numbers" ::/numbers
+done
+out=$OUT_ROOT/fat
+run_ds "$w/fat1.img" "$w/fat8.img" "$out"
+expect_status 1
+expect_roots "$out" "/fat1.img :: @fat.geometry|header|unknown"
+assert_q "$out" "diffs(loc=['/fat1.img'], kind='content')[0]['follows'] == ['/fat1.img', '@fat.geometry']"
+finish
