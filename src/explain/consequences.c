@@ -89,6 +89,8 @@ static const consequence_rule_t rules[] = {
     {"@iso.*.volume_space_size|@iso.*.path_table*|@input.size", K(HEADER), false, SAME_LAYER, ANY_ENTRY,
      ENTRY_CHANGES, true, NULL, "likely"},
     {"@iso.extent", K(HEADER), true, SAME_LAYER, ANY_ENTRY, ENTRY_CHANGES, true, NULL, "likely"},
+    {"@zip.entries|@zip.directory_size|@zip.directory_offset", K(HEADER), false, SAME_LAYER, ANY_ENTRY,
+     ENTRY_CHANGES, true, NULL, "likely"},
 };
 
 /* A sorted index: key (the layer's elements, each followed by \x1f, then \x1e and a name)

@@ -246,20 +246,15 @@ static void explain_container(ds_run_t *run, ds_container_t *c, const content_it
                                   ? "pin squashfs-tools and its options (-comp, -Xcompression-level, -b) in both builds"
                                   : "use the same -sort file and -ef excludes, and a stable file order",
                               false);
-    /* The superblock fields share its cause. The settings (compressor, its options, block size,
-     * flags) stay roots: the explain pass (explain/consequences.c) makes the data and the other
-     * fields follow them; the rest merely follow. */
+    /* The superblock fields that merely follow are consequences of it. */
     for (size_t i = 0; i < run->findings.count; i++) {
         ds_difference_t *f = &run->findings.items[i];
         if (strcmp(f->stage, "squashfs") == 0 && f->depth >= 1 &&
             strncmp(f->location[f->depth - 1], "@squashfs.", 10) == 0 &&
             ((c->path == NULL && f->depth == 1) || (c->path && f->depth == 2 && strcmp(f->location[0], c->path) == 0)) &&
             strcmp(f->location[f->depth - 1], "@squashfs.mkfs_time") != 0 && !f->secondary) {
-            const char *field = f->location[f->depth - 1] + 10;
-            bool setting = strcmp(field, "compressor") == 0 || strcmp(field, "compressor_options") == 0 ||
-                           strcmp(field, "block_size") == 0 || strcmp(field, "flags") == 0;
             if (strcmp(f->cause, "unknown") == 0)
-                ds_difference_explain(f, cause, "likely", NULL, !setting);
+                ds_difference_explain(f, cause, "likely", NULL, true);
         }
     }
 }

@@ -113,6 +113,11 @@ static void super_differences(ds_run_t *run, ds_container_t *c, FILE *out)
             ds_difference_explain(d, ds_cause_name(DS_CAUSE_SQUASHFS_MKFS_TIME), "certain",
                                   "build with SOURCE_DATE_EPOCH set (squashfs-tools >= 4.4) or pass -mkfs-time",
                                   false);
+        else if (strcmp(fa->key, "squashfs.compressor") == 0 || strcmp(fa->key, "squashfs.compressor_options") == 0 ||
+                 strcmp(fa->key, "squashfs.block_size") == 0 || strcmp(fa->key, "squashfs.flags") == 0)
+            /* mksquashfs -comp, -X..., -b or a flag: a root; the data and the tables follow it
+             * (explain/consequences.c) */
+            ds_difference_explain(d, ds_cause_name(DS_CAUSE_COMPRESSION_ONLY), "likely", NULL, false);
     }
     fputc('\n', out);
     ds_fields_free(&fields[0]);

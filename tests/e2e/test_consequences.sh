@@ -89,7 +89,8 @@ for tree in "$t" "$t2"; do # a tar and a cpio archive of a directory, inside the
     touch -d "@$([[ $tree == "$t2" ]] && echo 1700007200 || echo 1700000000)" "$w/arch/d"
     (cd "$w/arch" && tar --format=gnu --owner=0 --group=0 -cf "$tree/srv/archive.tar" d)
     (cd "$w/arch" && find d | sort | cpio --quiet -o -H newc -R 0:0 >"$tree/srv/archive.cpio")
-    touch -d @1700000000 "$tree/srv/archive.tar" "$tree/srv/archive.cpio"
+    (cd "$w/arch" && zip -qX -r "$tree/srv/archive.zip" d)
+    touch -d @1700000000 "$tree/srv/archive.tar" "$tree/srv/archive.cpio" "$tree/srv/archive.zip"
     rm -rf "$w/arch"
 done
 printf 'new=1\n' >"$t2/etc/new.conf"
@@ -106,12 +107,16 @@ run_ds "$w/add-a.sqfs" "$w/add-b.sqfs" "$out"
 expect_status 1
 validate "$out"
 expect_roots "$out" "/etc/new.conf|added|unknown" "/home/legacy/legacy.txt|removed|unknown" "/usr/bin|mtime|mtime" \
-    "/srv/archive.tar :: /d/new.txt|added|unknown" "/srv/archive.cpio :: /d/new.txt|added|unknown"
+    "/srv/archive.tar :: /d/new.txt|added|unknown" "/srv/archive.cpio :: /d/new.txt|added|unknown" \
+    "/srv/archive.zip :: /d/new.txt|added|unknown"
 assert_q "$out" "diffs(loc=['/etc'], kind='mtime')[0]['follows'] == ['/etc/new.conf']"
 assert_q "$out" "diffs(loc=['/home/legacy'], kind='mtime')[0]['follows'] == ['/home/legacy/legacy.txt']"
 assert_q "$out" "diffs(loc=['/usr/bin'], kind='mtime')[0].get('follows') is None"
 assert_q "$out" "diffs(loc=['/srv/archive.tar', '/d'], kind='mtime')[0]['follows'] == ['/srv/archive.tar', '/d/new.txt']"
 assert_q "$out" "diffs(loc=['/srv/archive.cpio', '/d'], kind='mtime')[0]['follows'] == ['/srv/archive.cpio', '/d/new.txt']"
+assert_q "$out" "diffs(loc=['/srv/archive.zip', '/d'], kind='mtime')[0]['follows'] == ['/srv/archive.zip', '/d/new.txt']"
+# the zip's central directory grows with the entry
+assert_q "$out" "diffs(loc=['/srv/archive.zip', '@zip.entries'])[0]['follows'] == ['/srv/archive.zip', '/d/new.txt']"
 # the archives' contents differ too, so the moved tables name no entry; they stay secondary
 assert_q "$out" "len(diffs(loc=['@squashfs.bytes_used'])) == 1"
 assert_q "$out" "all(d['secondary'] for d in r['differences'] if d['location'][0].startswith('@squashfs.'))"
@@ -127,7 +132,8 @@ run_ds "$w/add-a.iso" "$w/add-b.iso" "$out"
 expect_status 1
 validate "$out"
 expect_roots "$out" "/etc/new.conf|added|unknown" "/home/legacy/legacy.txt|removed|unknown" "/usr/bin|mtime|iso-file-dates" \
-    "/srv/archive.tar :: /d/new.txt|added|unknown" "/srv/archive.cpio :: /d/new.txt|added|unknown"
+    "/srv/archive.tar :: /d/new.txt|added|unknown" "/srv/archive.cpio :: /d/new.txt|added|unknown" \
+    "/srv/archive.zip :: /d/new.txt|added|unknown"
 assert_q "$out" "diffs(loc=['/etc'], kind='mtime')[0]['follows'] == ['/etc/new.conf']"
 assert_q "$out" "diffs(loc=['/home/legacy'], kind='mtime')[0]['follows'] == ['/home/legacy/legacy.txt']"
 assert_q "$out" "diffs(loc=['/usr/bin'], kind='mtime')[0].get('follows') is None"
@@ -160,6 +166,18 @@ expect_roots "$out" "/etc/new.conf|added|unknown"
 assert_q "$out" "diffs(loc=['@squashfs.inode_count'])[0]['follows'] == ['/etc/new.conf']"
 assert_q "$out" "diffs(loc=['/etc'], kind='mtime')[0]['follows'] == ['/etc/new.conf']"
 assert_q "$out" "all(d.get('follows') == ['/etc/new.conf'] for d in r['differences'] if d['location'][0].startswith('@squashfs.'))"
+
+# Another block size and an entry added: both are roots; each names its own consequences.
+mksq "$t3" "$w/add1-b64.sqfs" -b 65536
+out=$OUT_ROOT/add-and-block-size
+run_ds "$w/add-a.sqfs" "$w/add1-b64.sqfs" "$out"
+expect_status 1
+validate "$out"
+expect_roots "$out" "/etc/new.conf|added|unknown" "@squashfs.block_size|header|compression-only"
+assert_q "$out" "diffs(loc=['/etc'], kind='mtime')[0]['follows'] == ['/etc/new.conf']"
+assert_q "$out" "diffs(loc=['@squashfs.block_log'])[0]['follows'] == ['@squashfs.block_size']"
+assert_q "$out" "diffs(loc=['@squashfs.block_log'])[0]['cause'] == 'compression-only'"
+assert_q "$out" "diffs(loc=['@squashfs.bytes_used'])[0]['follows'] == ['@squashfs.block_size']"
 
 # gzip -9 against -1 of one text: the member is recompressed; XFL follows it.
 seq 1 20000 >"$w/numbers"
