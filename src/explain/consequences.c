@@ -59,6 +59,17 @@ static bool recompressed(const ds_difference_t *effect, const ds_difference_t *r
     return strcmp(root->cause, ds_cause_name(DS_CAUSE_COMPRESSION_ONLY)) == 0;
 }
 
+/* zip general purpose flags differing only in bits 1-2, the deflate (or LZMA/implode) options
+ * (APPNOTE.TXT 4.4.4): what the compression level writes. */
+static bool only_level_flags(const ds_difference_t *effect, const ds_difference_t *root)
+{
+    const ds_difference_t *flags = strcmp(effect->location[effect->depth - 1], "@zip.member.flags") == 0 ? effect : root;
+    if (flags->a == NULL || flags->b == NULL)
+        return false;
+    unsigned long x = strtoul(flags->a, NULL, 16) ^ strtoul(flags->b, NULL, 16);
+    return x != 0 && (x & ~0x0006UL) == 0;
+}
+
 /* What a squashfs's settings rewrite (squashfs superblock offsets: CAUSES.md 1c): the data, the
  * tables' positions and sizes, the number of fragments, the input's size. */
 #define SQUASHFS_MOVED \
@@ -80,6 +91,16 @@ static const consequence_rule_t rules[] = {
     {SQUASHFS_MOVED, K(HEADER), false, SAME_LAYER, "@squashfs.data", K(CONTENT) | K(ORDER), false, NULL, "likely"},
     /* a FAT made with another cluster size or FAT type: its bytes follow */
     {"*", K(CONTENT), false, INSIDE, "@fat.geometry", K(HEADER), false, NULL, "likely"},
+    /* a zip member stored with another method or level (its central header: APPNOTE 4.3.12) */
+    {"@zip.member.flags", K(HEADER), false, SAME_LAYER, "@zip.member.method", K(HEADER), false, only_level_flags,
+     "certain"},
+    {"@zip.member.compressed_size|@zip.member.version_needed", K(HEADER), false, SAME_LAYER, "@zip.member.method",
+     K(HEADER), false, NULL, "certain"},
+    /* zip 3.0 marks text (internal attribute bit 0) while deflating */
+    {"@zip.member.internal_attr", K(HEADER), false, SAME_LAYER, "@zip.member.method", K(HEADER), false, NULL,
+     "likely"},
+    {"@zip.member.compressed_size", K(HEADER), false, SAME_LAYER, "@zip.member.flags", K(HEADER), false,
+     only_level_flags, "likely"},
     /* a gzip member compressed at another level */
     {"@gzip.xfl", K(HEADER), false, CONTAINER, NULL, K(CONTENT), false, recompressed, "certain"},
     /* (b) an entry added or removed: its directory's time and size, the tables that list it */

@@ -190,6 +190,19 @@ expect_status 1
 expect_roots "$out" "/n9.gz|content|compression-only"
 assert_q "$out" "diffs(loc=['/n9.gz', '@gzip.xfl'])[0]['follows'] == ['/n9.gz']"
 
+# zip -0 against -9 of one file: the method is the root; the member's header fields follow it.
+mkdir -p "$w/zip"
+cp "$w/numbers" "$w/zip/numbers"
+touch -d @1700000000 "$w/zip/numbers"
+(cd "$w/zip" && zip -qX -0 ../stored.zip numbers && zip -qX -9 ../deflated.zip numbers)
+out=$OUT_ROOT/zip
+run_ds "$w/stored.zip" "$w/deflated.zip" "$out"
+expect_status 1
+expect_roots "$out" "/stored.zip :: /numbers :: @zip.member.method|header|compression-only"
+for field in compressed_size flags version_needed; do
+    assert_q "$out" "diffs(loc=['/stored.zip', '/numbers', '@zip.member.$field'])[0]['follows'] == ['/stored.zip', '/numbers', '@zip.member.method']"
+done
+
 # mkfs.vfat -s 1 against -s 8, the same file copied in: the image's bytes follow its geometry.
 for s in 1 8; do
     rm -f "$w/fat$s.img"
