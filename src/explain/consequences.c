@@ -282,8 +282,10 @@ static bool layer_moving(const indexes_t *x, const char *layer_key)
 static ds_difference_t *rule_root(const indexes_t *x, ds_findings_t *f, const consequence_rule_t *rule,
                                   const ds_difference_t *e)
 {
+    if (e->depth < (rule->entry_field ? 2u : 1u))
+        return NULL;
     size_t layer = e->depth - 1 - (rule->entry_field ? 1 : 0);
-    if (e->depth < (rule->entry_field ? 2u : 1u) || (rule->relation == CONTAINER && layer == 0))
+    if (rule->relation == CONTAINER && layer == 0)
         return NULL;
     char *layer_key = make_key(e->location, layer, "");
     ds_difference_t *root = NULL;
