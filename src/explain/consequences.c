@@ -70,6 +70,14 @@ static bool only_level_flags(const ds_difference_t *effect, const ds_difference_
     return x != 0 && (x & ~0x0006UL) == 0;
 }
 
+/* An added or removed directory (the stages' detail: "dir present only in B"): what an ISO's
+ * path table lists (ECMA-119 9.4). */
+static bool directory_entry(const ds_difference_t *effect, const ds_difference_t *root)
+{
+    (void)effect;
+    return root->detail != NULL && strncmp(root->detail, "dir present only in ", 20) == 0;
+}
+
 /* What a squashfs's settings rewrite (squashfs superblock offsets: CAUSES.md 1c): the data, the
  * tables' positions and sizes, the number of fragments, the input's size. */
 #define SQUASHFS_MOVED \
@@ -107,6 +115,7 @@ static const consequence_rule_t rules[] = {
     {"/*", K(MTIME) | K(SIZE), false, IN_DIRECTORY, ANY_ENTRY, ENTRY_CHANGES, false, NULL, "likely"},
     {"@squashfs.inode_count|" SQUASHFS_MOVED, K(HEADER), false, SAME_LAYER, ANY_ENTRY, ENTRY_CHANGES, true, NULL,
      "likely"},
+    {"@iso.*.path_table*", K(HEADER), false, SAME_LAYER, ANY_ENTRY, ENTRY_CHANGES, true, directory_entry, "likely"},
     {"@iso.*.volume_space_size|@iso.*.path_table*|@input.size", K(HEADER), false, SAME_LAYER, ANY_ENTRY,
      ENTRY_CHANGES, true, NULL, "likely"},
     {"@iso.extent", K(HEADER), true, SAME_LAYER, ANY_ENTRY, ENTRY_CHANGES, true, NULL, "likely"},

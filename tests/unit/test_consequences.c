@@ -113,6 +113,19 @@ static void test_alone(void **state)
     ds_findings_free(&f);
 }
 
+static void test_path_table(void **state)
+{
+    (void)state;
+    ds_findings_t f = {0};
+    const char *file[] = {"/a/file"}, *dir[] = {"/a/sub"}, *table[] = {"@iso.pvd.path_table_size"};
+    assert_non_null(ds_findings_add(&f, "toc", DS_KIND_ADDED, file, 1, NULL, NULL, "file present only in B"));
+    assert_non_null(ds_findings_add(&f, "toc", DS_KIND_ADDED, dir, 1, NULL, NULL, "dir present only in B"));
+    assert_non_null(ds_findings_add(&f, "toc", DS_KIND_HEADER, table, 1, "20", "32", NULL));
+    ds_consequences_apply(&f);
+    assert_follows(&f.items[2], 1, "/a/sub", NULL); /* the directory, not the first entry */
+    ds_findings_free(&f);
+}
+
 static void test_empty_and_odd(void **state)
 {
     (void)state;
@@ -133,6 +146,7 @@ int main(void)
         cmocka_unit_test(test_flags),
         cmocka_unit_test(test_directories),
         cmocka_unit_test(test_alone),
+        cmocka_unit_test(test_path_table),
         cmocka_unit_test(test_empty_and_odd),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
