@@ -51,8 +51,9 @@ static bool only_options_flag(const ds_difference_t *effect, const ds_difference
     return (strtoul(effect->a, NULL, 16) ^ strtoul(effect->b, NULL, 16)) == 0x0400UL;
 }
 
-/* gzip XFL (RFC 1952 section 2.3.1) records the level (2 slowest, 4 fastest): it follows the
- * member compressed otherwise, when the decoded data are equal. */
+/* gzip XFL (RFC 1952 section 2.3.1) records the level (2 slowest, 4 fastest), xz's filter chain
+ * the preset and filters (formats/xz.c): they follow the member compressed otherwise, when the
+ * decoded data are equal. */
 static bool recompressed(const ds_difference_t *effect, const ds_difference_t *root)
 {
     (void)effect;
@@ -109,8 +110,8 @@ static const consequence_rule_t rules[] = {
      "likely"},
     {"@zip.member.compressed_size", K(HEADER), false, SAME_LAYER, "@zip.member.flags", K(HEADER), false,
      only_level_flags, "likely"},
-    /* a gzip member compressed at another level */
-    {"@gzip.xfl", K(HEADER), false, CONTAINER, NULL, K(CONTENT), false, recompressed, "certain"},
+    /* a gzip member compressed at another level; an xz stream with another preset, filter or check */
+    {"@gzip.xfl|@xz.check|@xz.filters", K(HEADER), false, CONTAINER, NULL, K(CONTENT), false, recompressed, "certain"},
     /* (b) an entry added or removed: its directory's time and size, the tables that list it */
     {"/*", K(MTIME) | K(SIZE), false, IN_DIRECTORY, ANY_ENTRY, ENTRY_CHANGES, false, NULL, "likely"},
     {"@squashfs.inode_count|" SQUASHFS_MOVED, K(HEADER), false, SAME_LAYER, ANY_ENTRY, ENTRY_CHANGES, true, NULL,

@@ -1,12 +1,11 @@
-/* Compressed streams without header fields worth comparing: xz, zstd, lz4, bzip2, lzma (alone),
- * lzip. Recognised by magic; decoded through libarchive's filters. One format each, sharing
- * this file: they differ only in their magic. */
+/* Compressed streams without header fields worth comparing: zstd, lz4, bzip2, lzma (alone),
+ * lzip (xz, with its check and filters, is xz.c). Recognised by magic; decoded through
+ * libarchive's filters. One format each, sharing this file: they differ only in their magic. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
 
-static int xz_bid(ds_source_t *s) { return ds_source_has_magic(s, 0, "\xfd" "7zXZ\0", 6) ? 90 : 0; }
 static int zstd_bid(ds_source_t *s) { return ds_source_has_magic(s, 0, "\x28\xb5\x2f\xfd", 4) ? 90 : 0; }
 static int lz4_bid(ds_source_t *s) { return ds_source_has_magic(s, 0, "\x04\x22\x4d\x18", 4) ? 90 : 0; }
 static int lzip_bid(ds_source_t *s) { return ds_source_has_magic(s, 0, "LZIP", 4) ? 90 : 0; }
@@ -49,7 +48,6 @@ static int stream_payload(void *state, int filter, ds_source_t **out, ds_error_t
         .open = ds_plain_state_open, .close = ds_plain_state_close, .payload = id##_payload,       \
     }
 
-STREAM_FORMAT(xz, "xz", ARCHIVE_FILTER_XZ, "xz stream: decompressed payload");
 STREAM_FORMAT(zstd, "zstd", ARCHIVE_FILTER_ZSTD, "Zstandard frame(s): decompressed payload");
 STREAM_FORMAT(lz4, "lz4", ARCHIVE_FILTER_LZ4, "LZ4 frame(s): decompressed payload");
 STREAM_FORMAT(bzip2, "bzip2", ARCHIVE_FILTER_BZIP2, "bzip2 stream: decompressed payload");

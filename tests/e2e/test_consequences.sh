@@ -190,6 +190,27 @@ expect_status 1
 expect_roots "$out" "/n9.gz|content|compression-only"
 assert_q "$out" "diffs(loc=['/n9.gz', '@gzip.xfl'])[0]['follows'] == ['/n9.gz']"
 
+# xz -9 against -1, and without against with --x86: the filter chain follows the recompressed stream.
+xz -9 -c "$w/numbers" >"$w/n9.xz"
+xz -1 -c "$w/numbers" >"$w/n1.xz"
+xz -c "$t/usr/bin/tool" >"$w/tool.xz"
+xz --x86 --lzma2 -c "$t/usr/bin/tool" >"$w/tool-x86.xz"
+out=$OUT_ROOT/xz-level
+run_ds "$w/n9.xz" "$w/n1.xz" "$out"
+expect_status 1
+expect_roots "$out" "/n9.xz|content|compression-only"
+assert_q "$out" "[(d['a'], d['b'], d['follows']) for d in diffs(loc=['/n9.xz', '@xz.filters'])] == [('lzma2 (dictionary 65536 KiB)', 'lzma2 (dictionary 1024 KiB)', ['/n9.xz'])]"
+out=$OUT_ROOT/xz-filter
+run_ds "$w/tool.xz" "$w/tool-x86.xz" "$out"
+expect_status 1
+expect_roots "$out" "/tool.xz|content|compression-only"
+assert_q "$out" "diffs(loc=['/tool.xz', '@xz.filters'])[0]['b'].startswith('x86, lzma2')"
+assert_q "$out" "diffs(loc=['/tool.xz', '@xz.filters'])[0]['follows'] == ['/tool.xz']"
+# A truncated xz (the stream header and 2 bytes of a block header): a difference, never a crash.
+head -c 14 "$w/tool.xz" >"$w/cut.xz"
+run_ds "$w/cut.xz" "$w/tool.xz" "$OUT_ROOT/xz-cut"
+check "truncated xz: exit 1 or 2, no crash (status $status)" test "$status" -le 2
+
 # zip -0 against -9 of one file: the method is the root; the member's header fields follow it.
 mkdir -p "$w/zip"
 cp "$w/numbers" "$w/zip/numbers"
