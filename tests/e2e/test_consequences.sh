@@ -195,6 +195,7 @@ xz -9 -c "$w/numbers" >"$w/n9.xz"
 xz -1 -c "$w/numbers" >"$w/n1.xz"
 xz -c "$t/usr/bin/tool" >"$w/tool.xz"
 xz --x86 --lzma2 -c "$t/usr/bin/tool" >"$w/tool-x86.xz"
+check "xz: the filter chains are as xz lists them" bash -c "xz -lvv '$w/n9.xz' | grep -q -- '--lzma2=dict=64MiB' && xz -lvv '$w/n1.xz' | grep -q -- '--lzma2=dict=1MiB' && xz -lvv '$w/tool-x86.xz' | grep -q -- '--x86 --lzma2' && ! xz -lvv '$w/tool.xz' | grep -q -- '--x86'"
 out=$OUT_ROOT/xz-level
 run_ds "$w/n9.xz" "$w/n1.xz" "$out"
 expect_status 1
@@ -216,6 +217,7 @@ mkdir -p "$w/zip"
 cp "$w/numbers" "$w/zip/numbers"
 touch -d @1700000000 "$w/zip/numbers"
 (cd "$w/zip" && zip -qX -0 ../stored.zip numbers && zip -qX -9 ../deflated.zip numbers)
+check "zip: the methods are stored and deflated" bash -c "zipinfo -v '$w/stored.zip' | grep -q 'compression method: *none (stored)' && zipinfo -v '$w/deflated.zip' | grep -q 'compression method: *deflated'"
 out=$OUT_ROOT/zip
 run_ds "$w/stored.zip" "$w/deflated.zip" "$out"
 expect_status 1
@@ -231,6 +233,7 @@ for s in 1 8; do
         mkfs.vfat -C -s "$s" -i 12345678 "$w/fat$s.img" 4096 >/dev/null
     TZ=UTC MTOOLS_SKIP_CHECK=1 mcopy -m -i "$w/fat$s.img" "$w/numbers" ::/numbers
 done
+check "fat: cluster sizes 1 and 8 sectors" bash -c "MTOOLS_SKIP_CHECK=1 minfo -i '$w/fat1.img' | grep -q 'cluster size: 1 sectors' && MTOOLS_SKIP_CHECK=1 minfo -i '$w/fat8.img' | grep -q 'cluster size: 8 sectors'"
 out=$OUT_ROOT/fat
 run_ds "$w/fat1.img" "$w/fat8.img" "$out"
 expect_status 1
