@@ -81,14 +81,22 @@ assert_q "$out" "diffs(loc=['/live/filesystem.squashfs', '@squashfs.data'])[0]['
 # (b) an entry added, one removed; a directory touched with nothing added.
 t2=$w/tree2
 cp -a "$t" "$t2"
-for tree in "$t" "$t2"; do # a tar and a cpio archive of a directory, inside the image
+# Each changed directory gets a time of its own (B's directory d one hour later in the tar, two in
+# the cpio, three in the zip): no pair of instants is carried often enough to look like two build
+# dates (explain/build_date.c).
+dir_time() { # TREE HOURS: d's time in that tree's archive
+    touch -d "@$([[ $1 == "$t2" ]] && echo $((1700000000 + 3600 * $2)) || echo 1700000000)" "$w/arch/d"
+}
+for tree in "$t" "$t2"; do # a tar, a cpio and a zip archive of a directory, inside the image
     mkdir -p "$w/arch/d"
     printf 'one\n' >"$w/arch/d/one.txt"
     [[ $tree == "$t2" ]] && printf 'new\n' >"$w/arch/d/new.txt"
     touch -d @1700000000 "$w/arch/d/"*
-    touch -d "@$([[ $tree == "$t2" ]] && echo 1700007200 || echo 1700000000)" "$w/arch/d"
+    dir_time "$tree" 2
     (cd "$w/arch" && tar --format=gnu --owner=0 --group=0 -cf "$tree/srv/archive.tar" d)
+    dir_time "$tree" 3
     (cd "$w/arch" && find d | sort | cpio --quiet -o -H newc -R 0:0 >"$tree/srv/archive.cpio")
+    dir_time "$tree" 4
     (cd "$w/arch" && zip -qX -r "$tree/srv/archive.zip" d)
     touch -d @1700000000 "$tree/srv/archive.tar" "$tree/srv/archive.cpio" "$tree/srv/archive.zip"
     rm -rf "$w/arch"
@@ -96,7 +104,8 @@ done
 printf 'new=1\n' >"$t2/etc/new.conf"
 rm "$t2/home/legacy/legacy.txt"
 touch -d @1700000000 "$t2/etc/new.conf" "$t/srv" "$t2/srv"
-touch -d @1700003600 "$t2/etc" "$t2/home/legacy"
+touch -d @1700003600 "$t2/etc"
+touch -d @1700005400 "$t2/home/legacy"
 touch -d @1700086400 "$t2/usr/bin" # nothing added or removed under it
 mksq "$t" "$w/add-a.sqfs"
 mksq "$t2" "$w/add-b.sqfs"
@@ -121,11 +130,20 @@ assert_q "$out" "diffs(loc=['/srv/archive.zip', '@zip.entries'])[0]['follows'] =
 assert_q "$out" "len(diffs(loc=['@squashfs.bytes_used'])) == 1"
 assert_q "$out" "all(d['secondary'] for d in r['differences'] if d['location'][0].startswith('@squashfs.'))"
 
-# The same trees as ISOs (xorriso): the toc stage's entries, dates and extents.
+# The same trees as ISOs (xorriso): the toc stage's entries, dates and extents. Fixed volume
+# dates, and every node's access and attribute times set to one instant (Rock Ridge TF), so that
+# a directory's mtime is the only time that differs (with SOURCE_DATE_EPOCH xorriso would copy
+# the mtime into them: three stamps of one node carrying the same two instants).
+mkiso() { # TREE OUT
+    rm -f "$2"
+    env -u SOURCE_DATE_EPOCH xorriso -no_rc -report_about FAILURE -outdev "$2" -volume_date c 2023111422132000 \
+        -volume_date m 2023111422132000 -volume_date uuid 2023111422132000 -joliet on -map "$1" / \
+        -alter_date_r a =1700000000 / -- -alter_date_r c =1700000000 / -- -commit >/dev/null 2>&1
+}
 for s in a b; do
     tree=$t
     [[ $s == b ]] && tree=$t2
-    SOURCE_DATE_EPOCH=1700000000 xorriso -as mkisofs -quiet -R -J -o "$w/add-$s.iso" "$tree" 2>/dev/null
+    mkiso "$tree" "$w/add-$s.iso"
 done
 out=$OUT_ROOT/add-iso
 run_ds "$w/add-a.iso" "$w/add-b.iso" "$out"
@@ -146,7 +164,7 @@ cp -a "$t" "$t3"
 printf 'new=1\n' >"$t3/etc/new.conf"
 touch -d @1700000000 "$t3/etc/new.conf"
 touch -d @1700003600 "$t3/etc"
-SOURCE_DATE_EPOCH=1700000000 xorriso -as mkisofs -quiet -R -J -o "$w/add1-b.iso" "$t3" 2>/dev/null
+mkiso "$t3" "$w/add1-b.iso"
 out=$OUT_ROOT/add-one-iso
 run_ds "$w/add-a.iso" "$w/add1-b.iso" "$out"
 expect_status 1
