@@ -19,7 +19,7 @@ packages=(
     dbus-bin systemd openssh-client ssl-cert passwd cracklib-runtime
     # test_signatures_caches: the tools that write the generated caches
     fontconfig fonts-dejavu-core man-db apt-utils gtk-update-icon-cache appstream libgdk-pixbuf-2.0-0
-    db5.3-util uuid-runtime
+    db5.3-util uuid-runtime xxd bsdextrautils
 )
 missing=()
 for p in "${packages[@]}"; do
