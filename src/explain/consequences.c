@@ -8,12 +8,12 @@
  * O(n log n) for n differences. */
 #include "consequences.h"
 
-#include <fnmatch.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "causes.h"
+#include "signatures.h"
 
 #define K(kind) (1u << DS_KIND_##kind)
 #define ENTRY_CHANGES (K(ADDED) | K(REMOVED))
@@ -246,22 +246,6 @@ static bool indexes_build(indexes_t *x, const ds_findings_t *f)
     return true;
 }
 
-static bool pattern_matches(const char *patterns, const char *text)
-{
-    char one[NAME_MAX_LEN * 2];
-    for (const char *p = patterns; *p != '\0';) {
-        size_t n = strcspn(p, "|");
-        if (n < sizeof one) {
-            memcpy(one, p, n);
-            one[n] = '\0';
-            if (fnmatch(one, text, 0) == 0)
-                return true;
-        }
-        p += n + (p[n] == '|');
-    }
-    return false;
-}
-
 /* The first root difference with key (an exact key, or a prefix when prefix) that the rule
  * accepts, or NULL. */
 static ds_difference_t *find_root(const index_t *ix, ds_findings_t *f, const char *key,
@@ -349,7 +333,7 @@ void ds_consequences_apply(ds_findings_t *findings)
             for (size_t r = 0; e->follows_depth == 0 && r < sizeof rules / sizeof rules[0]; r++) {
                 const consequence_rule_t *rule = &rules[r];
                 if ((rule->effect_kinds & (1u << e->kind)) == 0 ||
-                    !pattern_matches(rule->effect, e->location[e->depth - 1]))
+                    !ds_patterns_match(rule->effect, e->location[e->depth - 1]))
                     continue;
                 const ds_difference_t *root = rule_root(&x, findings, rule, e);
                 if (root != NULL)

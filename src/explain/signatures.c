@@ -21,10 +21,8 @@ static void normalise(const char *path, char *out, size_t size)
     snprintf(out, size, "%s%s", path[0] == '/' ? "" : "/", path);
 }
 
-static bool path_matches(const char *patterns, const char *path)
+bool ds_patterns_match(const char *patterns, const char *path)
 {
-    if (patterns == NULL)
-        return true;
     char one[256];
     for (const char *p = patterns; *p != '\0';) {
         size_t n = strcspn(p, "|");
@@ -40,6 +38,11 @@ static bool path_matches(const char *patterns, const char *path)
 }
 
 typedef bool (*want_fn)(const ds_signature_t *rule);
+
+static bool path_matches(const char *patterns, const char *path)
+{
+    return patterns == NULL || ds_patterns_match(patterns, path);
+}
 
 /* The nearest signature of a path is a row's own: a rule for any path (random UUIDs) is near to
  * every file and says nothing about this one. */
@@ -118,4 +121,23 @@ unsigned char *ds_signature_load(ds_source_t *src, size_t max, size_t *len)
     buf[size] = '\0';
     *len = (size_t)size;
     return buf;
+}
+
+bool ds_pair_load(ds_source_t *a, ds_source_t *b, size_t max, ds_pair_t *p)
+{
+    memset(p, 0, sizeof *p);
+    p->a = ds_signature_load(a, max, &p->na);
+    p->b = p->a != NULL ? ds_signature_load(b, max, &p->nb) : NULL;
+    if (p->b == NULL) {
+        ds_pair_free(p);
+        return false;
+    }
+    return true;
+}
+
+void ds_pair_free(ds_pair_t *p)
+{
+    free(p->a);
+    free(p->b);
+    memset(p, 0, sizeof *p);
 }

@@ -45,6 +45,19 @@ const ds_signature_t *ds_signature_near(const char *path);
  * drives each check through it). */
 const ds_signature_t *ds_signature_at(size_t index);
 
+/* Both files, whole (the caller frees with ds_pair_free, which accepts a zeroed pair). */
+typedef struct ds_pair {
+    unsigned char *a, *b;
+    size_t na, nb;
+} ds_pair_t;
+
+/* Loads both sides when each is at most max bytes; false (nothing to free) otherwise. */
+bool ds_pair_load(ds_source_t *a, ds_source_t *b, size_t max, ds_pair_t *p);
+void ds_pair_free(ds_pair_t *p);
+
+/* True when text matches one of the '|'-separated fnmatch(3) patterns (each under 256 bytes). */
+bool ds_patterns_match(const char *patterns, const char *text);
+
 /* Helpers for the checks. Reads up to max bytes of src from offset 0 into a new buffer
  * (NUL-terminated, *len its length); NULL when the source is larger than max or unreadable. */
 unsigned char *ds_signature_load(ds_source_t *src, size_t max, size_t *len);

@@ -9,25 +9,6 @@
 #include "signatures.h"
 #include "signatures_caches_internal.h"
 
-bool ds_pair_load(ds_source_t *a, ds_source_t *b, size_t max, ds_pair_t *p)
-{
-    memset(p, 0, sizeof *p);
-    p->a = ds_signature_load(a, max, &p->na);
-    p->b = p->a != NULL ? ds_signature_load(b, max, &p->nb) : NULL;
-    if (p->b == NULL) {
-        ds_pair_free(p);
-        return false;
-    }
-    return true;
-}
-
-void ds_pair_free(ds_pair_t *p)
-{
-    free(p->a);
-    free(p->b);
-    memset(p, 0, sizeof *p);
-}
-
 ds_span_t ds_pair_span(const ds_pair_t *p)
 {
     ds_span_t s = {0};

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "../util/source.h"
+#include "signatures.h"
 
 #define DS_UUID_SCAN_MAX (64u << 10)   /* files of any path looked through for UUIDs: one squashfs
                                         * block at most, so that a differing binary of any size
@@ -17,21 +18,12 @@
 #define DS_PNG_CHUNKS_MAX 100000u      /* chunks walked in one PNG */
 #define DS_JKS_ENTRIES_MAX 100000u     /* entries walked in one keystore */
 
-/* Both files, whole (the caller frees with ds_pair_free, which accepts a zeroed pair). */
-typedef struct ds_pair {
-    unsigned char *a, *b;
-    size_t na, nb;
-} ds_pair_t;
-
 /* Where two loaded files differ: the first and last differing offsets and how many bytes
  * differ (the longer file's tail counts as differing). count 0: equal. */
 typedef struct ds_span {
     size_t first, last, count;
 } ds_span_t;
 
-/* Loads both sides when each is at most max bytes; false (nothing to free) otherwise. */
-bool ds_pair_load(ds_source_t *a, ds_source_t *b, size_t max, ds_pair_t *p);
-void ds_pair_free(ds_pair_t *p);
 ds_span_t ds_pair_span(const ds_pair_t *p);
 
 /* Reads the first n bytes of each side; false when either is shorter or unreadable. */

@@ -10,26 +10,18 @@
 
 #include "signatures.h"
 
-typedef struct pair {
-    unsigned char *a, *b;
-    size_t na, nb;
-} pair_t;
+typedef ds_pair_t pair_t;
 
-static inline void pair_free(pair_t *p)
-{
-    free(p->a);
-    free(p->b);
-}
+static inline void pair_free(pair_t *p) { ds_pair_free(p); }
 
 /* Both files, each at most max bytes; false (nothing held) when either is larger or unreadable,
  * or when the two are equal. */
 static inline bool pair_load(ds_source_t *a, ds_source_t *b, size_t max, pair_t *p)
 {
-    memset(p, 0, sizeof *p);
-    p->a = ds_signature_load(a, max, &p->na);
-    p->b = p->a != NULL ? ds_signature_load(b, max, &p->nb) : NULL;
-    if (p->b == NULL || (p->na == p->nb && memcmp(p->a, p->b, p->na) == 0)) {
-        pair_free(p);
+    if (!ds_pair_load(a, b, max, p))
+        return false;
+    if (p->na == p->nb && memcmp(p->a, p->b, p->na) == 0) {
+        ds_pair_free(p);
         return false;
     }
     return true;
