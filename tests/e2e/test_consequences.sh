@@ -95,7 +95,10 @@ for tree in "$t" "$t2"; do # a tar, a cpio and a zip archive of a directory, ins
     dir_time "$tree" 2
     (cd "$w/arch" && tar --format=gnu --owner=0 --group=0 -cf "$tree/srv/archive.tar" d)
     dir_time "$tree" 3
-    (cd "$w/arch" && find d | sort | cpio --quiet -o -H newc -R 0:0 >"$tree/srv/archive.cpio")
+    # --reproducible: inode numbers counted from 1, not the host's (which differ between the two
+    # trees); the directory first, the added file last, so that no member's number moves.
+    (cd "$w/arch" && { echo d; find d -type f | sort -r; } | cpio --quiet -o -H newc -R 0:0 --reproducible \
+        >"$tree/srv/archive.cpio")
     dir_time "$tree" 4
     (cd "$w/arch" && zip -qX -r "$tree/srv/archive.zip" d)
     touch -d @1700000000 "$tree/srv/archive.tar" "$tree/srv/archive.cpio" "$tree/srv/archive.zip"
