@@ -125,7 +125,12 @@ static bool keyed_lines_only(ds_source_t *a, ds_source_t *b, key_fn key, const c
     const char *xa, *xb;
     char first[64] = "";
     bool ok = true, more_a, more_b;
-    while (ok && ((more_a = next_line(ta, na, &pa, &xa, &la)) | (more_b = next_line(tb, nb, &pb, &xb, &lb)))) {
+    while (ok) {
+        /* both sides advance every time: a line one side lacks ends the match */
+        more_a = next_line(ta, na, &pa, &xa, &la);
+        more_b = next_line(tb, nb, &pb, &xb, &lb);
+        if (!more_a && !more_b)
+            break;
         ok = more_a && more_b;
         if (!ok || (la == lb && memcmp(xa, xb, la) == 0))
             continue;
