@@ -155,9 +155,11 @@ static pthread_once_t error_table_once = PTHREAD_ONCE_INIT;
 const char *ds_ext4_error_text(ext4_state_t *s, errcode_t code, char *buf, size_t size)
 {
     pthread_once(&error_table_once, initialize_ext2_error_table);
-    if (s->io.failure.code != DS_OK)
-        snprintf(buf, size, "%s (%s)", error_message(code), s->io.failure.message);
-    else
+    if (s->io.failure.code != DS_OK) {
+        /* cut when it must be: the return value is looked at (gcc -O3 -Wformat-truncation) */
+        if (snprintf(buf, size, "%s (%s)", error_message(code), s->io.failure.message) >= (int)size)
+            buf[size - 1] = '\0';
+    } else
         snprintf(buf, size, "%s", error_message(code));
     ds_error_clear(&s->io.failure); /* told once: a later failure is named on its own */
     return buf;
