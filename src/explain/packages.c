@@ -134,13 +134,24 @@ void ds_package_drift_attribute(ds_findings_t *findings, ds_package_drift_t *dri
         qsort(drift->owned.items, drift->owned.count, sizeof *drift->owned.items, path_order);
     const ds_cause_t *cause = ds_cause_find(ds_cause_name(DS_CAUSE_PACKAGE_VERSION));
     size_t consequences = 0;
+    /* One changed package: its files follow its root (the package is the more specific root
+     * than a build date the same differences may carry). Several: the owned paths are merged,
+     * so which one is not known; they name none. */
+    ds_strbuf_t name = {0};
+    ds_strbuf_printf(&name, "/%s", drift->changes[0].name);
+    const char *root[2] = {"@packages", ds_strbuf_text(&name)};
     for (size_t i = 0; i < findings->count; i++) {
         ds_difference_t *d = &findings->items[i];
         if (follows_from_drift(drift, d)) {
             ds_difference_explain(d, cause->id, "likely", cause->fix, true);
+            if (drift->count == 1)
+                ds_difference_follows(d, root, 2);
+            else
+                ds_difference_unfollow(d);
             consequences++;
         }
     }
+    ds_strbuf_free(&name);
     /* The consequences are counted for all changes together: a file may belong to several. */
     for (size_t i = 0; i < drift->count; i++)
         add_root(findings, &drift->changes[i], consequences);

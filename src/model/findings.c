@@ -96,6 +96,15 @@ bool ds_difference_follows(ds_difference_t *d, const char *const *location, size
     return true;
 }
 
+void ds_difference_unfollow(ds_difference_t *d)
+{
+    for (size_t i = 0; i < d->follows_depth; i++) {
+        free(d->follows[i]);
+        d->follows[i] = NULL;
+    }
+    d->follows_depth = 0;
+}
+
 size_t ds_findings_total(const ds_findings_t *findings)
 {
     return findings->count + findings->dropped;

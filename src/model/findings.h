@@ -74,6 +74,9 @@ void ds_difference_explain(ds_difference_t *d, const char *cause, const char *co
  * report.json names it in "follows". Returns false when out of memory (d is left unchanged). */
 bool ds_difference_follows(ds_difference_t *d, const char *const *location, size_t depth);
 
+/* Forgets the root d followed (it stays secondary). */
+void ds_difference_unfollow(ds_difference_t *d);
+
 /* All differences, the dropped ones included. */
 size_t ds_findings_total(const ds_findings_t *findings);
 

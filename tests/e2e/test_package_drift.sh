@@ -51,6 +51,7 @@ assert_q "$out" 'r["summary"]["root_causes"] == {"package-version": 1}'
 for loc in '["/live/filesystem.packages"]' '["'$sq'", "'$doc'/changelog.Debian.gz"]' \
     '["'$sq'", "/var/lib/dpkg/info/silver-doc.md5sums"]' '["'$sq'", "/var/lib/dpkg/status"]'; do
     assert_q "$out" 'len(diffs(loc='"$loc"')) == 1 and diffs(loc='"$loc"')[0]["secondary"] is True and diffs(loc='"$loc"')[0]["cause"] == "package-version"'
+    assert_q "$out" 'diffs(loc='"$loc"')[0]["follows"] == ["@packages", "/silver-doc"]'
 done
 assert_q "$out" 'len([d for d in r["differences"] if d["cause"] == "package-version" and d["secondary"]]) == 4'
 assert_q "$out" 'not any("base-files" in x or "/etc/" in x for d in r["differences"] for x in d["location"])'
