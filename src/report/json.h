@@ -8,7 +8,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define DS_JSON_MAX_DEPTH 32
+/* diffoscope_json.c nests two levels (a node and its "details") per location element, so
+ * DS_LOCATION_MAX (16) elements, a node per kind and its comments need 36. */
+#define DS_JSON_MAX_DEPTH 48
 
 typedef struct ds_json {
     FILE *out;
