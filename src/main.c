@@ -1,5 +1,6 @@
 /* driftscope: the command line only. Parse, run the pipeline, print a short summary, exit
  * 0 identical, 1 different, 2 trouble. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -53,7 +54,9 @@ int main(int argc, char **argv)
     }
     ds_run_t run;
     int status = ds_pipeline_run(&options, &run);
-    if (run.out_fd >= 0 && !options.quiet)
+    /* --diffoscope-json -: the JSON is all that stdout holds. */
+    bool json_on_stdout = options.diffoscope_json != NULL && strcmp(options.diffoscope_json, "-") == 0;
+    if (run.out_fd >= 0 && !options.quiet && !json_on_stdout)
         print_summary(&run, status);
     ds_run_free(&run);
     return status;

@@ -12,7 +12,8 @@
 #include "formats/format.h"
 
 enum { OPT_STAGE_TIMEOUT = 256, OPT_MAX_DIFFERENCES, OPT_JOBS, OPT_MAX_DEPTH, OPT_LIST_CAUSES, OPT_LIST_FORMATS, OPT_DEEP_TOOL,
-       OPT_MAX_MEMORY, OPT_ACCEPT };
+       OPT_MAX_MEMORY, OPT_ACCEPT,
+       OPT_DIFFOSCOPE_JSON };
 
 static const struct option long_options[] = {
     {"output", required_argument, NULL, 'o'},
@@ -25,6 +26,7 @@ static const struct option long_options[] = {
     {"deep-tool", required_argument, NULL, OPT_DEEP_TOOL},
     {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
     {"accept", required_argument, NULL, OPT_ACCEPT},
+    {"diffoscope-json", required_argument, NULL, OPT_DIFFOSCOPE_JSON},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -54,6 +56,9 @@ void ds_options_usage(FILE *out)
           "                            decompression, diff text and threads are sized from it\n"
           "      --accept FILE         known differences that do not fail the gate, one a line:\n"
           "                            LOCATION-GLOB [kind=K] [cause=C] -- REASON\n"
+          "      --diffoscope-json FILE  also write the comparison tree in diffoscope's JSON\n"
+          "                            format to FILE (- for stdout), for diffoscope\n"
+          "                            --load-existing-diff FILE --html out.html\n"
           "      --list-causes         print the cause catalogue (Markdown) and exit\n"
           "      --list-formats        print the formats driftscope opens (Markdown) and exit\n"
           "  -q, --quiet               print nothing but errors\n"
@@ -154,6 +159,7 @@ static int option_apply(int c, char **argv, ds_options_t *opts, FILE *out, FILE 
     switch (c) {
     case 'o': opts->output_dir = optarg; return OPTION_NEXT;
     case OPT_ACCEPT: opts->accept_file = optarg; return OPTION_NEXT;
+    case OPT_DIFFOSCOPE_JSON: opts->diffoscope_json = optarg; return OPTION_NEXT;
     case 'q': opts->quiet = true; return OPTION_NEXT;
     case OPT_STAGE_TIMEOUT:
     case OPT_MAX_DIFFERENCES:

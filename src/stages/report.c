@@ -11,6 +11,7 @@
 #include "../explain/hints.h"
 #include "../report/accept.h"
 #include "../report/checklist.h"
+#include "../report/diffoscope_json.h"
 #include "../report/html.h"
 #include "../report/json_report.h"
 #include "../util/outfile.h"
@@ -75,6 +76,37 @@ static void write_report(ds_run_t *run, ds_stage_result_t *result, const char *n
         ds_stage_fail(result, err.code, "%s", err.message);
 }
 
+/* --diffoscope-json FILE: the tree in diffoscope's format, to the place the user named (stdout
+ * for "-", else atomically like an artifact), from the view as it stands. */
+static void write_diffoscope_json(ds_run_t *run, ds_stage_result_t *result)
+{
+    const char *path = run->options->diffoscope_json;
+    if (path == NULL)
+        return;
+    ds_report_view_t view;
+    ds_report_rows_t rows;
+    ds_report_view_build(run, verdict(run), &view, &rows);
+    ds_error_t err = {0};
+    if (strcmp(path, "-") == 0) {
+        if (ds_diffoscope_json_write(stdout, &view) != DS_OK)
+            ds_stage_fail(result, DS_ERR_NOMEM, "--diffoscope-json: out of memory");
+        else if (fflush(stdout) != 0 || ferror(stdout))
+            ds_stage_fail(result, DS_ERR_IO, "--diffoscope-json: cannot write to stdout");
+        return;
+    }
+    ds_outfile_t out;
+    if (ds_outfile_begin_path(&out, path, &err) != DS_OK) {
+        ds_stage_fail(result, err.code, "--diffoscope-json: %s", err.message);
+        return;
+    }
+    if (ds_diffoscope_json_write(out.stream, &view) != DS_OK) {
+        ds_outfile_abort(&out);
+        ds_stage_fail(result, DS_ERR_NOMEM, "--diffoscope-json %s: out of memory", path);
+    } else if (ds_outfile_commit(&out, &err) != DS_OK) {
+        ds_stage_fail(result, err.code, "--diffoscope-json: %s", err.message);
+    }
+}
+
 void ds_stage_report_run(ds_run_t *run, ds_stage_result_t *result)
 {
     double started = ds_clock_now();
@@ -89,5 +121,6 @@ void ds_stage_report_run(ds_run_t *run, ds_stage_result_t *result)
     ds_stage_artifact(result, "report.html");
     write_report(run, result, "checklist.md", ds_checklist_write, false, started);
     write_report(run, result, "report.html", ds_html_write, false, started);
+    write_diffoscope_json(run, result);
     write_report(run, result, "report.json", ds_json_report_write, true, started);
 }

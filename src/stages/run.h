@@ -30,6 +30,7 @@ typedef struct ds_options {
     const char *deep_tool;    /* "diffoscope", or NULL */
     unsigned long long max_memory; /* bytes; memory budgets derive from it */
     const char *accept_file;  /* --accept FILE, or NULL */
+    const char *diffoscope_json; /* --diffoscope-json FILE ("-": stdout), or NULL */
     bool quiet;
 } ds_options_t;
 
