@@ -72,8 +72,21 @@ static void value_append(ds_strbuf_t *line, const ds_difference_t *d, int side)
     const char *text = side == 0 ? d->a : d->b;
     if (d->numeric)
         ds_strbuf_printf(line, "%" PRId64, side == 0 ? d->a_number : d->b_number);
+    else if (text == NULL)
+        ds_strbuf_puts(line, "(none)");
     else
-        ds_strbuf_puts(line, text != NULL ? text : "(none)");
+        ds_strbuf_escape_line(line, text, strlen(text));
+}
+
+/* A location in a comment: its elements as one printable line each, joined by " :: " (the
+ * sources keep the names as they are; comments are one line, as diffoscope's are). */
+static void location_append(ds_strbuf_t *line, char *const *location, size_t depth)
+{
+    for (size_t i = 0; i < depth; i++) {
+        if (i > 0)
+            ds_strbuf_puts(line, " :: ");
+        ds_strbuf_escape_line(line, location[i], strlen(location[i]));
+    }
 }
 
 /* The length of the unified diff excerpt begins with: whole lines from a first hunk header,
@@ -131,8 +144,10 @@ static void difference_comments(tree_walk_t *w, const ds_difference_t *d, size_t
         comment_flush(w);
     }
     ds_strbuf_puts(&w->line, d->secondary ? "secondary" : "root difference");
-    for (size_t i = 0; d->secondary && i < d->follows_depth; i++)
-        ds_strbuf_printf(&w->line, "%s%s", i == 0 ? ", follows " : " :: ", d->follows[i]);
+    if (d->secondary && d->follows_depth > 0) {
+        ds_strbuf_puts(&w->line, ", follows ");
+        location_append(&w->line, d->follows, d->follows_depth);
+    }
     comment_flush(w);
     if (d->hint != NULL) {
         ds_strbuf_printf(&w->line, "hint: %s", d->hint);
@@ -226,8 +241,7 @@ static void root_list(tree_walk_t *w, const ds_findings_t *findings)
         if (d->secondary || roots++ >= ROOTS_LISTED)
             continue;
         ds_strbuf_puts(&w->line, "root difference: ");
-        for (size_t k = 0; k < d->depth; k++)
-            ds_strbuf_printf(&w->line, "%s%s", k ? " :: " : "", d->location[k]);
+        location_append(&w->line, d->location, d->depth);
         ds_strbuf_printf(&w->line, " (%s), cause %s%s%s", ds_kind_name(d->kind),
                          d->cause ? d->cause : "unknown", d->fix ? "; fix: " : "", d->fix ? d->fix : "");
         comment_flush(w);

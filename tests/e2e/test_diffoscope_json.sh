@@ -100,6 +100,20 @@ expect_load_status 1 iso-text
 assert_file_contains "$OUT_ROOT/iso-text.txt" "├── /live/filesystem.squashfs"
 assert_file_contains "$OUT_ROOT/iso-text.txt" "│ ├── /etc/os-release"
 
+# Hostile names (a newline, a byte that is not UTF-8) stay valid JSON that diffoscope loads.
+for side in a b; do
+    mkdir -p "$OUT_ROOT/names-$side/etc"
+    printf 'value=%s\n' "$side" >"$OUT_ROOT/names-$side/etc/"$'two\nlines\xff.conf'
+done
+out=$OUT_ROOT/names
+run_ds "$OUT_ROOT/names-a" "$OUT_ROOT/names-b" "$out" --diffoscope-json "$OUT_ROOT/names.json"
+expect_status 1
+tree_valid "$OUT_ROOT/names.json" "$out"
+load "$OUT_ROOT/names.json" names-text
+expect_load_status 1 names-text
+# In comments a name is one printable line, as checklist.md writes it.
+assert_file_contains "$OUT_ROOT/names-text.txt" '│┄ root difference: /etc/two\nlines\xff.conf (content), cause unknown'
+
 # Identical inputs: exit 0, and the very document diffoscope writes for them with
 # --json --output-empty (the root alone); diffoscope loads both alike.
 cp "$base" "$OUT_ROOT/copy.squashfs"
