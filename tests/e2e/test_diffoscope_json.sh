@@ -114,6 +114,32 @@ expect_load_status 1 names-text
 # In comments a name is one printable line, as checklist.md writes it.
 assert_file_contains "$OUT_ROOT/names-text.txt" '│┄ root difference: /etc/two\nlines\xff.conf (content), cause unknown'
 
+# The deepest location driftscope keeps (16 elements: tars nested 18 deep) nests all the way.
+for side in a b; do
+    work=$OUT_ROOT/nest-work-$side
+    mkdir -p "$work" "$OUT_ROOT/nest-$side"
+    printf 'hello %s\n' "$side" >"$work/f"
+    member=f
+    for i in $(seq 1 18); do
+        tar --mtime=@1700000000 --owner=0 --group=0 --numeric-owner -C "$work" -cf "$work/l$i.tar" "$member"
+        rm "$work/$member"
+        member=l$i.tar
+    done
+    mv "$work/$member" "$OUT_ROOT/nest-$side/x.tar"
+done
+out=$OUT_ROOT/nest
+run_ds "$OUT_ROOT/nest-a" "$OUT_ROOT/nest-b" "$out" --max-depth 30 --diffoscope-json "$OUT_ROOT/nest.json"
+expect_status 1
+assert_q "$out" 'max(len(d["location"]) for d in r["differences"]) == 16'
+tree_valid "$OUT_ROOT/nest.json" "$out"
+check "16 location nodes below the root" "$PY" -c "
+import json, sys
+def depth(n): return 1 + max([depth(c) for c in n.get('details', [])] or [0])
+sys.exit(depth(json.load(open('$OUT_ROOT/nest.json'))) < 17)"
+load "$OUT_ROOT/nest.json" nest-text
+expect_load_status 1 nest-text
+check "diffoscope draws the 16th level" grep -q '^│ │ │ │ │ │ │ │ │ │ │ │ │ │ │ ├── ' "$OUT_ROOT/nest-text.txt"
+
 # Identical inputs: exit 0, and the very document diffoscope writes for them with
 # --json --output-empty (the root alone); diffoscope loads both alike.
 cp "$base" "$OUT_ROOT/copy.squashfs"
