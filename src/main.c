@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "answer.h"
 #include "explain/causes.h"
 #include "options.h"
 #include "pipeline.h"
@@ -52,12 +53,31 @@ int main(int argc, char **argv)
     default:
         break;
     }
+    /* No -o: the run works in a private temporary directory, removed at the end. */
+    char tempdir[4096];
+    if (options.answer_on_stdout) {
+        ds_error_t err = {0};
+        if (ds_answer_tempdir(tempdir, sizeof tempdir, &err) != DS_OK) {
+            fprintf(stderr, "driftscope: %s\n", err.message);
+            return 2;
+        }
+        options.output_dir = tempdir;
+    }
     ds_run_t run;
     int status = ds_pipeline_run(&options, &run);
     /* --diffoscope-json -: the JSON is all that stdout holds. */
     bool json_on_stdout = options.diffoscope_json != NULL && strcmp(options.diffoscope_json, "-") == 0;
-    if (run.out_fd >= 0 && !options.quiet && !json_on_stdout)
-        print_summary(&run, status);
+    if (run.out_fd >= 0) {
+        ds_error_t err = {0};
+        if (ds_answer_write(&run, &err) != DS_OK) {
+            fprintf(stderr, "driftscope: %s\n", err.message);
+            status = 2;
+        }
+        if (!options.quiet && !options.answer_on_stdout && !ds_answer_on_stdout(&options) && !json_on_stdout)
+            print_summary(&run, status);
+    }
     ds_run_free(&run);
+    if (options.answer_on_stdout)
+        ds_answer_tempdir_remove(tempdir);
     return status;
 }

@@ -10,10 +10,13 @@
 #include <unistd.h>
 
 #include "formats/format.h"
+#include "options_diffoscope.h"
 
 enum { OPT_STAGE_TIMEOUT = 256, OPT_MAX_DIFFERENCES, OPT_JOBS, OPT_MAX_DEPTH, OPT_LIST_CAUSES, OPT_LIST_FORMATS, OPT_DEEP_TOOL,
        OPT_MAX_MEMORY, OPT_ACCEPT,
-       OPT_DIFFOSCOPE_JSON };
+       OPT_DIFFOSCOPE_JSON,
+       /* The answer as text and the options rebuilders pass to diffoscope (issue 12). */
+       OPT_TEXT, OPT_COLOR, OPT_TIMEOUT, OPT_JSON, OPT_HTML, OPT_MAX_REPORT_SIZE, OPT_EXCLUDE };
 
 static const struct option long_options[] = {
     {"output", required_argument, NULL, 'o'},
@@ -27,6 +30,14 @@ static const struct option long_options[] = {
     {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
     {"accept", required_argument, NULL, OPT_ACCEPT},
     {"diffoscope-json", required_argument, NULL, OPT_DIFFOSCOPE_JSON},
+    {"text", required_argument, NULL, OPT_TEXT},
+    {"color", required_argument, NULL, OPT_COLOR},
+    {"text-color", required_argument, NULL, OPT_COLOR},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"json", required_argument, NULL, OPT_JSON},
+    {"html", required_argument, NULL, OPT_HTML},
+    {"max-report-size", required_argument, NULL, OPT_MAX_REPORT_SIZE},
+    {"exclude", required_argument, NULL, OPT_EXCLUDE},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -35,16 +46,28 @@ static const struct option long_options[] = {
 
 void ds_options_usage(FILE *out)
 {
-    fputs("Usage: driftscope [OPTIONS] A B -o OUTDIR\n"
+    fputs("Usage: driftscope [OPTIONS] A B [-o OUTDIR]\n"
           "Explain why two builds of the same OS image are not bit-identical.\n"
           "\n"
           "A and B are ISO 9660 images (live-build hybrid ISOs), squashfs images, two\n"
           "directory trees or any two files; the format is detected from content. Stages\n"
           "run cheap to expensive (hash, header, toc, squashfs, content, report); each\n"
-          "writes its artifacts into OUTDIR, also when it stops early.\n"
+          "writes its artifacts into OUTDIR, also when it stops early. Without -o the\n"
+          "answer (verdict, root causes, root differences with their diffs) is printed\n"
+          "on stdout and no file is written.\n"
           "\n"
           "Options:\n"
           "  -o, --output DIR          write the reports into DIR (created if missing)\n"
+          "      --text FILE           write the answer as text to FILE ('-': stdout)\n"
+          "      --color WHEN          colour the text answer: auto (a terminal, no NO_COLOR),\n"
+          "                            always or never (--text-color is the same)\n"
+          "      --timeout SECS        time budget of the whole run (each stage gets at most\n"
+          "                            what is left of it; default: none)\n"
+          "      --diffoscope-json FILE  the comparison tree in diffoscope's JSON (--json too)\n"
+          "      --html FILE           a copy of report.html at FILE\n"
+          "      --max-report-size N   cut the text answer and the --html copy at N bytes\n"
+          "      --exclude GLOB        leave out differences whose innermost path matches GLOB\n"
+          "                            (fnmatch, '*' matches '/'; repeatable)\n"
           "      --stage-timeout SECS  time budget of each stage (default 600; 0: none)\n"
           "      --max-differences N   keep at most N differences (default 100000; 0: all)\n"
           "  -j, --jobs N              compare file contents in N threads (default: one per core)\n"
@@ -66,7 +89,8 @@ void ds_options_usage(FILE *out)
           "  -V, --version             show the version\n"
           "\n"
           "Exit status: 0 identical (or every difference accepted), 1 different, 2 trouble.\n"
-          "Reports: OUTDIR/checklist.md (read this first), OUTDIR/report.json.\n",
+          "Reports: OUTDIR/checklist.md (read this first), OUTDIR/report.json.\n"
+          "Called as diffoscope (rebuilderd, archlinux-repro): see man driftscope.\n",
           out);
 }
 
@@ -152,6 +176,40 @@ static bool option_number_apply(int c, const char *value, ds_options_t *opts, FI
     }
 }
 
+/* The answer's options and diffoscope's that rebuilders pass (issue 12). */
+static int option_answer_apply(int c, const char *value, ds_options_t *opts, FILE *err)
+{
+    switch (c) {
+    case OPT_TEXT: opts->text_file = value; return OPTION_NEXT;
+    case OPT_JSON: opts->diffoscope_json = value; return OPTION_NEXT;
+    case OPT_HTML: opts->html_copy = value; return OPTION_NEXT;
+    case OPT_COLOR:
+        if (strcmp(value, "auto") == 0 || strcmp(value, "always") == 0 || strcmp(value, "never") == 0) {
+            opts->color = value[0] == 'n' ? DS_COLOR_NEVER : value[1] == 'l' ? DS_COLOR_ALWAYS : DS_COLOR_AUTO;
+            return OPTION_NEXT;
+        }
+        fprintf(err, "driftscope: --color wants auto, always or never, not '%s'\n", value);
+        return DS_OPTIONS_EXIT_USAGE;
+    case OPT_TIMEOUT:
+        if (parse_seconds(value, &opts->total_timeout))
+            return OPTION_NEXT;
+        fprintf(err, "driftscope: --timeout wants seconds (0 to 1e7), not '%s'\n", value);
+        return DS_OPTIONS_EXIT_USAGE;
+    case OPT_MAX_REPORT_SIZE:
+        if (parse_count(value, &opts->max_report_size))
+            return OPTION_NEXT;
+        fprintf(err, "driftscope: --max-report-size wants a count of bytes, not '%s'\n", value);
+        return DS_OPTIONS_EXIT_USAGE;
+    default: /* OPT_EXCLUDE */
+        if (opts->exclude_count < DS_EXCLUDE_MAX) {
+            opts->exclude[opts->exclude_count++] = value;
+            return OPTION_NEXT;
+        }
+        fprintf(err, "driftscope: at most %d --exclude globs\n", DS_EXCLUDE_MAX);
+        return DS_OPTIONS_EXIT_USAGE;
+    }
+}
+
 /* Applies the option getopt_long returned as c. Returns OPTION_NEXT, or the exit verdict of
  * an option that ends parsing (--help, --version, the lists, a bad option). */
 static int option_apply(int c, char **argv, ds_options_t *opts, FILE *out, FILE *err)
@@ -161,6 +219,9 @@ static int option_apply(int c, char **argv, ds_options_t *opts, FILE *out, FILE 
     case OPT_ACCEPT: opts->accept_file = optarg; return OPTION_NEXT;
     case OPT_DIFFOSCOPE_JSON: opts->diffoscope_json = optarg; return OPTION_NEXT;
     case 'q': opts->quiet = true; return OPTION_NEXT;
+    case OPT_TEXT: case OPT_COLOR: case OPT_TIMEOUT: case OPT_JSON: case OPT_HTML:
+    case OPT_MAX_REPORT_SIZE: case OPT_EXCLUDE:
+        return option_answer_apply(c, optarg, opts, err);
     case OPT_STAGE_TIMEOUT:
     case OPT_MAX_DIFFERENCES:
     case 'j':
@@ -182,7 +243,12 @@ static int option_apply(int c, char **argv, ds_options_t *opts, FILE *out, FILE 
         fprintf(err, "driftscope: option '%s' needs a value\n", argv[optind - 1]);
         return DS_OPTIONS_EXIT_USAGE;
     default:
-        fprintf(err, "driftscope: unknown option '%s' (see --help)\n", argv[optind - 1]);
+        if (ds_diffoscope_option_known(argv[optind - 1]))
+            fprintf(err, "driftscope: diffoscope option %.*s is not supported (driftscope reads its "
+                         "inputs itself; see man driftscope)\n",
+                    (int)strcspn(argv[optind - 1], "="), argv[optind - 1]);
+        else
+            fprintf(err, "driftscope: unknown option '%s' (see --help)\n", argv[optind - 1]);
         return DS_OPTIONS_EXIT_USAGE;
     }
 }
@@ -200,10 +266,8 @@ static int options_finish(int argc, char **argv, ds_options_t *opts, FILE *err)
     }
     opts->input[0] = argv[optind];
     opts->input[1] = argv[optind + 1];
-    if (opts->output_dir == NULL) {
-        fprintf(err, "driftscope: -o OUTDIR is needed (see --help)\n");
-        return DS_OPTIONS_EXIT_USAGE;
-    }
+    /* No -o: the answer goes to stdout; main runs in a private temporary directory. */
+    opts->answer_on_stdout = opts->output_dir == NULL;
     return DS_OPTIONS_RUN;
 }
 

@@ -173,6 +173,32 @@ int ds_run_exit_status(const ds_run_t *run)
     return 1;
 }
 
+/* A stage's time budget: --stage-timeout, and never more than what is left of --timeout (the
+ * report stage too, though it writes its reports whatever is left). Negative: --timeout has
+ * passed. 0: no budget at all. */
+static double stage_budget(const ds_options_t *options, double elapsed)
+{
+    if (options->total_timeout <= 0)
+        return options->stage_timeout;
+    double left = options->total_timeout - elapsed;
+    if (left <= 0)
+        return -1;
+    return options->stage_timeout > 0 && options->stage_timeout < left ? options->stage_timeout : left;
+}
+
+/* The limits a finished stage hit, in words: a named limit, its time budget, or --timeout. */
+static void stage_limits(ds_run_t *run, ds_stage_id_t id, double budget)
+{
+    const ds_stage_result_t *result = &run->stages[id];
+    if (result->limited)
+        ds_run_limit(run, "%s: %s", ds_stage_name(id), result->message ? result->message : "a limit was hit");
+    if (result->status == DS_STATUS_TIMEOUT && budget < 0)
+        ds_run_limit(run, "--timeout: the run's %g s ran out; the later stages did not run",
+                     run->options->total_timeout);
+    else if (result->status == DS_STATUS_TIMEOUT)
+        ds_run_limit(run, "%s: stopped by its time budget of %.0f s", ds_stage_name(id), budget);
+}
+
 int ds_pipeline_run(const ds_options_t *options, ds_run_t *run)
 {
     memset(run, 0, sizeof *run);
@@ -216,13 +242,19 @@ int ds_pipeline_run(const ds_options_t *options, ds_run_t *run)
     for (int i = 0; i < DS_STAGE_COUNT; i++) {
         ds_stage_result_t *result = &run->stages[i];
         double start = ds_clock_now();
-        run->deadline = ds_deadline_in(options->stage_timeout);
+        double budget = stage_budget(options, start - run->started);
+        run->deadline = ds_deadline_in(budget);
+        if (budget < 0)
+            run->deadline.end = start; /* already passed */
         result->status = DS_STATUS_OK;
         result->ran = true;
         run->progress_last = 0;
         ds_progress(run, "%s", ds_stage_name((ds_stage_id_t)i));
         if (i != DS_STAGE_HASH && i != DS_STAGE_REPORT && run->identity_known && run->identical) {
             ds_stage_skip(result, "inputs are identical");
+        } else if (budget < 0 && i != DS_STAGE_REPORT) {
+            ds_stage_fail(result, DS_ERR_TIMEOUT, "not run: the run's --timeout of %g s had passed",
+                          options->total_timeout);
         } else {
             /* The report stage states its own time so far inside report.json. */
             if (i == DS_STAGE_REPORT)
@@ -230,11 +262,7 @@ int ds_pipeline_run(const ds_options_t *options, ds_run_t *run)
             stages[i](run, result);
         }
         result->seconds = ds_clock_now() - start;
-        if (result->limited)
-            ds_run_limit(run, "%s: %s", ds_stage_name((ds_stage_id_t)i), result->message ? result->message : "a limit was hit");
-        if (result->status == DS_STATUS_TIMEOUT)
-            ds_run_limit(run, "%s: stopped by its time budget of %.0f s", ds_stage_name((ds_stage_id_t)i),
-                         options->stage_timeout);
+        stage_limits(run, (ds_stage_id_t)i, budget);
         if (result->message != NULL && result->status != DS_STATUS_OK &&
             result->status != DS_STATUS_SKIPPED && !options->quiet)
             fprintf(stderr, "driftscope: %s stage %s: %s\n", ds_stage_name((ds_stage_id_t)i),

@@ -105,6 +105,25 @@ void ds_difference_unfollow(ds_difference_t *d)
     d->follows_depth = 0;
 }
 
+size_t ds_findings_remove_if(ds_findings_t *findings, bool (*drop)(const ds_difference_t *d, void *ctx),
+                             void *ctx)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < findings->count; i++) {
+        ds_difference_t *d = &findings->items[i];
+        if (drop(d, ctx)) {
+            difference_clear(d);
+            continue;
+        }
+        if (kept != i)
+            findings->items[kept] = *d;
+        kept++;
+    }
+    size_t removed = findings->count - kept;
+    findings->count = kept;
+    return removed;
+}
+
 size_t ds_findings_total(const ds_findings_t *findings)
 {
     return findings->count + findings->dropped;

@@ -77,6 +77,11 @@ bool ds_difference_follows(ds_difference_t *d, const char *const *location, size
 /* Forgets the root d followed (it stays secondary). */
 void ds_difference_unfollow(ds_difference_t *d);
 
+/* Removes (and frees) every kept difference for which drop(d, ctx) is true, keeping the order
+ * of the rest. Returns how many it removed. */
+size_t ds_findings_remove_if(ds_findings_t *findings, bool (*drop)(const ds_difference_t *d, void *ctx),
+                             void *ctx);
+
 /* All differences, the dropped ones included. */
 size_t ds_findings_total(const ds_findings_t *findings);
 

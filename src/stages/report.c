@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <fnmatch.h>
 #include <string.h>
 
 #include "../explain/explain.h"
@@ -19,7 +20,7 @@
 
 typedef void (*report_writer_fn)(FILE *out, const ds_report_view_t *view);
 
-static const char *verdict(const ds_run_t *run)
+const char *ds_run_verdict(const ds_run_t *run)
 {
     switch (ds_run_exit_status(run)) {
     case 0: return run->identical ? "IDENTICAL" : "ACCEPTED (every difference is a known, accepted one)";
@@ -27,6 +28,38 @@ static const char *verdict(const ds_run_t *run)
     default: return run->identity_known && !run->identical ? "DIFFERENT (analysis incomplete)"
                                                             : "TROUBLE (identity not established)";
     }
+}
+
+/* --exclude, as diffoscope excludes files: a difference goes when the innermost path of its
+ * location (the last element that is not an "@field"), that path without its leading '/', or
+ * its last component matches a glob (fnmatch without FNM_PATHNAME, as diffoscope's fnmatchcase:
+ * '*' matches '/'). */
+static bool excluded(const ds_difference_t *d, void *ctx)
+{
+    const ds_options_t *options = ctx;
+    const char *path = NULL;
+    for (size_t i = d->depth; i-- > 0 && path == NULL;)
+        if (d->location[i][0] != '@')
+            path = d->location[i];
+    if (path == NULL)
+        return false;
+    const char *relative = path + (path[0] == '/');
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    for (size_t g = 0; g < options->exclude_count; g++) {
+        const char *glob = options->exclude[g];
+        if (fnmatch(glob, path, 0) == 0 || fnmatch(glob, relative, 0) == 0 || fnmatch(glob, base, 0) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void apply_exclude(ds_run_t *run)
+{
+    if (run->options->exclude_count == 0)
+        return;
+    run->excluded = ds_findings_remove_if(&run->findings, excluded, (void *)run->options);
+    ds_run_limit(run, "excluded: %zu difference%s left out by --exclude", run->excluded,
+                 run->excluded == 1 ? "" : "s");
 }
 
 /* Marks the differences the --accept rules match; the gate passes when every root difference is
@@ -66,7 +99,7 @@ static void write_report(ds_run_t *run, ds_stage_result_t *result, const char *n
     }
     ds_report_view_t view;
     ds_report_rows_t rows;
-    ds_report_view_build(run, verdict(run), &view, &rows);
+    ds_report_view_build(run, ds_run_verdict(run), &view, &rows);
     if (last) {
         rows.stages[DS_STAGE_REPORT].status = ds_stage_status_name(result->status);
         rows.stages[DS_STAGE_REPORT].seconds = ds_clock_now() - started;
@@ -112,6 +145,7 @@ void ds_stage_report_run(ds_run_t *run, ds_stage_result_t *result)
     double started = ds_clock_now();
     ds_explain_findings(&run->findings);
     ds_stage_packages_run(run, result);
+    apply_exclude(run);
     apply_accept(run);
     ds_deep_run_all(run);
     ds_explain_notes_tags(&run->findings);

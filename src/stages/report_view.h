@@ -19,4 +19,7 @@ typedef struct ds_report_rows {
 void ds_report_view_build(const ds_run_t *run, const char *verdict, ds_report_view_t *view,
                           ds_report_rows_t *rows);
 
+/* The verdict in words ("IDENTICAL", "DIFFERENT", ...), from the exit status (stages/report.c). */
+const char *ds_run_verdict(const ds_run_t *run);
+
 #endif

@@ -19,6 +19,7 @@
 #define DS_VERSION "0.1.0"
 #define DS_DEFAULT_STAGE_TIMEOUT 600.0
 #define DS_DEFAULT_MAX_DIFFERENCES 100000u
+#define DS_EXCLUDE_MAX 64
 
 typedef struct ds_options {
     const char *input[2];     /* A and B */
@@ -32,7 +33,19 @@ typedef struct ds_options {
     const char *accept_file;  /* --accept FILE, or NULL */
     const char *diffoscope_json; /* --diffoscope-json FILE ("-": stdout), or NULL */
     bool quiet;
+    const char *diffoscope_json;
+    /* The answer as text, and what rebuilders pass to diffoscope (issue 12). */
+    bool answer_on_stdout;    /* no -o: output_dir is a private temporary directory */
+    const char *text_file;    /* --text FILE ("-": stdout), or NULL */
+    int color;                /* DS_COLOR_AUTO, DS_COLOR_ALWAYS or DS_COLOR_NEVER */
+    double total_timeout;     /* --timeout: seconds for the whole run; 0 means none */
+    const char *html_copy;    /* --html FILE: a copy of report.html, or NULL */
+    size_t max_report_size;   /* --max-report-size: bytes of the text and --html copy; 0: all */
+    const char *exclude[DS_EXCLUDE_MAX]; /* --exclude GLOB: innermost paths left out */
+    size_t exclude_count;
 } ds_options_t;
+
+enum { DS_COLOR_AUTO, DS_COLOR_ALWAYS, DS_COLOR_NEVER };
 
 #define DS_DEFAULT_MAX_DEPTH 8
 
@@ -150,6 +163,7 @@ typedef struct ds_run {
     char *limits[16];        /* each limit hit, in words; owned */
     struct ds_accept *accept; /* --accept rules, or NULL; owned */
     size_t accepted;         /* differences matched by a rule */
+    size_t excluded;         /* differences left out by --exclude */
     bool all_accepted;       /* the inputs differ, but every root difference is accepted */
     size_t limit_count;
     double started;

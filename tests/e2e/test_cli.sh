@@ -7,7 +7,7 @@ set +e
 "$DRIFTSCOPE" --help >"$OUT_ROOT/help" 2>&1; s_help=$?
 "$DRIFTSCOPE" --version >"$OUT_ROOT/version" 2>&1; s_version=$?
 "$DRIFTSCOPE" onlyone -o "$OUT_ROOT/x" >/dev/null 2>"$OUT_ROOT/usage1"; s_one=$?
-"$DRIFTSCOPE" a b >/dev/null 2>"$OUT_ROOT/usage2"; s_noout=$?
+(cd "$OUT_ROOT" && "$DRIFTSCOPE" missing-a missing-b >"$OUT_ROOT/noout.stdout" 2>"$OUT_ROOT/usage2"); s_noout=$?
 "$DRIFTSCOPE" --stage-timeout=abc a b -o x >/dev/null 2>"$OUT_ROOT/usage3"; s_bad=$?
 "$DRIFTSCOPE" --frobnicate a b -o x >/dev/null 2>"$OUT_ROOT/usage4"; s_unknown=$?
 set -e
@@ -21,8 +21,9 @@ check "the README's formats table is what --list-formats prints" bash -c "sed -n
 check "--list-formats names every registered format with what it compares" bash -c "test \$(grep -c '^| [a-z0-9]* | \(container\|stream\|document\) | ..........' '$OUT_ROOT/formats') -ge 18"
 check "--version exits 0 and prints it" grep -q "^driftscope [0-9]" "$OUT_ROOT/version"
 check "one input is a usage error (2)" test $s_one = 2
-check "missing -o is a usage error (2)" test $s_noout = 2
-check "missing -o is explained" grep -q "\-o OUTDIR" "$OUT_ROOT/usage2"
+# Without -o the answer goes to stdout (tests/e2e/test_stdout_answer.sh): unreadable inputs are trouble.
+check "no -o with unreadable inputs is trouble (2)" test $s_noout = 2
+check "no -o: the trouble answer names the unreadable input" grep -q "missing-a.*cannot open" "$OUT_ROOT/noout.stdout"
 check "bad --stage-timeout is a usage error (2)" test $s_bad = 2
 check "unknown option is a usage error (2)" test $s_unknown = 2
 
