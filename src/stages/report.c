@@ -30,19 +30,12 @@ const char *ds_run_verdict(const ds_run_t *run)
     }
 }
 
-/* --exclude, as diffoscope excludes files: a difference goes when the innermost path of its
- * location (the last element that is not an "@field"), that path without its leading '/', or
- * its last component matches a glob (fnmatch without FNM_PATHNAME, as diffoscope's fnmatchcase:
- * '*' matches '/'). */
-static bool excluded(const ds_difference_t *d, void *ctx)
+/* --exclude, as diffoscope excludes files: a difference goes when a path of its location (an
+ * element that is not an "@field": the file, or a container it lies in, as diffoscope does not
+ * look inside an excluded container), that path without its leading '/', or its last component
+ * matches a glob (fnmatch without FNM_PATHNAME, as diffoscope's fnmatchcase: '*' matches '/'). */
+static bool path_excluded(const ds_options_t *options, const char *path)
 {
-    const ds_options_t *options = ctx;
-    const char *path = NULL;
-    for (size_t i = d->depth; i-- > 0 && path == NULL;)
-        if (d->location[i][0] != '@')
-            path = d->location[i];
-    if (path == NULL)
-        return false;
     const char *relative = path + (path[0] == '/');
     const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
     for (size_t g = 0; g < options->exclude_count; g++) {
@@ -50,6 +43,14 @@ static bool excluded(const ds_difference_t *d, void *ctx)
         if (fnmatch(glob, path, 0) == 0 || fnmatch(glob, relative, 0) == 0 || fnmatch(glob, base, 0) == 0)
             return true;
     }
+    return false;
+}
+
+static bool excluded(const ds_difference_t *d, void *ctx)
+{
+    for (size_t i = 0; i < d->depth; i++)
+        if (d->location[i][0] != '@' && path_excluded(ctx, d->location[i]))
+            return true;
     return false;
 }
 
