@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "report/text_report.h"
@@ -112,24 +113,32 @@ static bool want_color(int mode, bool terminal)
     return no_color == NULL || no_color[0] == '\0';
 }
 
-/* Writes the bytes to path atomically: a temporary file beside it, renamed over it. */
-static int write_file(const char *path, const char *text, size_t len, size_t cap, cut_note_t note,
-                      ds_error_t *err)
+/* Starts writing path atomically: a temporary file in its directory (its descriptor left in
+ * *dir_fd, closed by the caller), renamed over it by ds_outfile_commit. */
+static int outfile_beside(const char *path, int *dir_fd, ds_outfile_t *out, ds_error_t *err)
 {
     char dir_copy[PATH_MAX], base_copy[PATH_MAX];
+    *dir_fd = -1;
     if (snprintf(dir_copy, sizeof dir_copy, "%s", path) >= (int)sizeof dir_copy)
         return ds_error_set(err, DS_ERR_USAGE, "%s: the path is too long", path);
     snprintf(base_copy, sizeof base_copy, "%s", path);
-    int dir_fd = open(dirname(dir_copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir_fd < 0)
+    *dir_fd = open(dirname(dir_copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (*dir_fd < 0)
         return ds_error_set(err, DS_ERR_IO, "%s: cannot open its directory: %s", path, strerror(errno));
+    return ds_outfile_begin(out, *dir_fd, basename(base_copy), err);
+}
+
+static int write_file(const char *path, const char *text, size_t len, size_t cap, ds_error_t *err)
+{
     ds_outfile_t out;
-    int rc = ds_outfile_begin(&out, dir_fd, basename(base_copy), err);
+    int dir_fd;
+    int rc = outfile_beside(path, &dir_fd, &out, err);
     if (rc == DS_OK) {
-        emit_capped(out.stream, text, len, cap, note);
+        emit_capped(out.stream, text, len, cap, CUT_TEXT);
         rc = ds_outfile_commit(&out, err);
     }
-    close(dir_fd);
+    if (dir_fd >= 0)
+        close(dir_fd);
     return rc;
 }
 
@@ -152,42 +161,64 @@ static int write_text(const ds_run_t *run, ds_error_t *err)
         char *text = answer_render(run, want_color(options->color, false), &len);
         if (text == NULL)
             return ds_error_set(err, DS_ERR_NOMEM, "the text answer: out of memory");
-        int file_rc = write_file(options->text_file, text, len, options->max_report_size, CUT_TEXT, err);
+        int file_rc = write_file(options->text_file, text, len, options->max_report_size, err);
         rc = rc != DS_OK ? rc : file_rc;
         free(text);
     }
     return rc;
 }
 
-/* --html FILE: report.html as the report stage wrote it into OUTDIR, cut at --max-report-size. */
+/* Copies in (size bytes) to out in windows, at most cap bytes (0: all) counting the note that
+ * says it was cut. */
+static void copy_capped(FILE *in, uint64_t size, FILE *out, size_t cap)
+{
+    char note[200];
+    int n = cut_note(note, sizeof note, CUT_HTML, cap);
+    size_t note_len = n < 0 ? 0 : (size_t)n;
+    bool cut = cap > 0 && size > cap;
+    uint64_t left = !cut ? size : cap > note_len ? cap - note_len : 0;
+    char window[65536];
+    size_t got;
+    while (left > 0 && (got = fread(window, 1, left < sizeof window ? (size_t)left : sizeof window, in)) > 0) {
+        fwrite(window, 1, got, out);
+        left -= got;
+    }
+    if (cut)
+        fputs(note, out);
+}
+
+/* --html FILE: report.html as the report stage wrote it into OUTDIR, streamed into a temporary
+ * file beside FILE and renamed, cut at --max-report-size. */
 static int copy_html(const ds_run_t *run, ds_error_t *err)
 {
+    const char *path = run->options->html_copy;
     int fd = openat(run->out_fd, "report.html", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0)
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        if (fd >= 0)
+            close(fd);
         return ds_error_set(err, DS_ERR_IO, "--html: report.html was not written: %s", strerror(errno));
+    }
     FILE *in = fdopen(fd, "r");
     if (in == NULL) {
         close(fd);
         return ds_error_set(err, DS_ERR_NOMEM, "--html: out of memory");
     }
-    char *text = NULL;
-    size_t len = 0;
-    FILE *copy = open_memstream(&text, &len);
-    char window[65536];
-    size_t n;
-    size_t cap = run->options->max_report_size;
-    /* Read no more than the cut needs: the copy stays bounded whatever report.html's size. */
-    while (copy != NULL && (cap == 0 || len <= cap) && (n = fread(window, 1, sizeof window, in)) > 0) {
-        fwrite(window, 1, n, copy);
-        fflush(copy);
+    ds_outfile_t out;
+    int dir_fd;
+    int rc = outfile_beside(path, &dir_fd, &out, err);
+    if (rc == DS_OK) {
+        copy_capped(in, (uint64_t)st.st_size, out.stream, run->options->max_report_size);
+        if (ferror(in)) {
+            ds_outfile_abort(&out);
+            rc = ds_error_set(err, DS_ERR_IO, "--html: cannot read report.html");
+        } else {
+            rc = ds_outfile_commit(&out, err);
+        }
     }
-    bool failed = ferror(in) || copy == NULL;
+    if (dir_fd >= 0)
+        close(dir_fd);
     fclose(in);
-    if (copy != NULL && fclose(copy) != 0)
-        failed = true;
-    int rc = failed ? ds_error_set(err, DS_ERR_IO, "--html: cannot read report.html")
-                    : write_file(run->options->html_copy, text, len, cap, CUT_HTML, err);
-    free(text);
     return rc;
 }
 

@@ -49,6 +49,11 @@ check "--max-report-size: stdout too" test "$(stat -c %s "$OUT_ROOT/cut.stdout")
 assert_file_contains "$OUT_ROOT/files/t.txt" "cut at 400 bytes by --max-report-size"
 assert_file_contains "$OUT_ROOT/files/h.html" "cut at 400 bytes by --max-report-size"
 
+# An output that cannot be written is trouble, named on stderr.
+ds "$OUT_ROOT/nowhere" --text "$OUT_ROOT/no-such-dir/t.txt" "$a" "$b"
+expect_status 2
+assert_file_contains "$OUT_ROOT/nowhere.stderr" "$OUT_ROOT/no-such-dir/t.txt: cannot open its directory"
+
 # --exclude leaves a file out of every report and says how many went.
 out=$OUT_ROOT/out
 run_ds "$a" "$b" "$out" --exclude 'etc/os-release' --text "$OUT_ROOT/excluded.txt"
