@@ -70,6 +70,15 @@ else
 fi
 nothing_left "colours"
 
+# No image can write a terminal escape: a file name and content with ESC are escaped.
+mkdir -p "$OUT_ROOT/tree-a" "$OUT_ROOT/tree-b"
+printf 'one\n\033[2J\n' >"$OUT_ROOT/tree-a/name"$'\033'"[31m"
+printf 'two\n\033[2J\n' >"$OUT_ROOT/tree-b/name"$'\033'"[31m"
+ds_here "$OUT_ROOT/hostile" --color=never "$OUT_ROOT/tree-a" "$OUT_ROOT/tree-b"
+expect_status 1
+assert_file_contains "$OUT_ROOT/hostile.stdout" 'name\x1b[31m'
+check "hostile names and contents: no raw escape on stdout" bash -c "! grep -q $'\033' '$OUT_ROOT/hostile.stdout'"
+
 # An identical pair: exit 0 and the verdict; trouble cleans up too.
 ds_here "$OUT_ROOT/same" "$a" "$same"
 expect_status 0
