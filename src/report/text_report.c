@@ -107,7 +107,7 @@ static void write_causes(FILE *out, const ds_report_view_t *view, const ds_text_
         fputs("  ", out);
         put_text(out, all[c].id, style->color ? ANSI_CYAN : NULL);
         size_t width = strlen(all[c].id);
-        fprintf(out, "%*s %6zu  %s\n", width < 20 ? (int)(20 - width) : 0, "", roots, all[c].fix ? all[c].fix : "look at the diff below");
+        fprintf(out, "%*s %6zu  %s\n", width < 20 ? (int)(20 - width) : 0, "", roots, all[c].fix ? all[c].fix : "look at the diff in the reports");
     }
 }
 
@@ -123,7 +123,8 @@ static const char *diff_color(const char *line)
     return NULL;
 }
 
-/* The excerpt, indented, at most DS_TEXT_EXCERPT_LINES lines, saying how many were left out. */
+/* The excerpt, indented, at most DS_TEXT_EXCERPT_LINES lines of at most DS_TEXT_LINE_MAX bytes,
+ * saying how many lines were left out. */
 static void write_excerpt(FILE *out, const char *text, const ds_text_style_t *style)
 {
     const char *p = text;
@@ -131,10 +132,10 @@ static void write_excerpt(FILE *out, const char *text, const ds_text_style_t *st
     for (; *p && lines < DS_TEXT_EXCERPT_LINES; lines++) {
         const char *end = strchr(p, '\n');
         size_t n = end ? (size_t)(end - p) : strlen(p);
-        char *line = strndup(p, n);
+        char *line = strndup(p, n < DS_TEXT_LINE_MAX ? n : DS_TEXT_LINE_MAX);
         fputs("      ", out);
         put_text(out, line ? line : "", style->color && line ? diff_color(line) : NULL);
-        fputc('\n', out);
+        fputs(n > DS_TEXT_LINE_MAX ? " ...\n" : "\n", out);
         free(line);
         p = end ? end + 1 : p + n;
     }
@@ -194,8 +195,13 @@ void ds_text_report_write(FILE *out, const ds_report_view_t *view, const ds_text
         write_difference(out, d, style);
         shown++;
     }
+    if (roots > shown)
+        fprintf(out, "  ... %zu more root difference%s not shown\n", roots - shown, roots - shown == 1 ? "" : "s");
     size_t secondary = view->findings->count - roots;
-    if (secondary > 0 || roots > shown || view->findings->dropped > 0)
-        fprintf(out, "(%zu secondary differences follow from these; every difference is in %s)\n",
-                secondary + view->findings->dropped, style->rest);
+    if (secondary > 0)
+        fprintf(out, "(%zu secondary differences, consequences of the roots, are not shown)\n", secondary);
+    if (view->findings->dropped > 0)
+        fprintf(out, "(%zu differences past --max-differences were only counted)\n", view->findings->dropped);
+    if (secondary > 0 || roots > shown)
+        fprintf(out, "every difference is in %s\n", style->rest);
 }

@@ -11,6 +11,8 @@
 
 /* Lines of one difference's excerpt shown; the rest is counted. */
 #define DS_TEXT_EXCERPT_LINES 20
+/* Bytes of one excerpt line shown; a longer line ends in "...". */
+#define DS_TEXT_LINE_MAX 400
 /* Root differences shown in all; the rest are counted. */
 #define DS_TEXT_DIFFERENCES_SHOWN 50
 

@@ -79,6 +79,23 @@ expect_status 1
 assert_file_contains "$OUT_ROOT/hostile.stdout" 'name\x1b[31m'
 check "hostile names and contents: no raw escape on stdout" bash -c "! grep -q $'\033' '$OUT_ROOT/hostile.stdout'"
 
+# The named limits: 20 lines of each excerpt, 50 root differences, each saying what was left
+# out. Two squashfs images (mksquashfs, as the fixtures) of 60 text files, 40 lines each.
+mkdir -p "$OUT_ROOT/many-a" "$OUT_ROOT/many-b"
+for i in $(seq 1 60); do
+    seq 1 40 | sed "s/^/line $i /" >"$OUT_ROOT/many-a/file-$i.txt"
+    seq 1 40 | sed "s/^/LINE $i /" >"$OUT_ROOT/many-b/file-$i.txt"
+done
+for s in a b; do
+    mksquashfs "$OUT_ROOT/many-$s" "$OUT_ROOT/many-$s.squashfs" -noappend -all-time 1700000000 -quiet >/dev/null
+done
+ds_here "$OUT_ROOT/many" "$OUT_ROOT/many-a.squashfs" "$OUT_ROOT/many-b.squashfs"
+expect_status 1
+check "50 root differences shown" test "$(grep -c '^  - /file-' "$OUT_ROOT/many.stdout")" = 50
+assert_file_contains "$OUT_ROOT/many.stdout" "... 10 more root differences not shown"
+check "20 lines of /file-1.txt's excerpt shown (its hunk header and 19 lines)" test "$(grep -c '^      -line 1 ' "$OUT_ROOT/many.stdout")" = 19
+check "the lines left out are counted" test "$(grep -c '^      \.\.\. (61 more lines)$' "$OUT_ROOT/many.stdout")" = 50
+
 # An identical pair: exit 0 and the verdict; trouble cleans up too.
 ds_here "$OUT_ROOT/same" "$a" "$same"
 expect_status 0
