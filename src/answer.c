@@ -6,10 +6,13 @@
 #include <ftw.h>
 #include <libgen.h>
 #include <limits.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "report/text_report.h"
@@ -53,6 +56,62 @@ static int remove_entry(const char *path, const struct stat *st, int type, struc
 void ds_answer_tempdir_remove(const char *path)
 {
     nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* The directory a signal handler removes, or NULL. */
+static const char *volatile guarded_dir;
+
+/* Unlinks every entry of the directory open as fd, and the entries of its subdirectories down to
+ * depth levels, with async-signal-safe calls only (getdents64 through syscall). Closes fd. */
+static void remove_entries_safely(int fd, int depth)
+{
+    char buf[4096];
+    long n;
+    while ((n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0) {
+        for (long off = 0; off < n;) {
+            struct linux_dirent64 {
+                uint64_t ino;
+                int64_t off;
+                unsigned short reclen;
+                unsigned char type;
+                char name[];
+            } *e = (struct linux_dirent64 *)(buf + off);
+            off += e->reclen;
+            if (e->name[0] == '.' && (e->name[1] == '\0' || (e->name[1] == '.' && e->name[2] == '\0')))
+                continue;
+            if (unlinkat(fd, e->name, 0) == 0 || depth == 0)
+                continue;
+            int sub = openat(fd, e->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (sub >= 0)
+                remove_entries_safely(sub, depth - 1);
+            unlinkat(fd, e->name, AT_REMOVEDIR);
+        }
+    }
+    close(fd);
+}
+
+/* On SIGINT, SIGTERM or SIGHUP: remove the private directory, then die of the signal. */
+static void remove_on_signal(int sig)
+{
+    const char *path = guarded_dir;
+    if (path != NULL) {
+        int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd >= 0)
+            remove_entries_safely(fd, 2);
+        rmdir(path);
+    }
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+void ds_answer_tempdir_guard(const char *path)
+{
+    guarded_dir = path;
+    struct sigaction action = {.sa_handler = path != NULL ? remove_on_signal : SIG_DFL};
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, NULL);
+    sigaction(SIGTERM, &action, NULL);
+    sigaction(SIGHUP, &action, NULL);
 }
 
 bool ds_answer_on_stdout(const ds_options_t *options)

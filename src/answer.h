@@ -16,6 +16,11 @@ int ds_answer_tempdir(char *path, size_t size, ds_error_t *err);
 /* Removes the directory and everything below it (symlinks are removed, never followed). */
 void ds_answer_tempdir_remove(const char *path);
 
+/* Until called again with NULL, SIGINT, SIGTERM and SIGHUP remove the directory at path (two
+ * levels deep: OUTDIR/deep/ is the deepest driftscope writes) before the process dies of them.
+ * path must stay valid meanwhile. */
+void ds_answer_tempdir_guard(const char *path);
+
 /* True when the text answer goes to stdout: no -o (unless --quiet), or --text -. */
 bool ds_answer_on_stdout(const ds_options_t *options);
 

@@ -93,5 +93,23 @@ check "--timeout 1 ends within 4 s (took $elapsed s)" awk -v e="$elapsed" 'BEGIN
 assert_file_contains "$OUT_ROOT/slow.stdout" "driftscope: TROUBLE"
 assert_file_contains "$OUT_ROOT/slow.stdout" "stage hash timeout"
 assert_file_contains "$OUT_ROOT/slow.stdout" "--timeout: the run's 1 s ran out"
+# A worker that stops the run (SIGTERM) leaves nothing behind either: the private directory and
+# what is in it (a file and deep/ with a file, made here while it runs) go before driftscope dies.
+mkdir -p "$OUT_ROOT/tmp"
+TMPDIR=$OUT_ROOT/tmp "$DRIFTSCOPE" "$OUT_ROOT/big-a" "$OUT_ROOT/big-b" >"$OUT_ROOT/term.stdout" 2>&1 &
+pid=$!
+for _ in $(seq 1 50); do [[ -n $(ls -A "$OUT_ROOT/tmp") ]] && break; sleep 0.1; done
+private=$(ls -d "$OUT_ROOT"/tmp/driftscope-* 2>/dev/null | head -1)
+check "the run works in a private directory under TMPDIR" test -d "$private"
+if [[ -d $private ]]; then
+    mkdir -p "$private/deep" && echo x >"$private/deep/a.bin" && echo x >"$private/sizes.txt"
+fi
+kill -TERM "$pid"
+set +e
+wait "$pid"
+status=$?
+set -e
+check "SIGTERM ends the run by that signal (exit 143, got $status)" test "$status" = 143
+check "SIGTERM: nothing left in TMPDIR" test -z "$(ls -A "$OUT_ROOT/tmp")"
 rm -f "$OUT_ROOT/big-a" "$OUT_ROOT/big-b"
 finish
