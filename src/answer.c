@@ -30,20 +30,6 @@ static int cut_note(char *note, size_t size, cut_note_t kind, size_t cap)
     return snprintf(note, size, "[driftscope: the answer was cut at %zu bytes by --max-report-size]\n", cap);
 }
 
-int ds_answer_tempdir(char *path, size_t size, ds_error_t *err)
-{
-    const char *base = getenv("TMPDIR");
-    if (base == NULL || base[0] == '\0')
-        base = "/tmp";
-    int n = snprintf(path, size, "%s/driftscope-XXXXXX", base);
-    if (n < 0 || (size_t)n >= size)
-        return ds_error_set(err, DS_ERR_USAGE, "TMPDIR %s is too long", base);
-    if (mkdtemp(path) == NULL)
-        return ds_error_set(err, DS_ERR_IO, "cannot create a temporary directory in %s: %s", base,
-                            strerror(errno));
-    return DS_OK;
-}
-
 static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
     (void)st;
@@ -51,11 +37,6 @@ static int remove_entry(const char *path, const struct stat *st, int type, struc
     (void)ftw;
     remove(path); /* a file, a symlink, or a directory emptied first (FTW_DEPTH) */
     return 0;
-}
-
-void ds_answer_tempdir_remove(const char *path)
-{
-    nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* The directory a signal handler removes, or NULL. */
@@ -104,7 +85,9 @@ static void remove_on_signal(int sig)
     raise(sig);
 }
 
-void ds_answer_tempdir_guard(const char *path)
+/* Until called again with NULL, SIGINT, SIGTERM and SIGHUP remove the directory at path (two
+ * levels deep: OUTDIR/deep/ is the deepest driftscope writes) before the process dies of them. */
+static void tempdir_guard(const char *path)
 {
     guarded_dir = path;
     struct sigaction action = {.sa_handler = path != NULL ? remove_on_signal : SIG_DFL};
@@ -112,6 +95,47 @@ void ds_answer_tempdir_guard(const char *path)
     sigaction(SIGINT, &action, NULL);
     sigaction(SIGTERM, &action, NULL);
     sigaction(SIGHUP, &action, NULL);
+}
+
+/* Blocks the signals the guard handles; the mask before is left in old. */
+static void signals_block(sigset_t *old)
+{
+    sigset_t block;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGHUP);
+    sigprocmask(SIG_BLOCK, &block, old);
+}
+
+int ds_answer_tempdir(char *path, size_t size, ds_error_t *err)
+{
+    const char *base = getenv("TMPDIR");
+    if (base == NULL || base[0] == '\0')
+        base = "/tmp";
+    int n = snprintf(path, size, "%s/driftscope-XXXXXX", base);
+    if (n < 0 || (size_t)n >= size)
+        return ds_error_set(err, DS_ERR_USAGE, "TMPDIR %s is too long", base);
+    /* The signals wait until the directory is guarded: none can leave it behind. */
+    sigset_t old;
+    signals_block(&old);
+    int rc = DS_OK;
+    if (mkdtemp(path) == NULL)
+        rc = ds_error_set(err, DS_ERR_IO, "cannot create a temporary directory in %s: %s", base,
+                          strerror(errno));
+    else
+        tempdir_guard(path);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    return rc;
+}
+
+void ds_answer_tempdir_remove(const char *path)
+{
+    sigset_t old;
+    signals_block(&old); /* a signal now waits until the directory is gone */
+    tempdir_guard(NULL);
+    nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
 bool ds_answer_on_stdout(const ds_options_t *options)

@@ -10,16 +10,13 @@
 #include "util/error.h"
 
 /* Creates a private directory (mode 0700) under $TMPDIR or /tmp and writes its path to path
- * (size bytes). The caller removes it with ds_answer_tempdir_remove. */
+ * (size bytes, kept valid until ds_answer_tempdir_remove). From then on SIGINT, SIGTERM and
+ * SIGHUP remove it before the process dies of them; ds_answer_tempdir_remove removes it and
+ * ends that. */
 int ds_answer_tempdir(char *path, size_t size, ds_error_t *err);
 
 /* Removes the directory and everything below it (symlinks are removed, never followed). */
 void ds_answer_tempdir_remove(const char *path);
-
-/* Until called again with NULL, SIGINT, SIGTERM and SIGHUP remove the directory at path (two
- * levels deep: OUTDIR/deep/ is the deepest driftscope writes) before the process dies of them.
- * path must stay valid meanwhile. */
-void ds_answer_tempdir_guard(const char *path);
 
 /* True when the text answer goes to stdout: no -o (unless --quiet), or --text -. */
 bool ds_answer_on_stdout(const ds_options_t *options);

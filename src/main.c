@@ -62,7 +62,6 @@ int main(int argc, char **argv)
             return 2;
         }
         options.output_dir = tempdir;
-        ds_answer_tempdir_guard(tempdir);
     }
     ds_run_t run;
     int status = ds_pipeline_run(&options, &run);
@@ -78,9 +77,7 @@ int main(int argc, char **argv)
             print_summary(&run, status);
     }
     ds_run_free(&run);
-    if (options.answer_on_stdout) {
-        ds_answer_tempdir_guard(NULL);
+    if (options.answer_on_stdout)
         ds_answer_tempdir_remove(tempdir);
-    }
     return status;
 }
