@@ -119,7 +119,7 @@ static void write_diffoscope_json(ds_run_t *run, ds_stage_result_t *result)
         return;
     ds_report_view_t view;
     ds_report_rows_t rows;
-    ds_report_view_build(run, verdict(run), &view, &rows);
+    ds_report_view_build(run, ds_run_verdict(run), &view, &rows);
     ds_error_t err = {0};
     if (strcmp(path, "-") == 0) {
         if (ds_diffoscope_json_write(stdout, &view) != DS_OK)

@@ -33,7 +33,6 @@ typedef struct ds_options {
     const char *accept_file;  /* --accept FILE, or NULL */
     const char *diffoscope_json; /* --diffoscope-json FILE ("-": stdout), or NULL */
     bool quiet;
-    const char *diffoscope_json;
     /* The answer as text, and what rebuilders pass to diffoscope (issue 12). */
     bool answer_on_stdout;    /* no -o: output_dir is a private temporary directory */
     const char *text_file;    /* --text FILE ("-": stdout), or NULL */
