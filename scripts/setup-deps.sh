@@ -20,6 +20,8 @@ packages=(
     # test_signatures_caches: the tools that write the generated caches
     fontconfig fonts-dejavu-core man-db apt-utils gtk-update-icon-cache appstream libgdk-pixbuf-2.0-0
     db5.3-util uuid-runtime xxd bsdextrautils
+    # test_deb_package: dpkg-buildpackage (dpkg-dev) with debhelper, then lintian and man -l
+    dpkg-dev debhelper lintian man-db
 )
 missing=()
 for p in "${packages[@]}"; do
