@@ -24,6 +24,8 @@ static const struct option long_options[] = {
     {"max-differences", required_argument, NULL, OPT_MAX_DIFFERENCES},
     {"jobs", required_argument, NULL, 'j'},
     {"max-depth", required_argument, NULL, OPT_MAX_DEPTH},
+    /* diffoscope's name for the same bound (rebuilderd's sample worker config passes it) */
+    {"max-container-depth", required_argument, NULL, OPT_MAX_DEPTH},
     {"list-causes", no_argument, NULL, OPT_LIST_CAUSES},
     {"list-formats", no_argument, NULL, OPT_LIST_FORMATS},
     {"deep-tool", required_argument, NULL, OPT_DEEP_TOOL},

@@ -71,12 +71,22 @@ run_ds "$a" "$b" "$out" --exclude '*.squashfs'
 assert_q "$out" 'r["differences"] == []'
 
 # diffoscope's other options: a clear error and exit 2; an option nobody knows stays "unknown".
-for opt in "--max-container-depth 2" "--html-dir=x" "--markdown m.md"; do
+for opt in "--fuzzy-threshold 0" "--html-dir=x" "--markdown m.md"; do
     # shellcheck disable=SC2086
     ds "$OUT_ROOT/refused" $opt "$a" "$b"
     expect_status 2
     assert_file_contains "$OUT_ROOT/refused.stderr" "driftscope: diffoscope option ${opt%%[ =]*} is not supported (driftscope reads its inputs itself; see man driftscope)"
 done
+# rebuilderd's sample worker config passes --max-container-depth N: driftscope's --max-depth N.
+base=$(sqfs base)
+g=$(sqfs gzip-mtime gzip-mtime)
+ds "$OUT_ROOT/depth0" --max-container-depth 0 -- "$base" "$g"
+expect_status 1
+assert_file_contains "$OUT_ROOT/depth0.stdout" "/usr/share/doc/changelog.gz"
+check "--max-container-depth 0 opens no layer inside the file" bash -c "! grep -q '@gzip.mtime' '$OUT_ROOT/depth0.stdout'"
+ds "$OUT_ROOT/depth2" --max-container-depth=2 -- "$base" "$g"
+expect_status 1
+assert_file_contains "$OUT_ROOT/depth2.stdout" "/usr/share/doc/changelog.gz :: @gzip.mtime"
 ds "$OUT_ROOT/unknown" --frobnicate "$a" "$b"
 expect_status 2
 assert_file_contains "$OUT_ROOT/unknown.stderr" "unknown option '--frobnicate'"
