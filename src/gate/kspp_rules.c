@@ -107,7 +107,7 @@ static int term_operator(gate_kspp_term_t *term, const char *s, size_t n, size_t
         term->op = GATE_KSPP_PRESENT, *name_len = n, *value_at = n;
         return 0;
     }
-    if (at + 1 >= n || operator_at(s + at, &term->op, &op_len) != 0 ||
+    if (operator_at(s + at, &term->op, &op_len) != 0 ||
         (term->kind == GATE_KSPP_CMDLINE && (term->op == GATE_KSPP_GE || term->op == GATE_KSPP_LE)))
         return FAIL_AT(DS_ERR_FORMAT, "%s:%u: bad operator in \"%.*s\"", file, line, (int)n, s);
     *name_len = at;
@@ -225,11 +225,15 @@ static int split_fields(const char *s, size_t n, const char *field[], size_t fie
                         unsigned line, ds_error_t *err)
 {
     size_t f = 0, start = 0;
-    for (size_t i = 0; f + 1 < GATE_KSPP_FIELDS && i + 3 <= n; i++)
-        if (memcmp(s + i, " | ", 3) == 0) {
+    for (size_t i = 0; f + 1 < GATE_KSPP_FIELDS && i + 2 <= n; i++) {
+        /* "| " right after a separator is an empty field written with one blank: "A | x | | s" */
+        size_t sep = i + 3 <= n && memcmp(s + i, " | ", 3) == 0 ? 3
+                     : i == start && start > 0 && memcmp(s + i, "| ", 2) == 0 ? 2 : 0;
+        if (sep > 0) {
             field[f] = s + start, field_len[f] = i - start;
-            f++, start = i + 3, i += 2;
+            f++, start = i + sep, i += sep - 1;
         }
+    }
     if (f + 1 < GATE_KSPP_FIELDS)
         return FAIL_AT(DS_ERR_FORMAT, "%s:%u: missing field: %zu of 5 (ID | CHECK | WHEN | SOURCE | REASON)", file,
                        line, f + 1);
