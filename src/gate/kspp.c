@@ -365,14 +365,15 @@ static int read_syslinux(gate_files_t *files, gate_space_t space, gate_kspp_repo
     name_list_t *list = calloc(1, sizeof *list);
     if (list == NULL)
         return ds_error_set(err, DS_ERR_NOMEM, "kspp: out of memory");
-    int rc = 0;
-    for (size_t d = 0; rc == 0 && d < 3; d++) {
+    int rc = 0, trouble = 0; /* a bad file is trouble, but the others are still read */
+    for (size_t d = 0; rc >= 0 && d < 3; d++) {
         size_t first = list->count;
         rc = list_dir(files, space, dirs[d], list, err);
-        for (size_t i = first; rc == 0 && i < list->count; i++) {
+        for (size_t i = first; rc >= 0 && i < list->count; i++) {
             size_t seen_includes = report->cmdlines.include_count;
             rc = read_boot(files, space, list->path[i], gate_cmdline_parse_syslinux, report, err);
-            rc = rc == GATE_FILES_NOT_FOUND ? 0 : rc;
+            trouble = trouble < 0 ? trouble : rc < 0 ? rc : 0;
+            rc = rc == DS_ERR_NOMEM ? rc : 0;
             for (size_t k = seen_includes; rc == 0 && k < report->cmdlines.include_count; k++) {
                 char path[GATE_FILES_MAX_PATH];
                 include_path(report->cmdlines.includes[k], dirs[d], path, sizeof path);
@@ -384,7 +385,7 @@ static int read_syslinux(gate_files_t *files, gate_space_t space, gate_kspp_repo
     }
     list_free(list);
     free(list);
-    return rc;
+    return trouble < 0 ? trouble : rc;
 }
 
 /* Every boot loader configuration of space. Keeps going past a bad file; returns the first
@@ -420,7 +421,7 @@ static int add_kernel(gate_kspp_report_t *report, const gate_kspp_rules_t *rules
     return gate_kspp_evaluate(rules, waivers, &inputs, &more[report->kernel_count++], err);
 }
 
-/* Judges the rules once per readable /boot/config-* (once without one when there is none). */
+/* Judges the rules once per readable /boot/config-* (once without one when none is). */
 static int judge_kernels(gate_files_t *files, const gate_kspp_rules_t *rules, const gate_kspp_waivers_t *waivers,
                          gate_kspp_report_t *report, ds_error_t *err)
 {
@@ -440,7 +441,7 @@ static int judge_kernels(gate_files_t *files, const gate_kspp_rules_t *rules, co
         gate_kconfig_free(&kconfig);
         free(data);
     }
-    if (report->kernel_count == 0 && configs->count == 0) {
+    if (report->kernel_count == 0) { /* none, or none readable: the other rules still count */
         int rc = add_kernel(report, rules, waivers, NULL, err);
         first = first < 0 ? first : rc;
     }

@@ -32,7 +32,9 @@ bool gate_sysctl_canonical_key(const char *key, size_t len, char *out, size_t si
 {
     if (len + 1 > size)
         return false;
-    size_t first = strcspn(key, "./");
+    size_t first = 0; /* key is len bytes, not NUL-terminated */
+    while (first < len && key[first] != '.' && key[first] != '/')
+        first++;
     bool swap = first < len && key[first] == '/';
     for (size_t i = 0; i < len; i++)
         out[i] = !swap ? key[i] : key[i] == '/' ? '.' : key[i] == '.' ? '/' : key[i];

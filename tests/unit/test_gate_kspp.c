@@ -263,6 +263,10 @@ static void test_sysctl_parse(void **state)
     assert_null(gate_sysctl_find(&s, "net.ipv4.conf.lo.x"));
     assert_string_equal(gate_sysctl_find(&s, "kernel.printk")->value, "4\t 4  1 7");
     assert_non_null(gate_sysctl_find(&s, "net.ipv4.conf.enp3s0/200.forwarding"));
+    /* the last line without a newline: the key is not NUL-terminated in the text (fuzz find) */
+    char tail[] = {'k', 'e', 'r', 'n', 'e', 'l', '.', 'z', '=', '1'};
+    assert_int_equal(gate_sysctl_parse(&s, "t", tail, sizeof tail, NULL), DS_OK);
+    assert_string_equal(gate_sysctl_find(&s, "kernel/z")->value, "1");
     gate_sysctl_free(&s);
 }
 
