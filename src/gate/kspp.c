@@ -249,7 +249,7 @@ int gate_kspp_evaluate(const gate_kspp_rules_t *rules, const gate_kspp_waivers_t
 {
     memset(kernel, 0, sizeof *kernel);
     if (inputs->kconfig != NULL &&
-        (kernel->config_file = strdup(inputs->kconfig->file != NULL ? inputs->kconfig->file : "")) == NULL)
+        (kernel->config_file = gate_text_copy(inputs->kconfig->file != NULL ? inputs->kconfig->file : "", inputs->kconfig->file != NULL ? strlen(inputs->kconfig->file) : 0)) == NULL)
         return ds_error_set(err, DS_ERR_NOMEM, "kspp: out of memory");
     kernel->results = calloc(rules->count + 1, sizeof *kernel->results);
     if (kernel->results == NULL)
@@ -298,7 +298,7 @@ static int list_add(name_list_t *list, const char *path)
         return 0;
     if (list->count == GATE_KSPP_MAX_BOOT_FILES)
         return DS_ERR_LIMIT;
-    return (list->path[list->count++] = strdup(path)) == NULL ? DS_ERR_NOMEM : 0;
+    return (list->path[list->count++] = gate_text_copy(path, strlen(path))) == NULL ? DS_ERR_NOMEM : 0;
 }
 
 static int collect_names(void *arg, const char *path, const gate_stat_t *st)
