@@ -106,6 +106,9 @@ static int add_entry(gate_cmdline_set_t *set, const char *title, const char *ker
     return entry->title && entry->kernel && entry->file ? 0 : NOMEM(file, line);
 }
 
+static int add_include(gate_cmdline_set_t *set, const char *name, size_t len, const char *file,
+                       unsigned line, ds_error_t *err);
+
 /* ---- grub ---- */
 
 typedef struct grub_words {
@@ -186,6 +189,8 @@ static int grub_command(gate_cmdline_set_t *set, grub_state_t *state, const grub
         state->title[state->depth++] = title;
         return 0;
     }
+    if (strcmp(first, "source") == 0 && w->count > 1)
+        return add_include(set, w->word[1], strlen(w->word[1]), file, line, err);
     if (strcmp(first, "linux") != 0 && strcmp(first, "linuxefi") != 0 && strcmp(first, "linux16") != 0)
         return 0;
     gate_cmdline_entry_t *entry = NULL;

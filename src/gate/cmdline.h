@@ -24,7 +24,8 @@ typedef struct gate_cmdline_entry {
 typedef struct gate_cmdline_set {
     gate_cmdline_entry_t *entries;
     size_t count;
-    char **includes; /* names given to syslinux "include" / "menu include", as written */
+    char **includes; /* names given to syslinux "include" / "menu include" and grub "source",
+                        as written */
     size_t include_count;
 } gate_cmdline_set_t;
 
@@ -34,7 +35,8 @@ int gate_cmdline_parse_params(gate_cmdline_entry_t *entry, const char *text, siz
                               const char *file, unsigned line, ds_error_t *err);
 
 /* Appends to set the boot entries of a grub configuration (grub.cfg, loopback.cfg): every
- * linux / linuxefi / linux16 line, inside a menuentry (its title) or not (title ""). */
+ * linux / linuxefi / linux16 line, inside a menuentry (its title) or not (title ""), and the
+ * names of the files it "source"s to set->includes (the caller reads and feeds those). */
 int gate_cmdline_parse_grub(gate_cmdline_set_t *set, const char *file, const char *text, size_t len,
                             ds_error_t *err);
 /* Appends the labels of an isolinux / syslinux configuration that name a kernel, and the names

@@ -73,11 +73,12 @@ static truth_t term_kconfig(const gate_kspp_term_t *t, const gate_kconfig_t *k, 
     return compare(t->op, value, t->value) ? TV_TRUE : TV_FALSE;
 }
 
-static truth_t term_cmdline(const gate_kspp_term_t *t, const gate_cmdline_entry_t *entry, ds_strbuf_t *found,
-                            const char **why)
+static truth_t term_cmdline(const gate_kspp_term_t *t, const gate_cmdline_set_t *set,
+                            const gate_cmdline_entry_t *entry, ds_strbuf_t *found, const char **why)
 {
     if (entry == NULL) {
-        *why = "no boot loader configuration found";
+        *why = set == NULL ? "no boot loader configuration found"
+                           : "no kernel command line in the boot loader configuration";
         ds_strbuf_printf(found, "%s: no boot loader configuration", t->name);
         return TV_UNKNOWN;
     }
@@ -158,7 +159,7 @@ static truth_t expr_value(const gate_kspp_expr_t *expr, const gate_kspp_inputs_t
         if (i > 0)
             ds_strbuf_puts(found, "; ");
         truth_t v = t->kind == GATE_KSPP_KCONFIG   ? term_kconfig(t, in->kconfig, found, why)
-                    : t->kind == GATE_KSPP_CMDLINE ? term_cmdline(t, entry, found, why)
+                    : t->kind == GATE_KSPP_CMDLINE ? term_cmdline(t, in->cmdlines, entry, found, why)
                                                    : term_sysctl(t, in->sysctl, found, why);
         group = truth_and(group, v);
     }
@@ -388,17 +389,40 @@ static int read_syslinux(gate_files_t *files, gate_space_t space, gate_kspp_repo
     return trouble < 0 ? trouble : rc;
 }
 
+/* /boot/grub/grub.cfg and loopback.cfg, then the files they "source" under /boot/grub/ (as
+ * live-build's grub.cfg sources install_start.cfg and install.cfg); paths with a variable are
+ * left out. */
+static int read_grub(gate_files_t *files, gate_space_t space, gate_kspp_report_t *report, ds_error_t *err)
+{
+    static const char prefix[] = "/boot/grub/";
+    name_list_t *list = calloc(1, sizeof *list);
+    int trouble = 0, rc = list == NULL ? DS_ERR_NOMEM : 0;
+    if (rc == 0 && (rc = list_add(list, "/boot/grub/grub.cfg")) == 0)
+        rc = list_add(list, "/boot/grub/loopback.cfg");
+    for (size_t i = 0; rc == 0 && i < list->count; i++) {
+        size_t seen_includes = report->cmdlines.include_count;
+        int read = read_boot(files, space, list->path[i], gate_cmdline_parse_grub, report, err);
+        trouble = trouble < 0 ? trouble : read < 0 ? read : 0;
+        for (size_t k = seen_includes; rc == 0 && k < report->cmdlines.include_count; k++) {
+            const char *name = report->cmdlines.includes[k];
+            if (strncmp(name, prefix, sizeof prefix - 1) == 0 && strchr(name, '$') == NULL)
+                rc = list_add(list, name);
+        }
+    }
+    if (rc < 0)
+        rc = ds_error_set(err, rc, "%s: more than %u sourced files or out of memory", prefix, GATE_KSPP_MAX_BOOT_FILES);
+    if (list != NULL)
+        list_free(list);
+    free(list);
+    return trouble < 0 ? trouble : rc;
+}
+
 /* Every boot loader configuration of space. Keeps going past a bad file; returns the first
  * trouble. */
 static int read_boot_space(gate_files_t *files, gate_space_t space, bool default_grub, gate_kspp_report_t *report,
                            ds_error_t *err)
 {
-    static const char *const grub[] = {"/boot/grub/grub.cfg", "/boot/grub/loopback.cfg"};
-    int first = 0;
-    for (size_t i = 0; i < 2; i++) {
-        int rc = read_boot(files, space, grub[i], gate_cmdline_parse_grub, report, err);
-        first = first < 0 ? first : rc < 0 ? rc : 0;
-    }
+    int first = read_grub(files, space, report, err);
     int rc = read_syslinux(files, space, report, err);
     first = first < 0 ? first : rc;
     if (default_grub) {

@@ -141,7 +141,7 @@ static const boot_case_t boot_cases[] = {
      "\t\tlinux\t/install/vmlinuz vga=788 --- quiet\n\t}\n}\nlinux /x outside\n",
      DS_OK,
      "Live system (amd64)|/live/vmlinuz-6.1.0-27-amd64|boot=live components quiet splash findiso=${iso_path}"
-     "@grub.cfg:5\nInstall|/install/vmlinuz|vga=788 --- quiet@grub.cfg:10\n|/x|outside@grub.cfg:13"},
+     "@grub.cfg:5\nInstall|/install/vmlinuz|vga=788 --- quiet@grub.cfg:10\n|/x|outside@grub.cfg:13\ninclude:/boot/grub/config.cfg"},
     {"grub quotes, continuation, last wins kept in order", GRUB,
      "menuentry 'a \"b\"' {\n linuxefi /vmlinuz 'x=1 2' \"y=\\\"q\\\"\" \\\n   z init_on_alloc=0 init_on_alloc=1 # c\n}\n",
      DS_OK, "a \"b\"|/vmlinuz|x=1 2 y=\"q\" z init_on_alloc=0 init_on_alloc=1@grub.cfg:2"},

@@ -41,7 +41,9 @@ static void make_tree(const char *second_config)
     put("/boot/config-6.1.0-27-amd64", "CONFIG_X86_64=y\nCONFIG_A=m\n");
     put("/boot/config-6.1.0-28-amd64", second_config);
     put("/boot/vmlinuz-6.1.0-28-amd64", "kernel");
-    put("/boot/grub/grub.cfg", "menuentry 'Debian' {\n\tlinux /vmlinuz init_on_alloc=1 quiet\n}\n");
+    put("/boot/grub/grub.cfg", "source /boot/grub/install.cfg\nsource ${prefix}/x.cfg\n"
+                               "menuentry 'Debian' {\n\tlinux /vmlinuz init_on_alloc=1 quiet\n}\n");
+    put("/boot/grub/install.cfg", "menuentry 'Install' {\n\tlinux /install/vmlinuz init_on_alloc=1\n}\n");
     put("/isolinux/isolinux.cfg", "include live.cfg\n");
     put("/isolinux/live.cfg", "label live\n menu label ^Live\n linux /live/vmlinuz\n append boot=live\n");
     put("/etc/default/grub", "GRUB_CMDLINE_LINUX=\"init_on_alloc=1\"\n");
@@ -102,8 +104,10 @@ static void test_run_tree(void **state)
     assert_string_equal(report.kernels[0].config_file, "/boot/config-6.1.0-27-amd64");
     assert_string_equal(verdicts(&report.kernels[0]), "FAIL FAIL OK FAIL OK");
     assert_string_equal(verdicts(&report.kernels[1]), "OK FAIL OK FAIL OK");
-    /* grub.cfg, /etc/default/grub and both isolinux files; the live label lacks init_on_alloc */
-    assert_int_equal(report.cmdlines.count, 3);
+    /* grub.cfg, the install.cfg it sources, /etc/default/grub and both isolinux files; the live
+     * label lacks init_on_alloc */
+    assert_int_equal(report.cmdlines.count, 4);
+    assert_string_equal(report.cmdlines.entries[1].title, "Install");
     assert_non_null(strstr(report.kernels[0].results[1].found, "/isolinux/live.cfg:4 \"Live\""));
     assert_non_null(strstr(report.kernels[0].results[4].found, "/etc/sysctl.d/99-sysctl.conf:1"));
     assert_non_null(strstr(report.kernels[0].results[3].found, "not set by any sysctl file"));
