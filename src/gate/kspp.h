@@ -47,8 +47,8 @@ typedef struct gate_kspp_inputs {
     const gate_sysctl_t *sysctl;
 } gate_kspp_inputs_t;
 
-/* Judges every rule against inputs into *kernel (start zeroed; config_file is copied from
- * inputs->kconfig). A cmdline rule is judged on every boot entry and fails if any entry
+/* Judges every rule against inputs into *kernel (config_file is copied from inputs->kconfig;
+ * waivers may be NULL). A cmdline rule is judged on every boot entry and fails if any entry
  * fails. Free with gate_kspp_kernel_free; rules and waivers must outlive it. */
 int gate_kspp_evaluate(const gate_kspp_rules_t *rules, const gate_kspp_waivers_t *waivers,
                        const gate_kspp_inputs_t *inputs, gate_kspp_kernel_t *kernel, ds_error_t *err);
@@ -56,8 +56,8 @@ void gate_kspp_kernel_free(gate_kspp_kernel_t *kernel);
 
 /* The whole gate on an image. */
 typedef struct gate_kspp_report {
-    gate_kspp_kernel_t *kernels; /* one per /boot/config-* in name order; one with config_file
-                                    NULL when there is none */
+    gate_kspp_kernel_t *kernels; /* one per readable /boot/config-* in name order; one with
+                                    config_file NULL when there is none (or none parses) */
     size_t kernel_count;
     gate_cmdline_set_t cmdlines; /* the boot entries found */
     gate_sysctl_t sysctl;        /* the sysctl settings found */
