@@ -7,32 +7,6 @@
 #include "fuzz_common.h"
 #include "gate/kspp.h"
 
-/* The parsers need none of src/gate/files.c; these keep the harness linking without it (weak:
- * the real ones win when they are linked). */
-__attribute__((weak)) bool gate_files_has_boot(const gate_files_t *files)
-{
-    (void)files;
-    return false;
-}
-__attribute__((weak)) int gate_files_read(gate_files_t *files, gate_space_t space, const char *path, size_t max,
-                                          char **data, size_t *len, ds_error_t *err)
-{
-    (void)files, (void)space, (void)path, (void)max, (void)data, (void)len, (void)err;
-    return GATE_FILES_NOT_FOUND;
-}
-__attribute__((weak)) int gate_files_stat(gate_files_t *files, gate_space_t space, const char *path,
-                                          gate_stat_t *st, ds_error_t *err)
-{
-    (void)files, (void)space, (void)path, (void)st, (void)err;
-    return GATE_FILES_NOT_FOUND;
-}
-__attribute__((weak)) int gate_files_list(gate_files_t *files, gate_space_t space, const char *dir,
-                                          gate_files_visit_fn visit, void *arg, ds_error_t *err)
-{
-    (void)files, (void)space, (void)dir, (void)visit, (void)arg, (void)err;
-    return GATE_FILES_NOT_FOUND;
-}
-
 static const char rules_text[] = "A | kconfig CONFIG_A=y or cmdline quiet and sysctl k.a>=1 |  | s | r\n"
                                  "B | cmdline init_on_alloc!=0 | kconfig CONFIG_X86_64=y | s | r\n";
 

@@ -11,32 +11,6 @@
 #include "gate/sysctl.h"
 #include "util/strbuf.h"
 
-/* Until src/gate/files.c is on main, these stand in for it (weak: the real ones win when they
- * are linked). The files.h-based functions are not exercised here. */
-__attribute__((weak)) bool gate_files_has_boot(const gate_files_t *files)
-{
-    (void)files;
-    return false;
-}
-__attribute__((weak)) int gate_files_read(gate_files_t *files, gate_space_t space, const char *path, size_t max,
-                                          char **data, size_t *len, ds_error_t *err)
-{
-    (void)files, (void)space, (void)path, (void)max, (void)data, (void)len, (void)err;
-    return GATE_FILES_NOT_FOUND;
-}
-__attribute__((weak)) int gate_files_stat(gate_files_t *files, gate_space_t space, const char *path,
-                                          gate_stat_t *st, ds_error_t *err)
-{
-    (void)files, (void)space, (void)path, (void)st, (void)err;
-    return GATE_FILES_NOT_FOUND;
-}
-__attribute__((weak)) int gate_files_list(gate_files_t *files, gate_space_t space, const char *dir,
-                                          gate_files_visit_fn visit, void *arg, ds_error_t *err)
-{
-    (void)files, (void)space, (void)dir, (void)visit, (void)arg, (void)err;
-    return GATE_FILES_NOT_FOUND;
-}
-
 /* ---- kconfig ---- */
 
 typedef struct kconfig_case {
