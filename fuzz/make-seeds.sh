@@ -188,3 +188,10 @@ for pick in $(seq 0 99); do
     done
 done
 sig_seed packages 255 "$work/filesystem.packages" "$work/status"
+# AppArmor: real profiles and abstractions (apparmor-profiles), a path to match on the last line.
+mkdir -p "$out/gate_apparmor"
+for f in /etc/apparmor.d/bin.ping /etc/apparmor.d/usr.sbin.dnsmasq /etc/apparmor.d/usr.bin.man \
+         /etc/apparmor.d/abstractions/base /etc/apparmor.d/tunables/home; do
+    [ -f "$f" ] && { cat "$f"; printf '\n/usr/bin/ping'; } >"$out/gate_apparmor/$(basename "$f")"
+done
+printf '/{usr/,}bin/{,iputils-}p[a-z]ng\nprofile p /usr/** {\n}\n/usr/bin/ping' >"$out/gate_apparmor/glob"

@@ -20,6 +20,9 @@
 #define GATE_AA_GLOB_MAX_PATH 4096u         /* bytes of a path matched */
 #define GATE_AA_GLOB_MAX_STATES (1u << 23)  /* nodes x (path length + 1) of one match */
 
+#define GROUP_OPEN '{'
+#define GROUP_CLOSE '}'
+
 enum node_kind { N_LIT, N_ANY, N_CLASS, N_STAR, N_STAR2, N_OPEN, N_SEP, N_CLOSE, N_END };
 
 typedef struct node {
@@ -150,16 +153,16 @@ static void compile_stars(compiler_t *c)
 
 static int compile_group(compiler_t *c, char ch)
 {
-    if (ch == '{') {
+    if (ch == GROUP_OPEN) {
         if (c->depth + 1 >= GATE_AA_GLOB_MAX_DEPTH)
-            return bad(c, "{} nested too deeply");
+            return bad(c, "alternations nested too deeply");
         uint32_t n = emit(c, N_OPEN, 0);
         c->open[c->depth] = c->last[c->depth] = n;
         c->alts[c->depth++] = 0;
         return 0;
     }
     if (c->depth == 0)
-        return bad(c, "'}' with no '{'");
+        return bad(c, "alternation closed but never opened");
     size_t d = c->depth - 1;
     if (ch == ',') {
         uint32_t n = emit(c, N_SEP, 0);
@@ -169,7 +172,7 @@ static int compile_group(compiler_t *c, char ch)
         return 0;
     }
     if (c->alts[d] == 0)
-        return bad(c, "{} with a single item");
+        return bad(c, "alternation with a single item");
     uint32_t close = emit(c, N_CLOSE, 0);
     c->g->nodes[c->last[d]].link = close;
     for (uint32_t s = c->g->nodes[c->open[d]].link; s != close; s = c->g->nodes[s].link)
@@ -197,8 +200,8 @@ static int compile_one(compiler_t *c)
         return compile_class(c);
     case ']':
         return bad(c, "']' with no '['");
-    case '{':
-    case '}':
+    case GROUP_OPEN:
+    case GROUP_CLOSE:
         return compile_group(c, ch);
     case ',':
         if (c->depth > 0)
@@ -259,7 +262,7 @@ int gate_aa_glob_compile(gate_aa_glob_t **out, const char *pattern, ds_error_t *
     for (; rc == 0 && c.pos < len; c.pos++)
         rc = compile_one(&c);
     if (rc == 0 && c.depth > 0)
-        rc = bad(&c, "unclosed '{'");
+        rc = bad(&c, "unclosed alternation");
     if (rc != 0) {
         gate_aa_glob_free(g);
         return rc;

@@ -12,6 +12,8 @@
 
 #include "apparmor_policy_internal.h"
 
+#define VAR_START "@{"
+
 static void stmt_reset(aa_stmt_t *st)
 {
     for (size_t i = 0; i < st->count; i++)
@@ -209,7 +211,7 @@ static int header_rest(aa_scan_t *s, aa_stmt_t *st, size_t i, gate_aa_profile_t 
                 return 1;
         } else if (strncmp(w, "priority=", 9) == 0) {
             continue;
-        } else if (*attach == NULL && (w[0] == '/' || w[0] == '"' || strncmp(w, "@{", 2) == 0)) {
+        } else if (*attach == NULL && (w[0] == '/' || w[0] == '"' || strncmp(w, VAR_START, 2) == 0)) {
             if ((*attach = expanded(s, w, file, st->line)) == NULL)
                 return 1;
         } else {
@@ -301,7 +303,7 @@ static int block_open(aa_scan_t *s, aa_stmt_t *st, const char *file)
         rc = profile_open(s, st, 1, true, file, &index);
     else if (w0[0] == '^')
         rc = profile_open(s, st, 0, true, file, &index);
-    else if (!in_profile && (w0[0] == '/' || w0[0] == '"' || w0[0] == ':' || strncmp(w0, "@{", 2) == 0))
+    else if (!in_profile && (w0[0] == '/' || w0[0] == '"' || w0[0] == ':' || strncmp(w0, VAR_START, 2) == 0))
         rc = profile_open(s, st, 0, false, file, &index);
     if (rc != 0)
         return rc;
@@ -317,7 +319,7 @@ static bool ends_line(const aa_stmt_t *st)
     const char *w0 = st->words[0];
     if (strcmp(w0, "include") == 0 || strcmp(w0, "#include") == 0 || w0[0] == '$')
         return true;
-    if (strncmp(w0, "@{", 2) != 0)
+    if (strncmp(w0, VAR_START, 2) != 0)
         return false;
     const char *close = strchr(w0, '}');
     const char *next = close != NULL && close[1] != '\0' ? close + 1 : st->count > 1 ? st->words[1] : "";
