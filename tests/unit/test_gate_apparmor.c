@@ -290,6 +290,39 @@ static void real_profiles(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* The 117 upstream profiles of apparmor-profiles' extra-profiles beside the real abstractions:
+ * every one parses (apparmor_parser -N lists the same 121 names). */
+static void extra_profiles(void **state)
+{
+    (void)state;
+    if (access("/usr/share/apparmor/extra-profiles/README", R_OK) != 0 ||
+        access("/etc/apparmor.d/abstractions/base", R_OK) != 0) {
+        print_message("apparmor-profiles not installed: skipped\n");
+        skip();
+    }
+    char root[] = "/tmp/test_gate_apparmor_extra.XXXXXX";
+    assert_non_null(mkdtemp(root));
+    char cmd[768];
+    snprintf(cmd, sizeof cmd, "mkdir -p %s/etc/apparmor.d && cd /etc/apparmor.d && "
+             "cp -a abstractions tunables abi local %s/etc/apparmor.d/ && "
+             "cp -a /usr/share/apparmor/extra-profiles/. %s/etc/apparmor.d/", root, root, root);
+    assert_int_equal(system(cmd), 0);
+    gate_files_t *files = NULL;
+    ds_error_t err = {0};
+    assert_int_equal(gate_files_open(&files, root, "tree", NULL, &err), 0);
+    gate_aa_policy_t p;
+    gate_aa_policy_init(&p);
+    assert_int_equal(gate_aa_policy_load(&p, files, &err), 0);
+    for (size_t i = 0; i < p.problem_count; i++)
+        print_message("problem: %s\n", p.problems[i].message);
+    assert_int_equal(p.problem_count, 0);
+    assert_true(p.count >= 100);
+    gate_aa_policy_free(&p);
+    gate_files_close(files);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", root);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -300,6 +333,7 @@ int main(void)
         cmocka_unit_test(precedence),
         cmocka_unit_test(reports_problems),
         cmocka_unit_test(real_profiles),
+        cmocka_unit_test(extra_profiles),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
