@@ -214,3 +214,10 @@ printf '%s\n' 'CONFIG_BUG | kconfig CONFIG_BUG=y |  | KSPP wiki (2026-11) | oops
     'sysctl.kernel.kptr_restrict | sysctl kernel.kptr_restrict>=1 and sysctl k.p!=4 4 1 7 |  | KSPP wiki (2026-11) | hides pointers' \
     'CONFIG_BUG -- vendor kernel' >"$work/rules"
 kspp_seed rules-made 5 "$work/rules"
+# AppArmor: real profiles and abstractions (apparmor-profiles), a path to match on the last line.
+mkdir -p "$out/gate_apparmor"
+for f in /etc/apparmor.d/bin.ping /etc/apparmor.d/usr.sbin.dnsmasq /etc/apparmor.d/usr.bin.man \
+         /etc/apparmor.d/abstractions/base /etc/apparmor.d/tunables/home; do
+    [ -f "$f" ] && { cat "$f"; printf '\n/usr/bin/ping'; } >"$out/gate_apparmor/$(basename "$f")"
+done
+printf '/{usr/,}bin/{,iputils-}p[a-z]ng\nprofile p /usr/** {\n}\n/usr/bin/ping' >"$out/gate_apparmor/glob"
