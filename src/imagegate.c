@@ -206,10 +206,10 @@ int main(int argc, char **argv)
         run = gate_run_kspp(files, &cli.kspp, &result, &err);
     else if (run == DS_OK)
         run = gate_run_apparmor(files, &cli.apparmor, &result, &err);
-    if (run != DS_OK) {
+    if (run != DS_OK)
         gate_result_problem(&result, "%s", err.message[0] ? err.message : ds_error_name(run));
-        fprintf(stderr, "imagegate %s: %s\n", cli.gate, err.message[0] ? err.message : ds_error_name(run));
-    }
+    for (size_t i = 0; i < result.problem_count; i++) /* trouble is said on stderr too, once each */
+        fprintf(stderr, "imagegate %s: %s\n", cli.gate, result.problems[i]);
     gate_report_info_t info = {.version = IMAGEGATE_VERSION, .seconds = ds_clock_now() - started,
                                .complete = run == DS_OK};
     bool written = write_outputs(&result, &cli, &info);
