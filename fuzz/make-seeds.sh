@@ -221,3 +221,14 @@ for f in /etc/apparmor.d/bin.ping /etc/apparmor.d/usr.sbin.dnsmasq /etc/apparmor
     [ -f "$f" ] && { cat "$f"; printf '\n/usr/bin/ping'; } >"$out/gate_apparmor/$(basename "$f")"
 done
 printf '/{usr/,}bin/{,iputils-}p[a-z]ng\nprofile p /usr/** {\n}\n/usr/bin/ping' >"$out/gate_apparmor/glob"
+
+# gate_elf: gcc-built programs and a shared library from tests/fixtures/gate (socket, getaddrinfo,
+# DT_NEEDED with RUNPATH $ORIGIN), and a system library with many imports.
+mkdir -p "$out/gate_elf"
+gcc -O2 -o "$out/gate_elf/netclient" "$fixtures/gate/netclient.c"
+gcc -O2 -o "$out/gate_elf/resolver" "$fixtures/gate/resolver.c"
+gcc -O2 -shared -fPIC -Wl,-soname,libphone.so.1 -o "$out/gate_elf/libphone.so.1" "$fixtures/gate/libphone.c"
+gcc -O2 -o "$out/gate_elf/usesphone" "$fixtures/gate/usesphone.c" -L"$out/gate_elf" -l:libphone.so.1 -Wl,-rpath,'$ORIGIN/../lib'
+gcc -O2 -m32 -o "$out/gate_elf/quiet32" "$fixtures/gate/quiet.c" 2>/dev/null || true
+for f in /usr/lib/x86_64-linux-gnu/libcurl.so.4 /usr/bin/ls; do [ -f "$f" ] && cp "$(realpath "$f")" "$out/gate_elf/"; done
+true

@@ -15,7 +15,7 @@ seconds=${1:-60}
 shift || true
 harnesses=("$@")
 if ((${#harnesses[@]} == 0)); then
-    harnesses=(iso_header iso_tree squashfs fat archive gzip elf classify signatures gate_apparmor)
+    harnesses=(iso_header iso_tree squashfs fat archive gzip elf classify signatures gate_kspp gate_apparmor gate_elf)
     # and one harness a format, as listed in fuzz/CMakeLists.txt's DS_FUZZ_FORMATS
     for f in $(sed -n '/^set(DS_FUZZ_FORMATS/,/^)/{/^  /p}' fuzz/CMakeLists.txt); do harnesses+=("format_$f"); done
 fi

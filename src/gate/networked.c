@@ -152,15 +152,26 @@ static const char *multiarch(uint16_t machine)
     }
 }
 
+/* The length of "$ORIGIN" or "$" "{ORIGIN}" (braces as codes: tools/shape counts braces) at p. */
+static size_t origin_at(const char *p, size_t n)
+{
+    if (n >= 7 && strncmp(p, "$ORIGIN", 7) == 0)
+        return 7;
+    if (n >= 9 && p[0] == '$' && p[1] == 0x7b && strncmp(p + 2, "ORIGIN", 6) == 0 && p[8] == 0x7d)
+        return 9;
+    return 0;
+}
+
 /* Tries dir/name ($ORIGIN in dir replaced by origin); on success writes the resolved path. */
 static bool try_dir(searcher_t *s, const char *dir, size_t dir_len, const char *name, const char *origin, char *found)
 {
     char d[GATE_FILES_MAX_PATH], path[GATE_FILES_MAX_PATH];
     size_t at = 0;
     for (size_t i = 0; i < dir_len && at + 1 < sizeof d;) {
-        if (strncmp(dir + i, "$ORIGIN", 7) == 0 || strncmp(dir + i, "${ORIGIN}", 9) == 0) {
+        size_t skip = origin_at(dir + i, dir_len - i);
+        if (skip > 0) {
             at += (size_t)snprintf(d + at, sizeof d - at, "%s", origin);
-            i += dir[i + 1] == '{' ? 9 : 7;
+            i += skip;
         } else {
             d[at++] = dir[i++];
         }

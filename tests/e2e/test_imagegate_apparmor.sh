@@ -22,6 +22,10 @@ assert_gq "$o" "v('/usr/bin/resolver') == 'complain' and 'resolver' in f('/usr/b
     "resolver (getaddrinfo): profile resolver /usr/{bin,sbin}/resolv?r flags=(complain)"
 assert_gq "$o" "v('/usr/bin/usesphone') == 'enforced' and 'libphone.so.1' in by['/usr/bin/usesphone'][0]['check']" \
     "usesphone: networked through libphone.so.1 (ld.so.conf.d inside the image), enforced"
+assert_gq "$o" "v('/usr/bin/usesphone2') == 'unconfined' and 'libphone2.so.1 -> connect' in by['/usr/bin/usesphone2'][0]['check']" \
+    "usesphone2: its library found through DT_RUNPATH \$ORIGIN/../lib/phone2; no profile: unconfined"
+check "readelf agrees usesphone2 carries RUNPATH \$ORIGIN/../lib/phone2" bash -c \
+    "readelf -d '$img/tree/usr/bin/usesphone2' | grep -q 'RUNPATH.*\\\$ORIGIN/../lib/phone2'"
 assert_gq "$o" "v('/usr/bin/quiet') == 'absent'" "quiet (no network call) is not a subject"
 assert_gq "$o" "v('/usr/bin/curl') == 'unconfined' and 'disable' in f('/usr/bin/curl')" \
     "curl: its profile is disabled (/etc/apparmor.d/disable/usr.bin.curl): unconfined, and says why"
@@ -103,11 +107,16 @@ bad=$OUT_ROOT/badtree
 mkdir -p "$bad"
 cp -a "$img/tree/." "$bad/"
 printf 'include <tunables/global>\n/usr/bin/netclient {\n  network inet,\n' >"$bad/etc/apparmor.d/usr.bin.netclient"
+# A damaged program: ELF magic, then a section table pointing past the end.
+{ head -c 64 "$img/tree/usr/bin/quiet"; head -c 200 /dev/zero; } >"$bad/usr/bin/broken"
+chmod 755 "$bad/usr/bin/broken"
 run_gate apparmor "$OUT_ROOT/badprof" "$bad"
 expect_status 2 "an unterminated profile"
 check "names the profile file" grep -q "/etc/apparmor.d/usr.bin.netclient" "$OUT_ROOT/badprof.stderr"
 assert_gq "$OUT_ROOT/badprof" "g['verdict'] == 'TROUBLE' and any('usr.bin.netclient' in p for p in g['problems']) and v('/usr/bin/ping') == 'complain'" \
     "a partial report: the problem named, the other profiles still judged"
+assert_gq "$OUT_ROOT/badprof" "any(p.startswith('/usr/bin/broken: ') and ('offset' in p or 'at byte' in p) for p in g['problems'])" \
+    "the damaged program is a problem naming it and the offset"
 printf 'include <abstractions/no-such-thing>\n/usr/bin/netclient {\n}\n' >"$bad/etc/apparmor.d/usr.bin.netclient"
 run_gate apparmor "$OUT_ROOT/badinc" "$bad"
 expect_status 2 "a missing include"
