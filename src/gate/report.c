@@ -127,11 +127,11 @@ void gate_report_text(FILE *out, const gate_result_t *r, bool all)
     }
     for (size_t i = 0; i < r->problem_count; i++)
         fprintf(out, "TROUBLE    %s\n", r->problems[i]);
-    fprintf(out, "%zu items:", r->count);
+    fprintf(out, "%zu item%s", r->count, r->count == 1 ? "" : "s");
     for (int v = 0, first = 1; v < VERDICTS; v++) {
         if (counts[v] == 0)
             continue;
-        fprintf(out, "%s %zu %s", first ? "" : ",", counts[v], gate_verdict_name((gate_verdict_t)v));
+        fprintf(out, "%s %zu %s", first ? ":" : ",", counts[v], gate_verdict_name((gate_verdict_t)v));
         first = 0;
     }
     fprintf(out, "%s\n", r->problem_count ? "; the answer is incomplete (trouble above)" : "");

@@ -65,6 +65,8 @@ bool gate_result_add(gate_result_t *r, const gate_item_t *item)
 }
 
 static void add_line(gate_result_t *r, char ***lines, size_t *count, size_t *capacity, const char *fmt, va_list ap)
+    __attribute__((format(printf, 5, 0)));
+static void add_line(gate_result_t *r, char ***lines, size_t *count, size_t *capacity, const char *fmt, va_list ap)
 {
     char *line = NULL;
     if (vasprintf(&line, fmt, ap) < 0 || !grow((void **)lines, capacity, *count, sizeof **lines)) {

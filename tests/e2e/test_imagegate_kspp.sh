@@ -58,6 +58,10 @@ assert_gq "$OUT_ROOT/iso" "all(i['verdict'] in ('OK','FAIL','N/A') for i in g['i
     "counts agree with the items"
 assert_file_contains "$OUT_ROOT/iso.stdout" "imagegate kspp: FAIL ($img/image.iso)"
 assert_file_contains "$OUT_ROOT/iso.stdout" "FAIL       CONFIG_DEVMEM  [$kname]"
+check "the text answer names every failing rule" "$PY" -c "import json,sys
+g=json.load(open(sys.argv[1])); t=open(sys.argv[2]).read()
+bad=[i['subject'] for i in g['items'] if i['failing'] and ('\\nFAIL       %s  [' % i['subject']) not in t]
+print(bad[:5]); sys.exit(1 if bad or g['counts']['FAIL'] < 50 else 0)" "$OUT_ROOT/iso/gate.json" "$OUT_ROOT/iso.stdout"
 check "gate.txt is the text answer" grep -q "^FAIL       CONFIG_DEVMEM" "$OUT_ROOT/iso/gate.txt"
 
 # --- the same image as a squashfs and as a tree: the same kconfig and sysctl verdicts ------
