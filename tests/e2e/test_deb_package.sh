@@ -17,13 +17,18 @@ s_install=$?
 set -e
 check "cmake --install with DESTDIR exits 0" test $s_install = 0
 expected="opt/ds/bin/driftscope
+opt/ds/bin/imagegate
 opt/ds/share/bash-completion/completions/driftscope
 opt/ds/share/doc/driftscope/causes.md
+opt/ds/share/doc/driftscope/gate-schema.json
+opt/ds/share/doc/driftscope/kspp-rules.md
+opt/ds/share/doc/driftscope/kspp-rules.txt
 opt/ds/share/doc/driftscope/report-fields.md
 opt/ds/share/doc/driftscope/report-schema.json
-opt/ds/share/man/man1/driftscope.1"
+opt/ds/share/man/man1/driftscope.1
+opt/ds/share/man/man1/imagegate.1"
 got=$(cd "$stage" 2>/dev/null && find . -type f | sed 's|^\./||' | sort)
-if [[ $got == "$expected" ]]; then ok "installed files: exactly the binary, man page, docs, completion"; else not_ok "installed files: got [${got//$'\n'/ }]"; fi
+if [[ $got == "$expected" ]]; then ok "installed files: exactly the binaries, man pages, docs, completion"; else not_ok "installed files: got [${got//$'\n'/ }]"; fi
 check "every path cmake --install wrote is under DESTDIR" \
     bash -c "grep -q '^-- Installing: ' '$OUT_ROOT/install.log' && ! grep '^-- Installing: ' '$OUT_ROOT/install.log' | grep -vq '^-- Installing: $stage/opt/ds/'"
 check "the installed binary runs" bash -c "'$stage/opt/ds/bin/driftscope' --version | grep -qx 'driftscope [0-9.]*'"
@@ -121,6 +126,8 @@ check "the scratch root's dpkg knows the package" bash -c "dpkg --root='$root' -
 check "the installed binary is /usr/bin/driftscope and finds its libraries" \
     bash -c "test -x '$root/usr/bin/driftscope' && ! ldd '$root/usr/bin/driftscope' | grep -q 'not found'"
 check "the installed driftscope --version runs" bash -c "'$root/usr/bin/driftscope' --version | grep -qx 'driftscope 0.1.0'"
+check "the installed imagegate --version runs" bash -c "'$root/usr/bin/imagegate' --version | grep -qx 'imagegate 0.1.0'"
+check "imagegate's shipped rules table and gate schema are installed" bash -c "ls '$root/usr/share/doc/driftscope/' | grep -q '^kspp-rules.txt' && ls '$root/usr/share/doc/driftscope/' | grep -q '^gate-schema.json' && test -f '$root/usr/share/man/man1/imagegate.1.gz'"
 check "man -l renders the installed page" bash -c "MANWIDTH=80 man -l '$root/usr/share/man/man1/driftscope.1.gz' 2>/dev/null | grep -q 'driftscope'"
 check "the installed docs and completion are in place" bash -c "ls '$root/usr/share/doc/driftscope/' | grep -q '^causes.md' && test -f '$root/usr/share/bash-completion/completions/driftscope' && test -f '$root/usr/share/doc/driftscope/copyright'"
 mkdir -p "$OUT_ROOT/pair/a" "$OUT_ROOT/pair/b"
