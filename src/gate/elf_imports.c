@@ -173,8 +173,10 @@ int gate_elf_imports_read(ds_source_t *src, gate_elf_imports_t *out, ds_error_t 
     if (rc != DS_OK)
         return rc;
     ds_elf_t elf = {0};
-    if ((rc = ds_elf_open(src, &elf, err)) != DS_OK)
+    if ((rc = ds_elf_open(src, &elf, err)) != DS_OK) {
+        ds_elf_free(&elf); /* what it read before the damage */
         return rc;
+    }
     r.elf = &elf;
     out->program = type == ET_EXEC || (type == ET_DYN && section(&elf, ".interp") != NULL);
     const ds_elf_section_t *dyn = section(&elf, ".dynamic"), *str = section(&elf, ".dynstr"),
