@@ -32,7 +32,21 @@ static bool number(const char *s, long long *out)
     return s[0] != '\0' && errno == 0 && *end == '\0';
 }
 
-/* EQ / NE / GE / LE of a value that is there (have) or not. */
+/* Whether word is one item of list ("landlock,lockdown,yama,apparmor": commas or blanks). */
+static bool value_list_has(const char *list, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = list; *p != '\0';) {
+        size_t len = strcspn(p, ", \t");
+        if (len == n && strncmp(p, word, n) == 0)
+            return true;
+        p += len;
+        p += strspn(p, ", \t");
+    }
+    return false;
+}
+
+/* EQ / NE / GE / LE / CONTAINS of a value that is there (have) or not. */
 static bool compare(gate_kspp_op_t op, const char *have, const char *want)
 {
     long long a, b;
@@ -45,6 +59,8 @@ static bool compare(gate_kspp_op_t op, const char *have, const char *want)
         return have != NULL && number(have, &a) && number(want, &b) && a >= b;
     case GATE_KSPP_LE:
         return have != NULL && number(have, &a) && number(want, &b) && a <= b;
+    case GATE_KSPP_CONTAINS:
+        return have != NULL && value_list_has(have, want);
     default:
         return have != NULL;
     }

@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* memmem */
 /* The kspp rules file format (issue 13): "ID | CHECK | WHEN | SOURCE | REASON", fields split at
  * " | " (the REASON keeps any later bars), CHECK and WHEN terms joined by " and " and " or "
  * (and binds tighter; no parentheses); the waiver format "ID -- reason". "#" starts a comment
@@ -100,6 +101,11 @@ static int term_operator(gate_kspp_term_t *term, const char *s, size_t n, size_t
         term->op = GATE_KSPP_PRESENT, *name_len = head, *value_at = n;
         return 0;
     }
+    const char *contains = memmem(s, n, " contains ", 10);
+    if (contains != NULL) {
+        term->op = GATE_KSPP_CONTAINS, *name_len = (size_t)(contains - s), *value_at = *name_len + 10;
+        return 0;
+    }
     size_t at = strcspn(s, "!<>=");
     if (at >= n) {
         if (term->kind != GATE_KSPP_CMDLINE)
@@ -138,7 +144,7 @@ static int term_parse(gate_kspp_term_t *term, const char *s, size_t n, const cha
     trim(&value, &value_len);
     if (!name_valid(term->kind, s, name_len))
         return FAIL_AT(DS_ERR_FORMAT, "%s:%u: bad name \"%.*s\"", file, line, (int)name_len, s);
-    bool has_value = term->op <= GATE_KSPP_LE;
+    bool has_value = term->op <= GATE_KSPP_CONTAINS;
     if (has_value && value_len == 0)
         return FAIL_AT(DS_ERR_FORMAT, "%s:%u: no value after the operator in \"%.*s\"", file, line, (int)n, s);
     char key[GATE_KSPP_MAX_LINE + 1];

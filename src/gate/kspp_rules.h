@@ -19,6 +19,7 @@ typedef enum gate_kspp_op {
     GATE_KSPP_NE,      /* NAME!=VALUE */
     GATE_KSPP_GE,      /* NAME>=N */
     GATE_KSPP_LE,      /* NAME<=N */
+    GATE_KSPP_CONTAINS, /* NAME contains WORD: WORD is one item of the value's comma- or blank-separated list */
     GATE_KSPP_NOT_SET, /* NAME is not set */
     GATE_KSPP_PRESENT, /* kconfig NAME is present; cmdline NAME */
 } gate_kspp_op_t;

@@ -7,6 +7,7 @@ TERM = [re.compile(p) for p in (
     r'^kconfig CONFIG_\w+(?:=|!=)\S+$', r'^kconfig CONFIG_\w+(?:>=|<=)' + NUM + '$',
     r'^kconfig CONFIG_\w+ is (?:not set|present)$',
     r'^cmdline [\w.-]+(?:(?:=|!=)\S+)?$', r'^cmdline [\w.-]+ is not set$',
+    r'^(?:kconfig CONFIG_\w+|cmdline [\w.-]+) contains [^\s,]+$',
     r'^sysctl [\w.-]+(?:=|!=).+$', r'^sysctl [\w.-]+(?:>=|<=)' + NUM + '$')]
 def terms_ok(text):
     return all(any(t.match(term) for t in TERM)

@@ -90,11 +90,16 @@ silver.fifos | sysctl fs.protected_fifos=2 | | SilverMetal | FIFOs in sticky dir
 silver.pidmax | sysctl kernel.pid_max!=4194304 | | SilverMetal | masked file
 silver.arm | kconfig CONFIG_ARM64_BTI_KERNEL=y | kconfig CONFIG_ARM64=y | SilverMetal | arm64 only
 CONFIG_DEVMEM | kconfig CONFIG_DEVMEM=y | | SilverMetal | we need /dev/mem (replaces the shipped rule)
+silver.lsm | kconfig CONFIG_LSM contains apparmor and kconfig CONFIG_LSM contains lockdown | | SilverMetal | AppArmor and lockdown in the LSM list
+silver.lsm.ipe | kconfig CONFIG_LSM contains ipe | | SilverMetal | IPE is not in 6.1
+silver.lsm.part | kconfig CONFIG_LSM contains arm | | SilverMetal | an item, not a substring (apparmor)
 RULES
 run_gate kspp "$OUT_ROOT/proj" "$img/image.iso" --no-shipped-rules --rules "$OUT_ROOT/silver.rules"
 expect_status 1 "project rules only"
 validate_gate "$OUT_ROOT/proj"
-assert_gq "$OUT_ROOT/proj" "len(g['items']) == 7" "seven project rules, no shipped one"
+assert_gq "$OUT_ROOT/proj" "len(g['items']) == 10" "ten project rules, no shipped one"
+assert_gq "$OUT_ROOT/proj" "v('silver.lsm') == 'OK' and v('silver.lsm.ipe') == 'FAIL' and v('silver.lsm.part') == 'FAIL'" \
+    "contains: an item of CONFIG_LSM's list (Debian's 6.1 lists apparmor and lockdown, not ipe)"
 assert_gq "$OUT_ROOT/proj" "v('silver.quiet') == 'FAIL' and 'fail-safe' in f('silver.quiet')" \
     "quiet is in the default entries only: FAIL naming the fail-safe entry"
 assert_gq "$OUT_ROOT/proj" "v('silver.init_on_free') == 'FAIL'" "init_on_free absent from the plain image's entries"
@@ -115,6 +120,8 @@ cat >"$OUT_ROOT/silver.waivers" <<'WAIVERS'
 silver.quiet -- the fail-safe entry must show the boot log
 silver.init_on_free -- costs 5% on the build farm, revisit for beta
 silver.kptr -- 99-local.conf is removed in the next build (issue 41)
+silver.lsm.ipe -- needs a 6.12 kernel
+silver.lsm.part -- a rule that shows contains matches whole items
 WAIVERS
 run_gate kspp "$OUT_ROOT/waived" "$img/image.iso" --no-shipped-rules --rules "$OUT_ROOT/silver.rules" \
     --waivers "$OUT_ROOT/silver.waivers"
