@@ -188,6 +188,32 @@ for pick in $(seq 0 99); do
     done
 done
 sig_seed packages 255 "$work/filesystem.packages" "$work/status"
+# gate_kspp: one selector byte (0 kconfig, 1 grub, 2 syslinux, 3 /etc/default/grub, 4 sysctl,
+# 5 rules and waivers) then the text: live-build's boot loader templates, systemd's sysctl.d
+# files, a kernel config excerpt, the rules file.
+mkdir -p "$out/gate_kspp"
+kspp_seed() { # name selector file
+    { printf "\\x$(printf %02x "$2")"; cat "$3"; } >"$out/gate_kspp/$1"
+}
+lb=/usr/share/live/build/bootloaders
+for f in "$lb"/grub-pc/*.cfg; do [[ -f $f ]] && kspp_seed "grub-$(basename "$f")" 1 "$f"; done
+for f in "$lb"/isolinux/isolinux.cfg "$lb"/syslinux_common/*.cfg "$lb"/syslinux_common/live.cfg.in; do
+    [[ -f $f ]] && kspp_seed "syslinux-$(basename "$f")" 2 "$f"
+done
+for f in /usr/lib/sysctl.d/*.conf /etc/sysctl.conf; do [[ -f $f ]] && kspp_seed "sysctl-$(basename "$f")" 4 "$f"; done
+[[ -f /etc/default/grub ]] && kspp_seed default-grub 3 /etc/default/grub
+printf '%s\n' '#' '# Automatically generated file; DO NOT EDIT.' 'CONFIG_CC_VERSION_TEXT="gcc-12 (Debian 12.2.0-14) 12.2.0"' \
+    'CONFIG_X86_64=y' '# CONFIG_DEVMEM is not set' 'CONFIG_LSM="landlock,lockdown,yama,loadpin,safesetid,integrity,apparmor,selinux,smack,tomoyo,bpf"' \
+    'CONFIG_ILLEGAL_POINTER_VALUE=0xdead000000000000' 'CONFIG_DEFAULT_MMAP_MIN_ADDR=65536' 'CONFIG_MODULE_SIG=m' >"$work/config"
+kspp_seed kconfig 0 "$work/config"
+printf 'GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT="quiet"\nGRUB_CMDLINE_LINUX="init_on_alloc=1 lsm=\x27a,b\x27"\n' >"$work/default-grub"
+kspp_seed default-grub-made 3 "$work/default-grub"
+[[ -f $here/../data/kspp-rules.txt ]] && kspp_seed rules 5 "$here/../data/kspp-rules.txt"
+printf '%s\n' 'CONFIG_BUG | kconfig CONFIG_BUG=y |  | KSPP wiki (2026-11) | oopses stop the faulting task' \
+    'cmdline.init_on_alloc | kconfig CONFIG_INIT_ON_ALLOC_DEFAULT_ON=y or cmdline init_on_alloc=1 | kconfig CONFIG_X86_64=y | kernel-hardening-checker v0.6.10 (kspp) | zeroes pages' \
+    'sysctl.kernel.kptr_restrict | sysctl kernel.kptr_restrict>=1 and sysctl k.p!=4 4 1 7 |  | KSPP wiki (2026-11) | hides pointers' \
+    'CONFIG_BUG -- vendor kernel' >"$work/rules"
+kspp_seed rules-made 5 "$work/rules"
 # AppArmor: real profiles and abstractions (apparmor-profiles), a path to match on the last line.
 mkdir -p "$out/gate_apparmor"
 for f in /etc/apparmor.d/bin.ping /etc/apparmor.d/usr.sbin.dnsmasq /etc/apparmor.d/usr.bin.man \
