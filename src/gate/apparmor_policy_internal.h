@@ -18,6 +18,7 @@
 #define GATE_AA_MAX_VALUES 256u          /* values of one variable */
 #define GATE_AA_MAX_EXPANSION_DEPTH 16u  /* variables referring to variables */
 #define GATE_AA_MAX_EXPANDED 8192u       /* bytes of a name or attachment once expanded */
+#define GATE_AA_MAX_EXPANSION_STEPS 65536u /* variable references expanded for one word */
 #define GATE_AA_BASE "/etc/apparmor.d"
 
 typedef struct aa_var {
@@ -72,6 +73,7 @@ char *gate_aa_unquote(const char *w);
 typedef struct aa_out {
     char buf[GATE_AA_MAX_EXPANDED + 1];
     size_t len;
+    size_t steps; /* variable references expanded, against GATE_AA_MAX_EXPANSION_STEPS */
     bool full;
 } aa_out_t;
 

@@ -68,6 +68,10 @@ int gate_aa_expand(aa_scan_t *s, const char *in, aa_out_t *o, unsigned depth, co
             const char *end = strchr(p + 2, '}');
             if (end == NULL)
                 return gate_aa_scan_fail(s, DS_ERR_FORMAT, file, line, "unclosed variable reference");
+            if (++o->steps > GATE_AA_MAX_EXPANSION_STEPS)
+                return gate_aa_scan_fail(s, DS_ERR_LIMIT, file, line,
+                                         "more than %u variable references to expand",
+                                         GATE_AA_MAX_EXPANSION_STEPS);
             aa_var_t *v = find_var(s, p + 2, (size_t)(end - p - 2));
             if (v == NULL)
                 return gate_aa_scan_fail(s, DS_ERR_FORMAT, file, line, "unknown variable @{%.*s}",
@@ -145,6 +149,9 @@ int gate_aa_assign(aa_scan_t *s, aa_stmt_t *st, const char *file)
     for (size_t i = next; i < st->count; i++)
         if (add_value(s, v, st->words[i], file, st->line) != 0)
             return 1;
+    if (v->count == 0)
+        return gate_aa_scan_fail(s, DS_ERR_FORMAT, file, st->line, "variable @{%s} has no value",
+                                 v->name);
     return 0;
 }
 

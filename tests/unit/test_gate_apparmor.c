@@ -238,6 +238,25 @@ static void reports_problems(void **state)
     }
 }
 
+/* Variables doubling at every level: bounded, a problem, no hang. */
+static void hostile_variables(void **state)
+{
+    (void)state;
+    char text[4096];
+    size_t n = (size_t)snprintf(text, sizeof text, "@{V0}=a b\n");
+    for (int i = 1; i < 30; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "@{V%d}=@{V%d}@{V%d} @{V%d}x\n", i, i - 1,
+                              i - 1, i - 1);
+    snprintf(text + n, sizeof text - n, "profile x @{V29} {\n}\n");
+    gate_aa_policy_t p;
+    parse(&p, text);
+    assert_int_equal(p.problem_count, 1);
+    assert_int_equal(p.problems[0].code, DS_ERR_LIMIT);
+    assert_non_null(strstr(p.problems[0].message, "/etc/apparmor.d/t:31:"));
+    assert_int_equal(p.count, 0);
+    gate_aa_policy_free(&p);
+}
+
 /* The real profiles of apparmor-profiles, copied into a tree laid out as an image. */
 static void real_profiles(void **state)
 {
@@ -332,6 +351,7 @@ int main(void)
         cmocka_unit_test(parses_profiles),
         cmocka_unit_test(precedence),
         cmocka_unit_test(reports_problems),
+        cmocka_unit_test(hostile_variables),
         cmocka_unit_test(real_profiles),
         cmocka_unit_test(extra_profiles),
     };
