@@ -58,7 +58,7 @@ static const gate_aa_profile_t *disabled_for(const gate_aa_policy_t *policy, con
 
 static gate_verdict_t verdict_of(const gate_aa_attachment_t *a)
 {
-    if (a->profile == NULL)
+    if (a->profile == NULL || a->conflict) /* two equal attachments: the kernel applies neither */
         return GATE_VERDICT_UNCONFINED;
     switch (a->profile->mode) {
     case GATE_AA_ENFORCE:
@@ -75,14 +75,15 @@ static char *describe(const gate_aa_policy_t *policy, const gate_aa_attachment_t
 {
     char *text = NULL;
     int n;
-    if (a->profile != NULL) {
+    if (a->conflict && a->profile != NULL && a->rival != NULL) {
+        n = asprintf(&text, "no profile: %s (%s:%u) and %s (%s:%u) attach equally, so the kernel applies neither",
+                     a->profile->name, a->profile->file, a->profile->line, a->rival->name, a->rival->file,
+                     a->rival->line);
+    } else if (a->profile != NULL) {
         const gate_aa_profile_t *p = a->profile;
-        n = asprintf(&text, "profile %s (%s%s%s) in %s mode at %s:%u%s", p->name, a->exact ? "named " : "attachment ",
+        n = asprintf(&text, "profile %s (%s%s%s) in %s mode at %s:%u", p->name, a->exact ? "named " : "attachment ",
                      p->attachment ? p->attachment : p->name, p->forced_complain ? ", force-complain/" : "",
-                     gate_aa_mode_name(p->mode), p->file, p->line, "");
-    } else if (a->conflict && a->rival != NULL) {
-        n = asprintf(&text, "no profile: two attachments match it equally (%s and %s), so the kernel applies neither",
-                     a->rival->name, a->rival->file);
+                     gate_aa_mode_name(p->mode), p->file, p->line);
     } else {
         const gate_aa_profile_t *d = disabled_for(policy, path);
         n = d ? asprintf(&text, "no profile in force: %s at %s:%u is disabled (/etc/apparmor.d/disable/)", d->name,

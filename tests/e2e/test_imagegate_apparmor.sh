@@ -105,6 +105,15 @@ run_gate apparmor "$OUT_ROOT/badexc" "$img/image.iso" --exceptions "$OUT_ROOT/ba
 expect_status 2 "a malformed exceptions file"
 check "names the exceptions file and line" grep -q "bad.exceptions:1" "$OUT_ROOT/badexc.stderr"
 
+# Two profiles whose attachments match resolver equally: the kernel applies neither.
+tie=$OUT_ROOT/tietree
+mkdir -p "$tie"
+cp -a "$img/tree/." "$tie/"
+printf 'include <tunables/global>\nprofile resolver2 /usr/{bin,sbin}/resolv?r {\n}\n' >"$tie/etc/apparmor.d/usr.bin.resolver2"
+run_gate apparmor "$OUT_ROOT/tie" "$tie"
+assert_gq "$OUT_ROOT/tie" "v('/usr/bin/resolver') == 'unconfined' and 'resolver2' in f('/usr/bin/resolver') and 'applies neither' in f('/usr/bin/resolver')" \
+    "equally specific attachments: unconfined, both profiles named"
+
 # Malformed policy: an unbalanced profile and a missing include, each named with file and line.
 bad=$OUT_ROOT/badtree
 mkdir -p "$bad"
