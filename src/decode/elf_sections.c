@@ -11,7 +11,7 @@ bool ds_elf_probe(ds_source_t *src)
     return ds_source_read(src, 0, head, 4, "elf", NULL) == DS_OK && memcmp(head, "\x7f" "ELF", 4) == 0;
 }
 
-static uint64_t get(const unsigned char *p, unsigned size, bool little)
+uint64_t ds_elf_uint(const unsigned char *p, unsigned size, bool little)
 {
     uint64_t v = 0;
     for (unsigned i = 0; i < size; i++)
@@ -34,8 +34,8 @@ static const struct {
 static void header_fields_decode(const unsigned char *h, bool is64, bool le, uint64_t v[E_FIELDS])
 {
     for (int i = 0; i < E_FIELDS; i++)
-        v[i] = is64 ? get(h + header_fields[i].at64, header_fields[i].size64, le)
-                    : get(h + header_fields[i].at32, header_fields[i].size32, le);
+        v[i] = is64 ? ds_elf_uint(h + header_fields[i].at64, header_fields[i].size64, le)
+                    : ds_elf_uint(h + header_fields[i].at32, header_fields[i].size32, le);
 }
 
 /* Reads shnum section headers of shentsize bytes from shoff: name offsets into name_offsets,
@@ -53,10 +53,10 @@ static int section_headers_read(ds_source_t *src, ds_elf_t *elf, bool le, uint64
         if (rc != DS_OK)
             break;
         ds_elf_section_t *sec = &elf->sections[i];
-        name_offsets[i] = (uint32_t)get(s, 4, le);
-        sec->type = (uint32_t)get(s + 4, 4, le);
-        sec->offset = elf->is64 ? get(s + 24, 8, le) : get(s + 16, 4, le);
-        sec->size = elf->is64 ? get(s + 32, 8, le) : get(s + 20, 4, le);
+        name_offsets[i] = (uint32_t)ds_elf_uint(s, 4, le);
+        sec->type = (uint32_t)ds_elf_uint(s + 4, 4, le);
+        sec->offset = elf->is64 ? ds_elf_uint(s + 24, 8, le) : ds_elf_uint(s + 16, 4, le);
+        sec->size = elf->is64 ? ds_elf_uint(s + 32, 8, le) : ds_elf_uint(s + 20, 4, le);
         if (sec->type != 8 && (sec->offset > size || sec->size > size - sec->offset)) {
             rc = ds_error_set(err, DS_ERR_FORMAT, "%s: ELF: section %u lies outside the file",
                               ds_source_label(src), i);
@@ -100,6 +100,9 @@ int ds_elf_open(ds_source_t *src, ds_elf_t *elf, ds_error_t *err)
         return ds_error_set(err, DS_ERR_FORMAT, "%s: ELF: bad class or data byte", ds_source_label(src));
     elf->is64 = h[4] == 2;
     bool le = h[5] == 1;
+    elf->little_endian = le;
+    elf->type = (uint16_t)ds_elf_uint(h + 16, 2, le);
+    elf->machine = (uint16_t)ds_elf_uint(h + 18, 2, le);
     if (elf->is64 && size < 64)
         return ds_error_set(err, DS_ERR_FORMAT, "%s: ELF: truncated header", ds_source_label(src));
     uint64_t v[E_FIELDS];

@@ -21,6 +21,8 @@ typedef struct ds_elf_section {
 
 typedef struct ds_elf {
     bool is64;
+    bool little_endian;            /* EI_DATA 1 */
+    uint16_t type, machine;        /* e_type (2 EXEC, 3 DYN), e_machine (62 x86-64) */
     uint64_t header_size;          /* e_ehsize */
     uint64_t ph_offset, ph_bytes;  /* program header table */
     uint64_t sh_offset, sh_bytes;  /* section header table */
@@ -29,6 +31,8 @@ typedef struct ds_elf {
 } ds_elf_t;
 
 bool ds_elf_probe(ds_source_t *src);
+/* An unsigned integer of size bytes (1..8) at p, in the object's byte order. */
+uint64_t ds_elf_uint(const unsigned char *p, unsigned size, bool little_endian);
 int ds_elf_open(ds_source_t *src, ds_elf_t *elf, ds_error_t *err);
 void ds_elf_free(ds_elf_t *elf);
 

@@ -32,13 +32,6 @@ bool gate_elf_is_network_call(const char *name)
     return false;
 }
 
-static uint64_t get(const unsigned char *p, unsigned size, bool le)
-{
-    uint64_t v = 0;
-    for (unsigned i = 0; i < size; i++)
-        v |= (uint64_t)p[le ? i : size - 1 - i] << (8 * i);
-    return v;
-}
 
 static const ds_elf_section_t *section(const ds_elf_t *elf, const char *name)
 {
@@ -109,7 +102,7 @@ static int read_dynamic(reading_t *r, const ds_elf_section_t *dyn, ds_error_t *e
         int rc = ds_source_read(r->src, at, e, entry, "ELF .dynamic", err);
         if (rc != DS_OK)
             return rc;
-        uint64_t tag = get(e, half, r->le), value = get(e + half, half, r->le);
+        uint64_t tag = ds_elf_uint(e, half, r->le), value = ds_elf_uint(e + half, half, r->le);
         if (tag == DT_NULL)
             break;
         if ((rc = read_dynamic_entry(r, tag, value, at, err)) != DS_OK)
@@ -135,7 +128,7 @@ static int read_symbols(reading_t *r, const ds_elf_section_t *sym, ds_error_t *e
         rc = ds_source_read(r->src, sym->offset + first * entry, window, (size_t)(n * entry), "ELF .dynsym", err);
         for (uint64_t i = 0; i < n && rc == DS_OK; i++) {
             const unsigned char *s = window + i * entry;
-            uint64_t name = get(s, 4, r->le), shndx = get(s + (r->elf->is64 ? 6 : 14), 2, r->le);
+            uint64_t name = ds_elf_uint(s, 4, r->le), shndx = ds_elf_uint(s + (r->elf->is64 ? 6 : 14), 2, r->le);
             if (shndx != 0 || name == 0 || name >= r->dynstr_size)
                 continue;
             const char *text = r->dynstr + name;
@@ -151,34 +144,19 @@ static int read_symbols(reading_t *r, const ds_elf_section_t *sym, ds_error_t *e
     return rc;
 }
 
-static int read_header(ds_source_t *src, gate_elf_imports_t *out, bool *le, uint16_t *type, ds_error_t *err)
-{
-    unsigned char h[20];
-    int rc = ds_source_read(src, 0, h, sizeof h, "ELF header", err);
-    if (rc != DS_OK)
-        return rc;
-    if (memcmp(h, "\177ELF", 4) != 0 || (h[5] != 1 && h[5] != 2))
-        return ds_error_set(err, DS_ERR_FORMAT, "%s: not an ELF object", ds_source_label(src));
-    *le = h[5] == 1;
-    *type = (uint16_t)get(h + 16, 2, *le);
-    out->machine = (uint16_t)get(h + 18, 2, *le);
-    return DS_OK;
-}
-
 int gate_elf_imports_read(ds_source_t *src, gate_elf_imports_t *out, ds_error_t *err)
 {
     reading_t r = {.src = src, .out = out};
-    uint16_t type = 0;
-    int rc = read_header(src, out, &r.le, &type, err);
-    if (rc != DS_OK)
-        return rc;
     ds_elf_t elf = {0};
-    if ((rc = ds_elf_open(src, &elf, err)) != DS_OK) {
+    int rc = ds_elf_open(src, &elf, err);
+    if (rc != DS_OK) {
         ds_elf_free(&elf); /* what it read before the damage */
         return rc;
     }
     r.elf = &elf;
-    out->program = type == ET_EXEC || (type == ET_DYN && section(&elf, ".interp") != NULL);
+    r.le = elf.little_endian;
+    out->machine = elf.machine;
+    out->program = elf.type == ET_EXEC || (elf.type == ET_DYN && section(&elf, ".interp") != NULL);
     const ds_elf_section_t *dyn = section(&elf, ".dynamic"), *str = section(&elf, ".dynstr"),
                            *sym = section(&elf, ".dynsym");
     out->dynamic = dyn != NULL;
