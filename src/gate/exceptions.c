@@ -3,15 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *copy(const char *s, size_t n)
-{
-    char *c = malloc(n + 1);
-    if (c != NULL) {
-        memcpy(c, s, n);
-        c[n] = '\0';
-    }
-    return c;
-}
+#include "kconfig.h" /* the gates' text cursor and copy */
 
 static void trim(const char **s, size_t *n)
 {
@@ -49,7 +41,7 @@ static int parse_line(gate_exceptions_t *out, const char *line, size_t n, unsign
         return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
     out->items = grown;
     gate_exception_t *e = &out->items[out->count];
-    *e = (gate_exception_t){.glob = copy(glob, glob_len), .reason = copy(reason, reason_len), .line = number};
+    *e = (gate_exception_t){.glob = gate_text_copy(glob, glob_len), .reason = gate_text_copy(reason, reason_len), .line = number};
     if (e->glob == NULL || e->reason == NULL) {
         free(e->glob);
         free(e->reason);
@@ -61,23 +53,22 @@ static int parse_line(gate_exceptions_t *out, const char *line, size_t n, unsign
 
 int gate_exceptions_parse(gate_exceptions_t *out, const char *file, const char *text, size_t len, ds_error_t *err)
 {
-    out->file = copy(file, strlen(file));
+    out->file = gate_text_copy(file, strlen(file));
     if (out->file == NULL)
         return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
-    unsigned number = 0;
-    for (size_t at = 0; at < len;) {
-        const char *nl = memchr(text + at, '\n', len - at);
-        size_t n = nl ? (size_t)(nl - (text + at)) : len - at;
-        number++;
+    gate_text_cursor_t cursor;
+    gate_text_cursor_init(&cursor, text, len);
+    const char *line;
+    size_t n;
+    while (gate_text_next_line(&cursor, &line, &n)) {
         if (n > GATE_EXCEPTION_LINE_MAX)
-            return ds_error_set(err, DS_ERR_LIMIT, "%s:%u: line longer than %u bytes", file, number,
+            return ds_error_set(err, DS_ERR_LIMIT, "%s:%u: line longer than %u bytes", file, cursor.line,
                                 GATE_EXCEPTION_LINE_MAX);
-        if (memchr(text + at, '\0', n) != NULL)
-            return ds_error_set(err, DS_ERR_FORMAT, "%s:%u: a NUL byte", file, number);
-        int rc = parse_line(out, text + at, n, number, err);
+        if (memchr(line, '\0', n) != NULL)
+            return ds_error_set(err, DS_ERR_FORMAT, "%s:%u: a NUL byte", file, cursor.line);
+        int rc = parse_line(out, line, n, cursor.line, err);
         if (rc != DS_OK)
             return rc;
-        at += n + 1;
     }
     return DS_OK;
 }
