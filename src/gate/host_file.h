@@ -4,6 +4,7 @@
 #define GATE_HOST_FILE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../util/error.h"
 
