@@ -27,6 +27,7 @@ typedef struct gate_space_data {
 
 struct gate_files {
     ds_source_t *input; /* the image file (NULL for a directory) */
+    ds_deadline_t deadline; /* --timeout: every listing and every opened file polls it */
     gate_space_data_t spaces[2];
 };
 
@@ -196,6 +197,8 @@ int gate_files_open(gate_files_t **out, const char *path, const char *label,
     gate_files_t *f = calloc(1, sizeof *f);
     if (f == NULL)
         return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
+    if (deadline != NULL)
+        f->deadline = *deadline;
     struct stat st;
     int rc;
     if (stat(path, &st) != 0)
@@ -385,6 +388,9 @@ int gate_files_open_source(gate_files_t *files, gate_space_t space, const char *
                            ds_error_t *err)
 {
     *out = NULL;
+    if (ds_deadline_passed(&files->deadline))
+        return ds_error_set(err, DS_ERR_TIMEOUT, "%s: the time budget ran out before %s was read",
+                            gate_files_label(files, space), path);
     walker_t *w;
     int rc = lookup(files, space, path, true, &w, err);
     if (rc != DS_OK)
@@ -445,6 +451,11 @@ static int visit_below(gate_files_t *files, gate_space_t space, const char *dir,
         const char *name = e->path + plen;
         if (*name == '\0' || (!deep && strchr(name, '/') != NULL))
             continue;
+        if (ds_deadline_passed(&files->deadline)) {
+            rc = ds_error_set(err, DS_ERR_TIMEOUT, "%s: the time budget ran out while listing %s",
+                              gate_files_label(files, space), dir);
+            break;
+        }
         gate_stat_t st;
         stat_of(e, &st);
         rc = visit(arg, e->path, &st);

@@ -29,6 +29,7 @@ typedef struct searcher {
     char **paths; /* candidate programs */
     size_t path_count, path_capacity;
     size_t program_capacity;
+    ds_error_t stop; /* the time budget ran out: the walk ends with this error */
 } searcher_t;
 
 static bool push(void **items, size_t *count, size_t *capacity, size_t size, const void *item)
@@ -242,7 +243,9 @@ static int read_object(searcher_t *s, const char *path, gate_elf_imports_t *obj,
         rc = gate_elf_imports_read(src, obj, &err);
     }
     ds_source_close(src);
-    if (rc != DS_OK)
+    if (rc == DS_ERR_TIMEOUT && s->stop.code == 0)
+        s->stop = err;
+    else if (rc != DS_OK && rc != DS_ERR_TIMEOUT)
         note(&s->out->problems, &s->out->problem_count, "%s: %s", path, err.message);
     return rc;
 }
@@ -398,9 +401,12 @@ int gate_networked_find(gate_files_t *files, gate_networked_t *out, ds_error_t *
     searcher_t s = {.files = files, .out = out};
     conf_read(&s, "/etc/ld.so.conf", 0);
     int rc = collect_programs(&s, err);
-    for (size_t i = 0; i < s.path_count && rc == DS_OK; i++)
+    for (size_t i = 0; i < s.path_count && rc == DS_OK; i++) {
         if ((rc = judge_program(&s, s.paths[i])) != DS_OK)
             ds_error_set(err, rc, "out of memory");
+        else if (s.stop.code != 0)
+            rc = ds_error_set(err, s.stop.code, "%s", s.stop.message);
+    }
     for (size_t i = 0; i < s.path_count; i++)
         free(s.paths[i]);
     free(s.paths);

@@ -149,10 +149,14 @@ int gate_run_apparmor(gate_files_t *files, const gate_apparmor_options_t *option
     int rc = load_exceptions(options, &ex, err);
     if (rc == DS_OK)
         rc = gate_aa_policy_load(&policy, files, err);
+    for (size_t i = 0; i < policy.problem_count; i++) {
+        if (policy.problems[i].code != DS_ERR_TIMEOUT)
+            gate_result_problem(result, "%s", policy.problems[i].message);
+        else if (rc == DS_OK) /* the budget ran out: every later file says so; one line, and stop */
+            rc = ds_error_set(err, DS_ERR_TIMEOUT, "%s", policy.problems[i].message);
+    }
     if (rc == DS_OK)
         rc = gate_networked_find(files, &net, err);
-    for (size_t i = 0; i < policy.problem_count; i++)
-        gate_result_problem(result, "%s", policy.problems[i].message);
     for (size_t i = 0; i < net.problem_count; i++)
         gate_result_problem(result, "%s", net.problems[i]);
     if (rc == DS_OK) {

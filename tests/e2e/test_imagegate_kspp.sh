@@ -162,6 +162,11 @@ set -e
 expect_status 2 "random bytes"
 check "says what it is not" grep -q "neither an ISO 9660 image" "$OUT_ROOT/junk.stderr"
 
+run_gate kspp "$OUT_ROOT/timeout" "$img/image.iso" --timeout 0.000001
+expect_status 2 "a time budget that runs out"
+check "says the time budget ran out" grep -q "time budget" "$OUT_ROOT/timeout.stderr"
+validate_gate "$OUT_ROOT/timeout"
+
 # --- output conventions: no -o writes nothing, --json -, --quiet ----------------------------
 (cd "$OUT_ROOT" && mkdir -p cwd && cd cwd && "$IMAGEGATE" kspp --json - -q "$img/rootfs.squashfs" >../json.stdout) || true
 check "no -o: nothing written in the working directory" test -z "$(ls -A "$OUT_ROOT/cwd")"
