@@ -75,7 +75,14 @@ static int parse_option(gate_cli_t *c, int argc, char **argv, int *i)
         if (k == 0) c->output_dir = v;
         else if (k == 1) c->json_path = v;
         else if (k == 2) c->text_path = v;
-        else if (k == 3) c->timeout = atof(v);
+        else if (k == 3) {
+            char *end = NULL;
+            c->timeout = strtod(v, &end);
+            if (end == v || *end != '\0' || !(c->timeout > 0)) {
+                fprintf(stderr, "imagegate: --timeout wants a number of seconds above 0, not '%s'\n", v);
+                return -1;
+            }
+        }
         else if (k == 4 && c->kspp.rule_count < GATE_MAX_FILES_OPTION) c->kspp.rules[c->kspp.rule_count++] = v;
         else if (k == 4) { fprintf(stderr, "imagegate: at most %u --rules\n", GATE_MAX_FILES_OPTION); return -1; }
         else if (k == 5) c->kspp.waivers = v;
