@@ -22,6 +22,9 @@ packages=(
     db5.3-util uuid-runtime xxd bsdextrautils
     # test_deb_package: dpkg-buildpackage (dpkg-dev) with debhelper, then lintian and man -l
     dpkg-dev debhelper lintian man-db
+    # imagegate telemetry: libpcap to read captures; scapy and cryptography write the test
+    # captures (QUIC Initials encrypted in Python); tshark/mergecap check them and the bench
+    libpcap-dev python3-scapy python3-cryptography tshark
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -39,5 +42,7 @@ if [[ $(id -u) != 0 ]]; then
     sudo=(sudo)
 fi
 export DEBIAN_FRONTEND=noninteractive
+# wireshark-common asks whether non-root users may capture: no (nothing here captures live)
+echo "wireshark-common wireshark-common/install-setuid boolean false" | "${sudo[@]}" debconf-set-selections 2>/dev/null || true
 "${sudo[@]}" apt-get update -qq
 "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -25,18 +25,24 @@ typedef struct gate_cli {
     double timeout;
     gate_kspp_options_t kspp;
     gate_apparmor_options_t apparmor;
+    gate_telemetry_options_t telemetry;
 } gate_cli_t;
 
 static void usage(FILE *out)
 {
     fputs("usage: imagegate kspp [OPTIONS] IMAGE\n"
           "       imagegate apparmor [OPTIONS] IMAGE\n"
+          "       imagegate telemetry [OPTIONS] CAPTURE\n"
           "IMAGE is an ISO 9660 image, a squashfs image or a directory tree; nothing is unpacked.\n"
+          "CAPTURE is a pcap or pcapng file (read with libpcap; streamed, never held whole).\n"
           "  kspp       the kernel configuration (/boot/config-*), the kernel command line of every\n"
           "             boot entry and the shipped sysctl settings against the rules table\n"
           "             (data/kspp-rules.txt: KSPP, kernel-hardening-checker)\n"
           "  apparmor   every ELF program that imports a network call (directly or through a\n"
           "             library it links inside the image) against the image's AppArmor policy\n"
+          "  telemetry  every flow of a capture, its far end named from the capture (TLS and QUIC\n"
+          "             SNI, HTTP Host, DNS answers), against the listed organisations\n"
+          "             (data/telemetry-rules.txt) and the project's allowed endpoints\n"
           "options:\n"
           "  -o OUTDIR          write gate.json and gate.txt there (created; one level)\n"
           "  --json FILE        write gate.json to FILE (- for stdout)\n"
@@ -47,6 +53,8 @@ static void usage(FILE *out)
           "  kspp: --rules FILE (repeatable; a rule's ID replaces the shipped one), --waivers FILE\n"
           "        (ID -- reason), --no-shipped-rules, --list-rules (print the shipped table)\n"
           "  apparmor: --exceptions FILE (path glob -- reason)\n"
+          "  telemetry: --rules FILE (repeatable; org/source/domain/range lines), --allow FILE\n"
+          "        (repeatable; NAME-OR-RANGE -- reason), --no-shipped-rules, --list-rules\n"
           "  --version, --help\n"
           "exit status: 0 pass, 1 fail, 2 trouble\n",
           out);
@@ -65,7 +73,8 @@ static int need_value(int argc, char **argv, int i)
 static int parse_option(gate_cli_t *c, int argc, char **argv, int *i)
 {
     const char *a = argv[*i];
-    const char *const valued[] = {"-o", "--json", "--text", "--timeout", "--rules", "--waivers", "--exceptions"};
+    const char *const valued[] = {"-o", "--json", "--text", "--timeout", "--rules", "--waivers", "--exceptions", "--allow"};
+    bool tel = strcmp(c->gate, "telemetry") == 0;
     for (size_t k = 0; k < sizeof valued / sizeof *valued; k++) {
         if (strcmp(a, valued[k]) != 0)
             continue;
@@ -83,17 +92,27 @@ static int parse_option(gate_cli_t *c, int argc, char **argv, int *i)
                 return -1;
             }
         }
-        else if (k == 4 && c->kspp.rule_count < GATE_MAX_FILES_OPTION) c->kspp.rules[c->kspp.rule_count++] = v;
-        else if (k == 4) { fprintf(stderr, "imagegate: at most %u --rules\n", GATE_MAX_FILES_OPTION); return -1; }
+        else if (k == 4 || k == 7) {
+            const char **list = k == 7 ? c->telemetry.allow : tel ? c->telemetry.rules : c->kspp.rules;
+            size_t *n = k == 7 ? &c->telemetry.allow_count : tel ? &c->telemetry.rule_count : &c->kspp.rule_count;
+            if (*n >= GATE_MAX_FILES_OPTION) {
+                fprintf(stderr, "imagegate: at most %u %s\n", GATE_MAX_FILES_OPTION, a);
+                return -1;
+            }
+            list[(*n)++] = v;
+        }
         else if (k == 5) c->kspp.waivers = v;
         else c->apparmor.exceptions = v;
         return 0;
     }
     if (strcmp(a, "--all") == 0) c->all = true;
     else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) c->quiet = true;
-    else if (strcmp(a, "--no-shipped-rules") == 0) c->kspp.no_shipped_rules = true;
+    else if (strcmp(a, "--no-shipped-rules") == 0) c->kspp.no_shipped_rules = c->telemetry.no_shipped_rules = true;
     else if (strcmp(a, "--list-rules") == 0) {
-        fwrite(gate_kspp_shipped_rules, 1, gate_kspp_shipped_rules_size, stdout);
+        if (tel)
+            fwrite(gate_telemetry_shipped_rules, 1, gate_telemetry_shipped_rules_size, stdout);
+        else
+            fwrite(gate_kspp_shipped_rules, 1, gate_kspp_shipped_rules_size, stdout);
         return 1;
     } else {
         fprintf(stderr, "imagegate: unknown option %s (imagegate --help)\n", a);
@@ -115,8 +134,8 @@ static int parse(gate_cli_t *c, int argc, char **argv)
         printf("imagegate %s\n", IMAGEGATE_VERSION);
         return 1;
     }
-    if (strcmp(argv[1], "kspp") != 0 && strcmp(argv[1], "apparmor") != 0) {
-        fprintf(stderr, "imagegate: unknown gate '%s' (kspp, apparmor)\n", argv[1]);
+    if (strcmp(argv[1], "kspp") != 0 && strcmp(argv[1], "apparmor") != 0 && strcmp(argv[1], "telemetry") != 0) {
+        fprintf(stderr, "imagegate: unknown gate '%s' (kspp, apparmor, telemetry)\n", argv[1]);
         return 2;
     }
     c->gate = argv[1];
@@ -128,12 +147,13 @@ static int parse(gate_cli_t *c, int argc, char **argv)
         } else if (c->input == NULL && strcmp(argv[i], "--") != 0) {
             c->input = argv[i];
         } else if (strcmp(argv[i], "--") != 0) {
-            fprintf(stderr, "imagegate: one IMAGE only (got '%s' too)\n", argv[i]);
+            fprintf(stderr, "imagegate: one input only (got '%s' too)\n", argv[i]);
             return 2;
         }
     }
     if (c->input == NULL) {
-        fprintf(stderr, "imagegate %s: IMAGE is needed (imagegate --help)\n", c->gate);
+        fprintf(stderr, "imagegate %s: %s is needed (imagegate --help)\n", c->gate,
+                strcmp(c->gate, "telemetry") == 0 ? "CAPTURE" : "IMAGE");
         return 2;
     }
     return 0;
@@ -204,14 +224,17 @@ int main(int argc, char **argv)
         return rc == 1 ? 0 : 2;
     ds_deadline_t deadline = ds_deadline_in(cli.timeout);
     double started = ds_clock_now();
-    gate_result_t result = {.gate = strcmp(cli.gate, "kspp") == 0 ? "kspp" : "apparmor"};
+    bool telemetry = strcmp(cli.gate, "telemetry") == 0;
+    gate_result_t result = {.gate = telemetry ? "telemetry" : strcmp(cli.gate, "kspp") == 0 ? "kspp" : "apparmor"};
     result.input = strdup(cli.input);
     gate_files_t *files = NULL;
     ds_error_t err = {0};
-    int run = gate_files_open(&files, cli.input, cli.input, &deadline, &err);
-    if (run == DS_OK && strcmp(cli.gate, "kspp") == 0)
+    cli.telemetry.deadline = &deadline;
+    int run = telemetry ? gate_run_telemetry(cli.input, &cli.telemetry, &result, &err)
+                        : gate_files_open(&files, cli.input, cli.input, &deadline, &err);
+    if (!telemetry && run == DS_OK && strcmp(cli.gate, "kspp") == 0)
         run = gate_run_kspp(files, &cli.kspp, &result, &err);
-    else if (run == DS_OK)
+    else if (!telemetry && run == DS_OK)
         run = gate_run_apparmor(files, &cli.apparmor, &result, &err);
     if (run != DS_OK)
         gate_result_problem(&result, "%s", err.message[0] ? err.message : ds_error_name(run));

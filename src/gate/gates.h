@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "../util/clock.h"
 #include "../util/error.h"
 #include "files.h"
 #include "result.h"
@@ -24,12 +25,26 @@ typedef struct gate_apparmor_options {
     const char *exceptions; /* exceptions file (path glob -- reason), or NULL */
 } gate_apparmor_options_t;
 
-/* The shipped rules table (data/kspp-rules.txt, compiled in). */
+typedef struct gate_telemetry_options {
+    const char *rules[GATE_MAX_FILES_OPTION]; /* project rules files (organisations added or extended) */
+    size_t rule_count;
+    const char *allow[GATE_MAX_FILES_OPTION]; /* allow files (NAME-OR-RANGE -- reason) */
+    size_t allow_count;
+    bool no_shipped_rules;
+    const ds_deadline_t *deadline;            /* polled while reading the capture; may be NULL */
+} gate_telemetry_options_t;
+
+/* The shipped rules tables (data/kspp-rules.txt, data/telemetry-rules.txt, compiled in). */
+extern const unsigned char gate_telemetry_shipped_rules[];
+extern const unsigned long gate_telemetry_shipped_rules_size;
 extern const unsigned char gate_kspp_shipped_rules[];
 extern const unsigned long gate_kspp_shipped_rules_size;
 
 int gate_run_kspp(gate_files_t *files, const gate_kspp_options_t *options, gate_result_t *result, ds_error_t *err);
 int gate_run_apparmor(gate_files_t *files, const gate_apparmor_options_t *options, gate_result_t *result,
                       ds_error_t *err);
+/* The telemetry gate reads a capture (pcap or pcapng, through libpcap), not an image. */
+int gate_run_telemetry(const char *capture, const gate_telemetry_options_t *options, gate_result_t *result,
+                       ds_error_t *err);
 
 #endif

@@ -4,7 +4,7 @@
 
 #include "../report/json.h"
 
-#define VERDICTS 8
+#define VERDICTS GATE_VERDICT_COUNT
 
 const char *gate_report_verdict(int status) { return status == 0 ? "PASS" : status == 1 ? "FAIL" : "TROUBLE"; }
 
@@ -24,6 +24,31 @@ static void json_opt(ds_json_t *j, const char *key, const char *value)
     ds_json_string(j, value);
 }
 
+static void json_uint(ds_json_t *j, const char *key, unsigned long long v)
+{
+    ds_json_key(j, key);
+    ds_json_int(j, (int64_t)v);
+}
+
+static void json_flow(ds_json_t *j, const gate_flow_info_t *f)
+{
+    ds_json_key(j, "flow");
+    ds_json_object_begin(j);
+    json_opt(j, "time", f->time);
+    json_opt(j, "protocol", f->protocol);
+    json_opt(j, "client", f->client);
+    json_uint(j, "client_port", f->client_port);
+    json_opt(j, "server", f->server);
+    json_uint(j, "server_port", f->server_port);
+    json_uint(j, "packets", f->packets);
+    json_uint(j, "bytes", f->bytes);
+    json_uint(j, "first_packet", f->first_packet);
+    json_opt(j, "evidence_kind", f->evidence_kind);
+    if (f->organisation[0])
+        json_opt(j, "organisation", f->organisation);
+    ds_json_object_end(j);
+}
+
 static void json_item(ds_json_t *j, const gate_item_t *it)
 {
     ds_json_object_begin(j);
@@ -39,6 +64,8 @@ static void json_item(ds_json_t *j, const gate_item_t *it)
     json_opt(j, "reason", it->reason);
     json_opt(j, "note", it->note);
     json_opt(j, "would_be", it->would_be);
+    if (it->flow.present)
+        json_flow(j, &it->flow);
     ds_json_object_end(j);
 }
 
@@ -112,6 +139,29 @@ static void text_item(FILE *out, const gate_item_t *it)
         fprintf(out, "           why: %s (%s)\n", it->reason, it->source ? it->source : "");
 }
 
+/* telemetry: one row per flow, every flow; the reason under each listed or allowed one. */
+static void text_flows(FILE *out, const gate_result_t *r)
+{
+    if (r->count > 0)
+        fprintf(out, "%-9s %-12s %-6s %-40s %-40s %7s %10s  %s\n", "VERDICT", "TIME", "PROTO", "CLIENT", "SERVER", "PKTS",
+                "BYTES", "NAME (EVIDENCE)");
+    for (size_t i = 0; i < r->count; i++) {
+        const gate_item_t *it = &r->items[i];
+        const gate_flow_info_t *f = &it->flow;
+        char c[64], sv[64];
+        bool v6 = strchr(f->client, ':') != NULL, ports = strcmp(f->protocol, "tcp") == 0 || strcmp(f->protocol, "udp") == 0;
+        snprintf(c, sizeof c, ports ? (v6 ? "[%s]:%u" : "%s:%u") : "%s", f->client, f->client_port);
+        snprintf(sv, sizeof sv, ports ? (v6 ? "[%s]:%u" : "%s:%u") : "%s", f->server, f->server_port);
+        const char *clock = strlen(f->time) >= 23 ? f->time + 11 : f->time;
+        fprintf(out, "%-9s %-12.12s %-6s %-40s %-40s %7llu %10llu  %s (%s)\n", gate_verdict_name(it->verdict), clock,
+                f->protocol, c, sv, f->packets, f->bytes, it->found ? it->found : "-", f->evidence_kind);
+        if (it->verdict == GATE_VERDICT_LISTED || it->verdict == GATE_VERDICT_ALLOWED) {
+            fprintf(out, "          evidence: %s\n", it->check ? it->check : "");
+            fprintf(out, "          %s%s%s\n", it->reason ? it->reason : "", it->note ? ": " : "", it->note ? it->note : "");
+        }
+    }
+}
+
 void gate_report_text(FILE *out, const gate_result_t *r, bool all)
 {
     int status = gate_result_exit_status(r);
@@ -120,14 +170,18 @@ void gate_report_text(FILE *out, const gate_result_t *r, bool all)
     fprintf(out, "imagegate %s: %s (%s)\n", r->gate, gate_report_verdict(status), r->input);
     for (size_t i = 0; i < r->fact_count; i++)
         fprintf(out, "examined: %s\n", r->facts[i]);
-    for (size_t i = 0; i < r->count; i++) {
+    bool flows = r->count > 0 && r->items[0].flow.present;
+    if (flows)
+        text_flows(out, r);
+    for (size_t i = 0; !flows && i < r->count; i++) {
         gate_verdict_t v = r->items[i].verdict;
         if (all || gate_verdict_fails(v) || v == GATE_VERDICT_WAIVED || v == GATE_VERDICT_DOCUMENTED)
             text_item(out, &r->items[i]);
     }
     for (size_t i = 0; i < r->problem_count; i++)
         fprintf(out, "TROUBLE    %s\n", r->problems[i]);
-    fprintf(out, "%zu item%s", r->count, r->count == 1 ? "" : "s");
+    bool tel = strcmp(r->gate, "telemetry") == 0;
+    fprintf(out, "%zu %s%s", r->count, tel ? "flow" : "item", r->count == 1 ? "" : "s");
     for (int v = 0, first = 1; v < VERDICTS; v++) {
         if (counts[v] == 0)
             continue;

@@ -54,6 +54,7 @@ bool gate_result_add(gate_result_t *r, const gate_item_t *item)
         .verdict = item->verdict, .check = copy(item->check, &failed), .found = copy(item->found, &failed),
         .source = copy(item->source, &failed), .reason = copy(item->reason, &failed),
         .note = copy(item->note, &failed), .would_be = copy(item->would_be, &failed),
+        .flow = item->flow,
     };
     if (failed) {
         item_free(&c);
@@ -110,13 +111,13 @@ void gate_result_free(gate_result_t *r)
 
 const char *gate_verdict_name(gate_verdict_t v)
 {
-    static const char *const names[] = {"OK", "FAIL", "WAIVED", "N/A", "enforced", "complain", "unconfined", "documented"};
+    static const char *const names[] = {"OK", "FAIL", "WAIVED", "N/A", "enforced", "complain", "unconfined", "documented", "listed", "allowed", "unlisted"};
     return (size_t)v < sizeof names / sizeof *names ? names[v] : "?";
 }
 
 bool gate_verdict_fails(gate_verdict_t v)
 {
-    return v == GATE_VERDICT_FAIL || v == GATE_VERDICT_COMPLAIN || v == GATE_VERDICT_UNCONFINED;
+    return v == GATE_VERDICT_FAIL || v == GATE_VERDICT_COMPLAIN || v == GATE_VERDICT_UNCONFINED || v == GATE_VERDICT_LISTED;
 }
 
 int gate_result_exit_status(const gate_result_t *r)

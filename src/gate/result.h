@@ -17,7 +17,24 @@ typedef enum gate_verdict {
     GATE_VERDICT_COMPLAIN,   /* apparmor: a profile attaches, in complain mode (not confined) */
     GATE_VERDICT_UNCONFINED, /* apparmor: no profile attaches, or one with flags=(unconfined) */
     GATE_VERDICT_DOCUMENTED, /* apparmor: not enforced, but the exceptions file names it */
+    GATE_VERDICT_LISTED,     /* telemetry: the flow's far end belongs to a listed organisation */
+    GATE_VERDICT_ALLOWED,    /* telemetry: the project allows the far end (with a reason) */
+    GATE_VERDICT_UNLISTED,   /* telemetry: the far end matches no listed organisation */
 } gate_verdict_t;
+
+#define GATE_VERDICT_COUNT 11
+
+/* telemetry: one flow as the capture showed it (present false for other gates). */
+typedef struct gate_flow_info {
+    bool present;
+    char time[40];             /* the first packet, UTC, microseconds */
+    const char *protocol;      /* "tcp", "udp", "icmp", ... (static) */
+    char client[48], server[48];
+    unsigned client_port, server_port;
+    unsigned long long packets, bytes, first_packet;
+    const char *evidence_kind; /* "tls-sni", "quic-sni", "http-host", "dns", "dns-query", "range", "none" (static) */
+    char organisation[96];     /* the listed organisation, or "" */
+} gate_flow_info_t;
 
 typedef struct gate_item {
     char *subject;  /* the rule's id, or the binary's path */
@@ -29,10 +46,11 @@ typedef struct gate_item {
     char *reason;   /* the rule's reason; NULL for binaries */
     char *note;     /* the waiver's or exception's reason, or why n/a; NULL when none */
     char *would_be; /* waived/documented: the verdict it would have had ("FAIL"); NULL otherwise */
+    gate_flow_info_t flow; /* telemetry only */
 } gate_item_t;
 
 typedef struct gate_result {
-    const char *gate;     /* "kspp", "apparmor" (static) */
+    const char *gate;     /* "kspp", "apparmor", "telemetry" (static) */
     char *input;          /* the input as named on the command line */
     gate_item_t *items;
     size_t count, capacity;
@@ -51,7 +69,7 @@ void gate_result_fact(gate_result_t *result, const char *fmt, ...) __attribute__
 void gate_result_free(gate_result_t *result);
 
 const char *gate_verdict_name(gate_verdict_t verdict);
-/* Whether an item of this verdict makes the gate fail (FAIL, COMPLAIN, UNCONFINED). */
+/* Whether an item of this verdict makes the gate fail (FAIL, COMPLAIN, UNCONFINED, LISTED). */
 bool gate_verdict_fails(gate_verdict_t verdict);
 /* 0 pass, 1 a failing item, 2 trouble (trouble wins, as in cmp and diff). */
 int gate_result_exit_status(const gate_result_t *result);
