@@ -231,4 +231,26 @@ gcc -O2 -shared -fPIC -Wl,-soname,libphone.so.1 -o "$out/gate_elf/libphone.so.1"
 gcc -O2 -o "$out/gate_elf/usesphone" "$fixtures/gate/usesphone.c" -L"$out/gate_elf" -l:libphone.so.1 -Wl,-rpath,'$ORIGIN/../lib'
 gcc -O2 -m32 -o "$out/gate_elf/quiet32" "$fixtures/gate/quiet.c" 2>/dev/null || true
 for f in /usr/lib/x86_64-linux-gnu/libcurl.so.4 /usr/bin/ls; do [ -f "$f" ] && cp "$(realpath "$f")" "$out/gate_elf/"; done
+
+# gate_packets: the e2e captures (tests/fixtures/make-captures.py, written by scapy), each turned
+# into the harness's input: byte 0 the link type's index, then [2-byte length][frame] per packet.
+mkdir -p "$out/gate_packets" "$out/captures"
+if /usr/bin/python3 "$fixtures/make-captures.py" "$out/captures" >/dev/null 2>&1; then
+    /usr/bin/python3 - "$out/captures" "$out/gate_packets" <<'PY'
+import os, struct, sys
+from scapy.utils import RawPcapReader, RawPcapNgReader
+links = [1, 113, 276, 101, 228, 229, 0, 108]  # the harness's table, LINKTYPE_RAW for DLT_RAW
+for name in sorted(os.listdir(sys.argv[1])):
+    try:
+        reader = RawPcapReader(os.path.join(sys.argv[1], name))
+        link = reader.linktype
+        frames = [bytes(p) for p, _ in reader]
+    except Exception:
+        continue  # the truncated and the mixed-link captures
+    if link not in links:
+        continue
+    out = bytes([links.index(link)]) + b"".join(struct.pack(">H", len(f)) + f for f in frames)
+    open(os.path.join(sys.argv[2], name + ".bin"), "wb").write(out)
+PY
+fi
 true
