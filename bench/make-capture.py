@@ -11,7 +11,7 @@ import sys
 out, size_mb = sys.argv[1], int(sys.argv[2])
 flows = int(sys.argv[3]) if len(sys.argv) > 3 else 4000
 limit = size_mb * 1024 * 1024
-t0 = 1764583200
+t0 = 1796119200  # 2026-12-01T10:00:00Z
 CLIENT = bytes([10, 0, 2, 15])
 RESOLVER = bytes([10, 0, 2, 3])
 ETH = b"\x52\x54\x00\x12\x35\x02" + b"\x52\x54\x00\x12\x34\x56" + b"\x08\x00"

@@ -232,10 +232,10 @@ gcc -O2 -o "$out/gate_elf/usesphone" "$fixtures/gate/usesphone.c" -L"$out/gate_e
 gcc -O2 -m32 -o "$out/gate_elf/quiet32" "$fixtures/gate/quiet.c" 2>/dev/null || true
 for f in /usr/lib/x86_64-linux-gnu/libcurl.so.4 /usr/bin/ls; do [ -f "$f" ] && cp "$(realpath "$f")" "$out/gate_elf/"; done
 
-# gate_packets: the e2e captures (tests/fixtures/make-captures.py, written by scapy), each turned
+# gate_packets: the e2e captures (tests/fixtures/make-telemetry-captures.py, written by scapy), each turned
 # into the harness's input: byte 0 the link type's index, then [2-byte length][frame] per packet.
 mkdir -p "$out/gate_packets" "$out/captures"
-if /usr/bin/python3 "$fixtures/make-captures.py" "$out/captures" >/dev/null 2>&1; then
+if /usr/bin/python3 "$fixtures/make-telemetry-captures.py" "$out/captures" >/dev/null 2>&1; then
     /usr/bin/python3 - "$out/captures" "$out/gate_packets" <<'PY'
 import os, struct, sys
 from scapy.utils import RawPcapReader, RawPcapNgReader

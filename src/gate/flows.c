@@ -152,7 +152,7 @@ static gate_tel_flow_t *new_flow(gate_tel_t *t, const gate_packet_t *pk, size_t 
     f->proto = pk->proto;
     set_ends(f, pk);
     f->name = GATE_NAMES_NONE;
-    f->dns_chain = GATE_NAMES_NONE;
+    f->dns_chain = f->answer_chain = GATE_NAMES_NONE;
     gate_names_lookup(t->names, &f->server, &f->dns_chain, &f->dns_packet);
     f->first_time = time;
     f->first_packet = packet;
@@ -191,8 +191,12 @@ static void use_dns(gate_tel_t *t, gate_tel_flow_t *f, bool from_client, uint64_
             for (size_t c = 0; c < m->addresses[a].chain_len; c++)
                 if ((ids[n] = gate_names_intern(t->names, m->names[m->addresses[a].chain[c]])) != GATE_NAMES_NONE)
                     n++;
-            if (n > 0)
-                gate_names_answer(t->names, &m->addresses[a].addr, gate_names_chain_add(t->names, ids, n), packet);
+            uint32_t chain = n > 0 ? gate_names_chain_add(t->names, ids, n) : GATE_NAMES_NONE;
+            gate_names_answer(t->names, &m->addresses[a].addr, chain, packet);
+            if (f->answer_chain == GATE_NAMES_NONE && chain != GATE_NAMES_NONE) {
+                f->answer_chain = chain; /* the lookup's own answer: its CNAMEs judge the lookup too */
+                f->answer_packet = packet;
+            }
         }
     } else if (from_client && m->has_question && f->name == GATE_NAMES_NONE) {
         f->name = gate_names_intern(t->names, m->names[m->question]);

@@ -44,7 +44,8 @@ typedef struct gate_tel_flow {
     uint32_t seq_base;          /* the client's first data byte */
     uint32_t name;              /* from the flow's own bytes; GATE_NAMES_NONE */
     uint32_t dns_chain;         /* DNS's chain for the server, answered before the flow began */
-    uint64_t dns_packet, evidence_packet, first_packet;
+    uint32_t answer_chain;      /* a DNS flow: the chain its own first answer gave (CNAMEs too) */
+    uint64_t dns_packet, answer_packet, evidence_packet, first_packet;
     uint32_t quic_version;
     double first_time, last_time;
     uint64_t packets, bytes;

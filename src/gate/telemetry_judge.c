@@ -6,7 +6,7 @@
 
 #include "../util/strbuf.h"
 
-#define MAX_CANDIDATES (1 + 16)
+#define MAX_CANDIDATES (1 + 2 * GATE_DNS_MAX_CHAIN)
 
 typedef struct candidate {
     const char *name;
@@ -55,6 +55,30 @@ static void format_time(double t, char *buf, size_t size)
     snprintf(buf, size, "%.19s.%06uZ", day, (unsigned)us % 1000000u);
 }
 
+/* The names of a DNS chain as candidates (at most room), spelled into the evidence. */
+static size_t chain_candidates(const gate_tel_t *tel, uint32_t chain_id, uint64_t packet, const gate_addr_t *server,
+                               candidate_t *c, size_t room, ds_strbuf_t *ev)
+{
+    size_t chain_len = 0, n = 0;
+    const uint32_t *chain = chain_id == GATE_NAMES_NONE ? NULL : gate_names_chain_get(tel->names, chain_id, &chain_len);
+    if (chain_len == 0)
+        return 0;
+    ds_strbuf_printf(ev, "%sDNS answer (packet %llu%s): ", ev->len ? "; " : "", (unsigned long long)packet,
+                     server ? "" : ", this lookup's own");
+    for (size_t i = 0; i < chain_len; i++) {
+        const char *name = gate_names_get(tel->names, chain[i]);
+        if (n < room)
+            c[n++] = (candidate_t){name, "dns"};
+        ds_strbuf_printf(ev, "%s%s", i ? " -> " : "", name);
+    }
+    if (server != NULL) {
+        char addr[48];
+        gate_addr_format(server, addr, sizeof addr);
+        ds_strbuf_printf(ev, " -> %s", addr);
+    }
+    return n;
+}
+
 /* The evidence, strongest first: the flow's own bytes, then the DNS chain for its address. */
 static size_t candidates(const gate_tel_t *tel, const gate_tel_flow_t *f, candidate_t *c, ds_strbuf_t *ev)
 {
@@ -67,18 +91,8 @@ static size_t candidates(const gate_tel_t *tel, const gate_tel_flow_t *f, candid
             ds_strbuf_printf(ev, ", QUIC version 0x%08x", (unsigned)f->quic_version);
         ds_strbuf_puts(ev, ")");
     }
-    size_t chain_len = 0;
-    const uint32_t *chain = f->dns_chain == GATE_NAMES_NONE ? NULL : gate_names_chain_get(tel->names, f->dns_chain, &chain_len);
-    if (chain_len > 0) {
-        char addr[48];
-        gate_addr_format(&f->server, addr, sizeof addr);
-        ds_strbuf_printf(ev, "%sDNS answer (packet %llu): ", n ? "; " : "", (unsigned long long)f->dns_packet);
-        for (size_t i = 0; i < chain_len && n < MAX_CANDIDATES; i++) {
-            c[n++] = (candidate_t){gate_names_get(tel->names, chain[i]), "dns"};
-            ds_strbuf_printf(ev, "%s -> ", c[n - 1].name);
-        }
-        ds_strbuf_puts(ev, addr);
-    }
+    n += chain_candidates(tel, f->answer_chain, f->answer_packet, NULL, c + n, MAX_CANDIDATES - n, ev);
+    n += chain_candidates(tel, f->dns_chain, f->dns_packet, &f->server, c + n, MAX_CANDIDATES - n, ev);
     return n;
 }
 
