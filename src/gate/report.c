@@ -139,22 +139,40 @@ static void text_item(FILE *out, const gate_item_t *it)
         fprintf(out, "           why: %s (%s)\n", it->reason, it->source ? it->source : "");
 }
 
-/* telemetry: one row per flow, every flow; the reason under each listed or allowed one. */
+/* "addr:port" ("[v6]:port"; the address alone without ports) of one end of a flow. */
+static void flow_end(const gate_flow_info_t *f, bool client, char *buf, size_t size)
+{
+    const char *addr = client ? f->client : f->server;
+    bool v6 = strchr(addr, ':') != NULL;
+    bool ports = strcmp(f->protocol, "tcp") == 0 || strcmp(f->protocol, "udp") == 0 || strcmp(f->protocol, "udplite") == 0;
+    if (!ports)
+        snprintf(buf, size, "%s", addr);
+    else
+        snprintf(buf, size, v6 ? "[%s]:%u" : "%s:%u", addr, client ? f->client_port : f->server_port);
+}
+
+/* telemetry: one row per flow, every flow (columns as wide as their widest cell); the
+ * evidence and what decided under each listed or allowed one. */
 static void text_flows(FILE *out, const gate_result_t *r)
 {
-    if (r->count > 0)
-        fprintf(out, "%-9s %-12s %-6s %-40s %-40s %7s %10s  %s\n", "VERDICT", "TIME", "PROTO", "CLIENT", "SERVER", "PKTS",
-                "BYTES", "NAME (EVIDENCE)");
+    int cw = 6, sw = 6;
+    char c[64], sv[64];
+    for (size_t i = 0; i < r->count; i++) {
+        flow_end(&r->items[i].flow, true, c, sizeof c);
+        flow_end(&r->items[i].flow, false, sv, sizeof sv);
+        cw = (int)strlen(c) > cw ? (int)strlen(c) : cw;
+        sw = (int)strlen(sv) > sw ? (int)strlen(sv) : sw;
+    }
+    fprintf(out, "%-9s %-12s %-6s %-*s %-*s %7s %10s  %s\n", "VERDICT", "TIME", "PROTO", cw, "CLIENT", sw, "SERVER",
+            "PKTS", "BYTES", "NAME (EVIDENCE)");
     for (size_t i = 0; i < r->count; i++) {
         const gate_item_t *it = &r->items[i];
         const gate_flow_info_t *f = &it->flow;
-        char c[64], sv[64];
-        bool v6 = strchr(f->client, ':') != NULL, ports = strcmp(f->protocol, "tcp") == 0 || strcmp(f->protocol, "udp") == 0;
-        snprintf(c, sizeof c, ports ? (v6 ? "[%s]:%u" : "%s:%u") : "%s", f->client, f->client_port);
-        snprintf(sv, sizeof sv, ports ? (v6 ? "[%s]:%u" : "%s:%u") : "%s", f->server, f->server_port);
+        flow_end(f, true, c, sizeof c);
+        flow_end(f, false, sv, sizeof sv);
         const char *clock = strlen(f->time) >= 23 ? f->time + 11 : f->time;
-        fprintf(out, "%-9s %-12.12s %-6s %-40s %-40s %7llu %10llu  %s (%s)\n", gate_verdict_name(it->verdict), clock,
-                f->protocol, c, sv, f->packets, f->bytes, it->found ? it->found : "-", f->evidence_kind);
+        fprintf(out, "%-9s %-12.12s %-6s %-*s %-*s %7llu %10llu  %s (%s)\n", gate_verdict_name(it->verdict), clock,
+                f->protocol, cw, c, sw, sv, f->packets, f->bytes, it->found ? it->found : "-", f->evidence_kind);
         if (it->verdict == GATE_VERDICT_LISTED || it->verdict == GATE_VERDICT_ALLOWED) {
             fprintf(out, "          evidence: %s\n", it->check ? it->check : "");
             fprintf(out, "          %s%s%s\n", it->reason ? it->reason : "", it->note ? ": " : "", it->note ? it->note : "");
@@ -170,7 +188,7 @@ void gate_report_text(FILE *out, const gate_result_t *r, bool all)
     fprintf(out, "imagegate %s: %s (%s)\n", r->gate, gate_report_verdict(status), r->input);
     for (size_t i = 0; i < r->fact_count; i++)
         fprintf(out, "examined: %s\n", r->facts[i]);
-    bool flows = r->count > 0 && r->items[0].flow.present;
+    bool flows = r->count > 0 && r->items[0].flow.present; /* telemetry: every flow, as a table */
     if (flows)
         text_flows(out, r);
     for (size_t i = 0; !flows && i < r->count; i++) {

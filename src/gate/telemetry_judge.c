@@ -63,8 +63,8 @@ static size_t chain_candidates(const gate_tel_t *tel, uint32_t chain_id, uint64_
     const uint32_t *chain = chain_id == GATE_NAMES_NONE ? NULL : gate_names_chain_get(tel->names, chain_id, &chain_len);
     if (chain_len == 0)
         return 0;
-    ds_strbuf_printf(ev, "%sDNS answer (packet %llu%s): ", ev->len ? "; " : "", (unsigned long long)packet,
-                     server ? "" : ", this lookup's own");
+    ds_strbuf_printf(ev, "%sDNS answer%s (packet %llu): ", ev->len ? "; " : "", server ? "" : " to this lookup",
+                     (unsigned long long)packet);
     for (size_t i = 0; i < chain_len; i++) {
         const char *name = gate_names_get(tel->names, chain[i]);
         if (n < room)
