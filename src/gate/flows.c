@@ -5,23 +5,20 @@
 
 #include "../util/error.h"
 #include "hello.h"
-
-#define EMPTY UINT32_MAX
+#include "id_slots.h"
 
 int gate_tel_init(gate_tel_t *t, int link_type)
 {
     memset(t, 0, sizeof *t);
     t->link_type = link_type;
-    t->slot_count = 4096;
-    t->slots = malloc(t->slot_count * sizeof *t->slots);
+    bool slots = gate_id_slots_init(&t->slots, 4096);
     t->names = gate_names_new();
     t->frag = gate_ipfrag_new();
     t->dns = malloc(sizeof *t->dns);
-    if (t->slots == NULL || t->names == NULL || t->frag == NULL || t->dns == NULL) {
+    if (!slots || t->names == NULL || t->frag == NULL || t->dns == NULL) {
         gate_tel_free(t);
         return DS_ERR_NOMEM;
     }
-    memset(t->slots, 0xff, t->slot_count * sizeof *t->slots);
     return DS_OK;
 }
 
@@ -51,7 +48,7 @@ void gate_tel_free(gate_tel_t *t)
     if (t->flows != NULL)
         gate_tel_finish(t);
     free(t->flows);
-    free(t->slots);
+    gate_id_slots_free(&t->slots);
     gate_names_free(t->names);
     gate_ipfrag_free(t->frag);
     free(t->dns);
@@ -69,18 +66,23 @@ static void malformed(gate_tel_t *t, uint64_t packet, uint64_t offset, size_t at
 static uint64_t flow_hash(const gate_packet_t *pk)
 {
     const gate_addr_t *a = &pk->src, *b = &pk->dst;
-    uint16_t pa = pk->sport, pb = pk->dport;
+    uint16_t ports[2] = {pk->sport, pk->dport};
     int c = memcmp(a, b, sizeof *a);
-    if (c > 0 || (c == 0 && pa > pb)) {
+    if (c > 0 || (c == 0 && ports[0] > ports[1])) {
         a = &pk->dst, b = &pk->src;
-        pa = pk->dport, pb = pk->sport;
+        ports[0] = pk->dport, ports[1] = pk->sport;
     }
-    uint64_t h = 1469598103934665603ull ^ pk->proto;
-    const uint8_t *parts[2] = {(const uint8_t *)a, (const uint8_t *)b};
-    for (int p = 0; p < 2; p++)
-        for (size_t i = 0; i < sizeof *a; i++)
-            h = (h ^ parts[p][i]) * 1099511628211ull;
-    return (h ^ ((uint64_t)pa << 16 | pb)) * 1099511628211ull;
+    uint64_t h = gate_fnv1a(GATE_FNV_START, &pk->proto, 1);
+    h = gate_fnv1a(h, a, sizeof *a);
+    h = gate_fnv1a(h, b, sizeof *b);
+    return gate_fnv1a(h, ports, sizeof ports);
+}
+
+static uint64_t flow_id_hash(const void *ctx, uint32_t id)
+{
+    const gate_tel_flow_t *f = &((const gate_tel_t *)ctx)->flows[id];
+    gate_packet_t pk = {.src = f->client, .dst = f->server, .sport = f->cport, .dport = f->sport, .proto = f->proto};
+    return flow_hash(&pk);
 }
 
 /* Whether pk belongs to f, and in which direction. */
@@ -95,29 +97,6 @@ static bool flow_matches(const gate_tel_flow_t *f, const gate_packet_t *pk, bool
         gate_addr_equal(&f->server, &pk->src))
         return !(*from_client = false);
     return false;
-}
-
-static bool rehash_flows(gate_tel_t *t)
-{
-    size_t count = t->slot_count * 2;
-    uint32_t *s = malloc(count * sizeof *s);
-    if (s == NULL)
-        return false;
-    memset(s, 0xff, count * sizeof *s);
-    for (size_t i = 0; i < t->slot_count; i++) {
-        if (t->slots[i] == EMPTY)
-            continue;
-        const gate_tel_flow_t *f = &t->flows[t->slots[i]];
-        gate_packet_t pk = {.src = f->client, .dst = f->server, .sport = f->cport, .dport = f->sport, .proto = f->proto};
-        size_t j = flow_hash(&pk) & (count - 1);
-        while (s[j] != EMPTY)
-            j = (j + 1) & (count - 1);
-        s[j] = t->slots[i];
-    }
-    free(t->slots);
-    t->slots = s;
-    t->slot_count = count;
-    return true;
 }
 
 /* Who started: the sender of the first packet seen, unless that packet answers (a SYN-ACK, or
@@ -157,19 +136,19 @@ static gate_tel_flow_t *new_flow(gate_tel_t *t, const gate_packet_t *pk, size_t 
     f->first_time = time;
     f->first_packet = packet;
     f->naming_done = pk->proto != 6 && pk->proto != 17;
-    t->slots[slot] = (uint32_t)t->flow_count++;
-    if (t->flow_count * 2 > t->slot_count && !rehash_flows(t))
+    t->slots.slots[slot] = (uint32_t)t->flow_count++;
+    if (t->flow_count * 2 > t->slots.count && !gate_id_slots_grow(&t->slots, flow_id_hash, t))
         t->out_of_memory = true;
     return f;
 }
 
 static gate_tel_flow_t *find_flow(gate_tel_t *t, const gate_packet_t *pk, double time, uint64_t packet, bool *from_client)
 {
-    size_t i = flow_hash(pk) & (t->slot_count - 1);
-    for (; t->slots[i] != EMPTY; i = (i + 1) & (t->slot_count - 1))
-        if (flow_matches(&t->flows[t->slots[i]], pk, from_client))
-            return &t->flows[t->slots[i]];
-    if (t->flow_count * 2 > t->slot_count)
+    size_t mask = t->slots.count - 1, i = flow_hash(pk) & mask;
+    for (; t->slots.slots[i] != GATE_ID_EMPTY; i = (i + 1) & mask)
+        if (flow_matches(&t->flows[t->slots.slots[i]], pk, from_client))
+            return &t->flows[t->slots.slots[i]];
+    if (t->flow_count * 2 > t->slots.count)
         return NULL; /* a rehash failed: refuse rather than fill the table */
     gate_tel_flow_t *f = new_flow(t, pk, i, time, packet);
     if (f != NULL)

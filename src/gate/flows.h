@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "dns.h"
+#include "id_slots.h"
 #include "ipfrag.h"
 #include "names.h"
 #include "packet.h"
@@ -67,8 +68,7 @@ typedef struct gate_tel {
     int link_type;
     gate_tel_flow_t *flows;     /* in order of their first packet */
     size_t flow_count, flow_capacity;
-    uint32_t *slots;            /* open addressing over flows; UINT32_MAX empty */
-    size_t slot_count;
+    gate_id_slots_t slots;      /* flow key -> index into flows */
     gate_names_t *names;
     gate_ipfrag_t *frag;
     gate_dns_message_t *dns;    /* scratch */

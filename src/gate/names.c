@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "id_slots.h"
+
 typedef struct answer {
     gate_addr_t addr;
     uint32_t chain;  /* GATE_NAMES_NONE: empty slot */
@@ -14,8 +16,7 @@ struct gate_names {
     size_t text_len, text_cap;
     uint32_t *offsets;     /* id -> offset in text */
     size_t count, offsets_cap;
-    uint32_t *slots;       /* open addressing over ids; GATE_NAMES_NONE empty */
-    size_t slot_count;     /* a power of two */
+    gate_id_slots_t ids;   /* name -> id */
     uint32_t *chains;      /* [len, id, id, ...] back to back; a chain id is its offset */
     size_t chains_len, chains_cap;
     answer_t *answers;     /* open addressing over addresses */
@@ -23,13 +24,13 @@ struct gate_names {
     bool full;
 };
 
-static uint64_t hash_bytes(const void *p, size_t n)
+static uint64_t hash_bytes(const void *p, size_t n) { return gate_fnv1a(GATE_FNV_START, p, n); }
+
+static uint64_t hash_id(const void *ctx, uint32_t id)
 {
-    const uint8_t *b = p;
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ b[i]) * 1099511628211ull;
-    return h;
+    const gate_names_t *n = ctx;
+    const char *t = n->text + n->offsets[id];
+    return hash_bytes(t, strlen(t));
 }
 
 gate_names_t *gate_names_new(void)
@@ -37,15 +38,12 @@ gate_names_t *gate_names_new(void)
     gate_names_t *n = calloc(1, sizeof *n);
     if (n == NULL)
         return NULL;
-    n->slot_count = 1024;
-    n->slots = malloc(n->slot_count * sizeof *n->slots);
     n->answer_slots = 1024;
     n->answers = malloc(n->answer_slots * sizeof *n->answers);
-    if (n->slots == NULL || n->answers == NULL) {
+    if (!gate_id_slots_init(&n->ids, 1024) || n->answers == NULL) {
         gate_names_free(n);
         return NULL;
     }
-    memset(n->slots, 0xff, n->slot_count * sizeof *n->slots);
     for (size_t i = 0; i < n->answer_slots; i++)
         n->answers[i].chain = GATE_NAMES_NONE;
     return n;
@@ -57,7 +55,7 @@ void gate_names_free(gate_names_t *n)
         return;
     free(n->text);
     free(n->offsets);
-    free(n->slots);
+    gate_id_slots_free(&n->ids);
     free(n->chains);
     free(n->answers);
     free(n);
@@ -78,34 +76,14 @@ static bool grow(void **p, size_t *cap, size_t need, size_t size)
     return true;
 }
 
-static bool rehash_names(gate_names_t *n)
-{
-    size_t count = n->slot_count * 2;
-    uint32_t *s = malloc(count * sizeof *s);
-    if (s == NULL)
-        return false;
-    memset(s, 0xff, count * sizeof *s);
-    for (uint32_t id = 0; id < n->count; id++) {
-        const char *t = n->text + n->offsets[id];
-        size_t i = hash_bytes(t, strlen(t)) & (count - 1);
-        while (s[i] != GATE_NAMES_NONE)
-            i = (i + 1) & (count - 1);
-        s[i] = id;
-    }
-    free(n->slots);
-    n->slots = s;
-    n->slot_count = count;
-    return true;
-}
-
 uint32_t gate_names_intern(gate_names_t *n, const char *name)
 {
     size_t len = strlen(name);
-    size_t i = hash_bytes(name, len) & (n->slot_count - 1);
-    for (; n->slots[i] != GATE_NAMES_NONE; i = (i + 1) & (n->slot_count - 1))
-        if (strcmp(n->text + n->offsets[n->slots[i]], name) == 0)
-            return n->slots[i];
-    if (n->count * 2 > n->slot_count || n->text_len + len + 1 > GATE_NAMES_MAX_BYTES || !grow((void **)&n->text, &n->text_cap, n->text_len + len + 1, 1) ||
+    size_t mask = n->ids.count - 1, i = hash_bytes(name, len) & mask;
+    for (; n->ids.slots[i] != GATE_ID_EMPTY; i = (i + 1) & mask)
+        if (strcmp(n->text + n->offsets[n->ids.slots[i]], name) == 0)
+            return n->ids.slots[i];
+    if (n->count * 2 > n->ids.count || n->text_len + len + 1 > GATE_NAMES_MAX_BYTES || !grow((void **)&n->text, &n->text_cap, n->text_len + len + 1, 1) ||
         !grow((void **)&n->offsets, &n->offsets_cap, n->count + 1, sizeof *n->offsets)) {
         n->full = true;
         return GATE_NAMES_NONE;
@@ -114,8 +92,8 @@ uint32_t gate_names_intern(gate_names_t *n, const char *name)
     n->offsets[n->count] = (uint32_t)n->text_len;
     n->text_len += len + 1;
     uint32_t id = (uint32_t)n->count++;
-    n->slots[i] = id;
-    if (n->count * 2 > n->slot_count && !rehash_names(n))
+    n->ids.slots[i] = id;
+    if (n->count * 2 > n->ids.count && !gate_id_slots_grow(&n->ids, hash_id, n))
         n->full = true; /* the table still works, only more slowly */
     return id;
 }
