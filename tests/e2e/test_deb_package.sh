@@ -25,6 +25,8 @@ opt/ds/share/doc/driftscope/kspp-rules.md
 opt/ds/share/doc/driftscope/kspp-rules.txt
 opt/ds/share/doc/driftscope/report-fields.md
 opt/ds/share/doc/driftscope/report-schema.json
+opt/ds/share/doc/driftscope/telemetry-rules.md
+opt/ds/share/doc/driftscope/telemetry-rules.txt
 opt/ds/share/man/man1/driftscope.1
 opt/ds/share/man/man1/imagegate.1"
 got=$(cd "$stage" 2>/dev/null && find . -type f | sed 's|^\./||' | sort)
@@ -127,7 +129,8 @@ check "the installed binary is /usr/bin/driftscope and finds its libraries" \
     bash -c "test -x '$root/usr/bin/driftscope' && ! ldd '$root/usr/bin/driftscope' | grep -q 'not found'"
 check "the installed driftscope --version runs" bash -c "'$root/usr/bin/driftscope' --version | grep -qx 'driftscope 0.1.0'"
 check "the installed imagegate --version runs" bash -c "'$root/usr/bin/imagegate' --version | grep -qx 'imagegate 0.1.0'"
-check "imagegate's shipped rules table and gate schema are installed" bash -c "ls '$root/usr/share/doc/driftscope/' | grep -q '^kspp-rules.txt' && ls '$root/usr/share/doc/driftscope/' | grep -q '^gate-schema.json' && test -f '$root/usr/share/man/man1/imagegate.1.gz'"
+check "imagegate's shipped rules tables and gate schema are installed" bash -c "ls '$root/usr/share/doc/driftscope/' | grep -q '^kspp-rules.txt' && ls '$root/usr/share/doc/driftscope/' | grep -q '^telemetry-rules.txt' && ls '$root/usr/share/doc/driftscope/' | grep -q '^gate-schema.json' && test -f '$root/usr/share/man/man1/imagegate.1.gz'"
+check "the installed imagegate has the telemetry gate (libpcap linked through shlibs)" bash -c "'$root/usr/bin/imagegate' telemetry --list-rules | grep -q '^org Mozilla'"
 check "man -l renders the installed page" bash -c "MANWIDTH=80 man -l '$root/usr/share/man/man1/driftscope.1.gz' 2>/dev/null | grep -q 'driftscope'"
 check "the installed docs and completion are in place" bash -c "ls '$root/usr/share/doc/driftscope/' | grep -q '^causes.md' && test -f '$root/usr/share/bash-completion/completions/driftscope' && test -f '$root/usr/share/doc/driftscope/copyright'"
 mkdir -p "$OUT_ROOT/pair/a" "$OUT_ROOT/pair/b"
