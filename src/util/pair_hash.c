@@ -1,13 +1,15 @@
 #include "pair_hash.h"
 
-#include <openssl/evp.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "sha256.h"
+
 typedef struct side_job {
     ds_source_t *src;
-    EVP_MD_CTX *md;
+    ds_sha256_t md;
+    bool md_ok;
     unsigned char *buf;
     size_t got;
     bool active;
@@ -25,6 +27,45 @@ typedef struct shared {
     side_job_t jobs[2];
 } shared_t;
 
+/* Hashes the window just read into the side's digest and, for the parts inside a tap's range,
+ * into the tap's too, in the same pass over the bytes (ds_sha256_update2). */
+static void feed(side_job_t *job, uint64_t offset)
+{
+    size_t at = 0;
+    while (at < job->got) {
+        uint64_t here = offset + at;
+        size_t end = job->got;
+        ds_hash_tap_t *inside = NULL;
+        for (size_t i = 0; i < job->tap_count; i++) {
+            ds_hash_tap_t *tap = &job->taps[i];
+            if (tap->side != job->side || tap->state == NULL)
+                continue;
+            uint64_t lo = tap->offset, hi = tap->offset + tap->length;
+            if (lo <= here && here < hi && inside == NULL) {
+                inside = tap;
+                if (hi - offset < end)
+                    end = (size_t)(hi - offset);
+            } else if (lo > here && lo - offset < end) {
+                end = (size_t)(lo - offset); /* stop where the next tap begins */
+            } else if (lo <= here && here < hi && hi - offset < end) {
+                end = (size_t)(hi - offset);
+            }
+        }
+        if (inside != NULL)
+            ds_sha256_update2(&job->md, inside->state, job->buf + at, end - at);
+        else
+            ds_sha256_update(&job->md, job->buf + at, end - at);
+        /* a second tap over the same bytes (two files sharing an extent) gets them on its own */
+        for (size_t i = 0; i < job->tap_count; i++) {
+            ds_hash_tap_t *tap = &job->taps[i];
+            if (tap != inside && tap->side == job->side && tap->state != NULL && tap->offset <= here &&
+                here < tap->offset + tap->length)
+                ds_sha256_update(tap->state, job->buf + at, end - at);
+        }
+        at = end;
+    }
+}
+
 static void side_round(side_job_t *job, uint64_t offset)
 {
     job->got = 0;
@@ -36,18 +77,8 @@ static void side_round(side_job_t *job, uint64_t offset)
         job->got = 0;
         return;
     }
-    EVP_DigestUpdate(job->md, job->buf, job->got);
     *job->bytes_read += job->got;
-    for (size_t i = 0; i < job->tap_count; i++) {
-        ds_hash_tap_t *tap = &job->taps[i];
-        if (tap->side != job->side || tap->state == NULL)
-            continue;
-        uint64_t lo = offset > tap->offset ? offset : tap->offset;
-        uint64_t hi = offset + job->got < tap->offset + tap->length ? offset + job->got
-                                                                     : tap->offset + tap->length;
-        if (lo < hi)
-            EVP_DigestUpdate(tap->state, job->buf + (lo - offset), (size_t)(hi - lo));
-    }
+    feed(job, offset);
     if (job->got < DS_PAIR_HASH_WINDOW)
         job->active = false;
 }
@@ -78,10 +109,10 @@ static bool jobs_init(shared_t *sh, ds_source_t *const src[2], ds_hash_tap_t *ta
         job->tap_count = tap_count;
         job->error = &result->error[i];
         job->bytes_read = &result->bytes_read[i];
-        job->md = EVP_MD_CTX_new();
+        job->md_ok = ds_sha256_init(&job->md);
         job->buf = malloc(DS_PAIR_HASH_WINDOW);
-        ok &= job->md != NULL && job->buf != NULL;
-        job->active = ok && src[i] != NULL && EVP_DigestInit_ex(job->md, EVP_sha256(), NULL) == 1;
+        ok &= job->md_ok && job->buf != NULL;
+        job->active = ok && src[i] != NULL;
     }
     return ok;
 }
@@ -91,11 +122,11 @@ static void taps_init(ds_hash_tap_t *taps, size_t tap_count)
 {
     for (size_t i = 0; i < tap_count; i++) {
         taps[i].done = false;
-        EVP_MD_CTX *md = EVP_MD_CTX_new();
-        if (md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1)
+        ds_sha256_t *md = malloc(sizeof *md);
+        if (md != NULL && ds_sha256_init(md))
             taps[i].state = md;
         else
-            EVP_MD_CTX_free(md);
+            free(md);
     }
 }
 
@@ -158,11 +189,10 @@ static void jobs_finish(shared_t *sh, bool ok, ds_source_t *const src[2],
 {
     for (int i = 0; i < 2; i++) {
         side_job_t *job = &sh->jobs[i];
-        unsigned int len = 0;
-        if (ok && !result->timed_out && src[i] != NULL && result->error[i].message[0] == '\0' &&
-            EVP_DigestFinal_ex(job->md, result->digest[i], &len) == 1 && len == 32)
-            result->hashed[i] = true;
-        EVP_MD_CTX_free(job->md);
+        bool valid = ok && !result->timed_out && src[i] != NULL && result->error[i].message[0] == '\0';
+        if (job->md_ok)
+            ds_sha256_final(&job->md, valid ? result->digest[i] : NULL);
+        result->hashed[i] = valid;
         free(job->buf);
     }
 }
@@ -172,13 +202,13 @@ static void taps_finish(ds_hash_tap_t *taps, size_t tap_count,
                         const ds_pair_hash_result_t *result)
 {
     for (size_t i = 0; i < tap_count; i++) {
-        unsigned int len = 0;
-        if (taps[i].state != NULL && !result->timed_out &&
-            result->error[taps[i].side].message[0] == '\0' &&
-            result->bytes_read[taps[i].side] >= taps[i].offset + taps[i].length &&
-            EVP_DigestFinal_ex(taps[i].state, taps[i].digest, &len) == 1 && len == 32)
-            taps[i].done = true;
-        EVP_MD_CTX_free(taps[i].state);
+        if (taps[i].state == NULL)
+            continue;
+        bool valid = !result->timed_out && result->error[taps[i].side].message[0] == '\0' &&
+                     result->bytes_read[taps[i].side] >= taps[i].offset + taps[i].length;
+        ds_sha256_final(taps[i].state, valid ? taps[i].digest : NULL);
+        taps[i].done = valid;
+        free(taps[i].state);
         taps[i].state = NULL;
     }
 }
