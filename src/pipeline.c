@@ -100,6 +100,7 @@ bool ds_run_add_container(ds_run_t *run, const char *path, const uint64_t offset
         return false;
     ds_container_t *c = &run->containers[run->container_count];
     memset(c, 0, sizeof *c);
+    c->preload[0] = c->preload[1] = -1;
     if (path != NULL && (c->path = strdup(path)) == NULL)
         return false;
     for (int i = 0; i < 2; i++) {
@@ -278,6 +279,7 @@ int ds_pipeline_run(const ds_options_t *options, ds_run_t *run)
 
 void ds_run_free(ds_run_t *run)
 {
+    ds_preload_free(&run->preloads); /* its threads first, and its slices before their inputs */
     for (int i = 0; i < 2; i++) {
         ds_source_close(run->side[i].source);
         free(run->side[i].open_error);

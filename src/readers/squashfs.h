@@ -53,6 +53,17 @@ int ds_squashfs_load_tree(ds_squashfs_t *sq, ds_tree_t *tree, const ds_deadline_
 int ds_squashfs_stored_equal(ds_squashfs_t *a, const ds_entry_t *ea, ds_squashfs_t *b,
                              const ds_entry_t *eb, bool *same, ds_error_t *err);
 
+/* The last pair of fragment blocks found equal, for a caller comparing many files in order. */
+typedef struct ds_stored_memo {
+    bool valid;
+    uint64_t start_a, start_b;
+    uint32_t size;
+} ds_stored_memo_t;
+
+/* The same, remembering in memo (may be NULL) the fragment blocks found equal. */
+int ds_squashfs_stored_equal_memo(ds_squashfs_t *a, const ds_entry_t *ea, ds_squashfs_t *b,
+                                  const ds_entry_t *eb, ds_stored_memo_t *memo, bool *same, ds_error_t *err);
+
 /* Where a regular file's tail fragment block is stored (offset in the squashfs, stored size);
  * false when the file has no fragment. */
 bool ds_squashfs_fragment_location(ds_squashfs_t *sq, const ds_entry_t *entry, uint64_t *offset,

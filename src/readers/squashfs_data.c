@@ -16,7 +16,6 @@
 #include <sqfs/frag_table.h>
 #include <sqfs/inode.h>
 
-#define SQUASHFS_WINDOW (256u * 1024u)
 
 /* A compressor that counts the blocks it decompresses, then hands them to the real one. */
 typedef struct counting_compressor {
@@ -101,18 +100,18 @@ static int stored_layout(ds_squashfs_t *sq, const sqfs_inode_generic_t *inode,
     return DS_OK;
 }
 
+#define COMPARE_WINDOW (64u * 1024u)
+
+/* Both ranges read window by window into buffers on the stack (this runs for every file of an
+ * image: no allocation per call). */
 static int compare_ranges(ds_squashfs_t *a, uint64_t at_a, ds_squashfs_t *b, uint64_t at_b,
                           uint64_t len, bool *same, ds_error_t *err)
 {
-    unsigned char *wa = malloc(SQUASHFS_WINDOW), *wb = malloc(SQUASHFS_WINDOW);
+    unsigned char wa[COMPARE_WINDOW], wb[COMPARE_WINDOW];
     int rc = DS_OK;
     *same = true;
-    if (wa == NULL || wb == NULL) {
-        rc = ds_error_set(err, DS_ERR_NOMEM, "out of memory");
-        goto out;
-    }
     for (uint64_t done = 0; done < len && *same;) {
-        size_t n = len - done < SQUASHFS_WINDOW ? (size_t)(len - done) : SQUASHFS_WINDOW;
+        size_t n = len - done < COMPARE_WINDOW ? (size_t)(len - done) : COMPARE_WINDOW;
         rc = ds_source_read(a->src, at_a + done, wa, n, a->name, err);
         if (rc == DS_OK)
             rc = ds_source_read(b->src, at_b + done, wb, n, b->name, err);
@@ -121,9 +120,6 @@ static int compare_ranges(ds_squashfs_t *a, uint64_t at_a, ds_squashfs_t *b, uin
         *same = memcmp(wa, wb, n) == 0;
         done += n;
     }
-out:
-    free(wa);
-    free(wb);
     return rc;
 }
 
@@ -141,6 +137,12 @@ bool ds_squashfs_fragment_location(ds_squashfs_t *sq, const ds_entry_t *entry, u
 
 int ds_squashfs_stored_equal(ds_squashfs_t *a, const ds_entry_t *ea, ds_squashfs_t *b,
                              const ds_entry_t *eb, bool *same, ds_error_t *err)
+{
+    return ds_squashfs_stored_equal_memo(a, ea, b, eb, NULL, same, err);
+}
+
+int ds_squashfs_stored_equal_memo(ds_squashfs_t *a, const ds_entry_t *ea, ds_squashfs_t *b,
+                                  const ds_entry_t *eb, ds_stored_memo_t *memo, bool *same, ds_error_t *err)
 {
     *same = false;
     if (ea->type != DS_ENTRY_FILE || eb->type != DS_ENTRY_FILE || ea->size != eb->size)
@@ -164,10 +166,19 @@ int ds_squashfs_stored_equal(ds_squashfs_t *a, const ds_entry_t *ea, ds_squashfs
     if (la.has_fragment) {
         if (la.fragment.size != lb.fragment.size || la.fragment_offset != lb.fragment_offset)
             return DS_OK;
-        rc = compare_ranges(a, la.fragment.start_offset, b, lb.fragment.start_offset,
-                            la.fragment.size & ((1u << 24) - 1), &equal, err);
-        if (rc != DS_OK || !equal)
-            return rc;
+        /* Small files share fragment blocks, and come in order: a pair of blocks already found
+         * equal for the file before is not read again. */
+        bool known = memo != NULL && memo->valid && memo->start_a == la.fragment.start_offset &&
+                     memo->start_b == lb.fragment.start_offset && memo->size == la.fragment.size;
+        if (!known) {
+            rc = compare_ranges(a, la.fragment.start_offset, b, lb.fragment.start_offset,
+                                la.fragment.size & ((1u << 24) - 1), &equal, err);
+            if (rc != DS_OK || !equal)
+                return rc;
+            if (memo != NULL)
+                *memo = (ds_stored_memo_t){.valid = true, .start_a = la.fragment.start_offset,
+                                           .start_b = lb.fragment.start_offset, .size = la.fragment.size};
+        }
     }
     *same = true;
     return DS_OK;

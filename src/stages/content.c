@@ -94,6 +94,8 @@ static void *worker(void *opaque)
         if (i >= w->count)
             break;
         content_item_t *it = &w->items[i];
+        if (it->done) /* settled by the preload beside the hash pass */
+            continue;
         ds_error_t err = {0};
         if (ds_deadline_passed(&w->run->deadline)) {
             atomic_store(&w->stop, true);
@@ -128,6 +130,7 @@ typedef struct collect {
     size_t count, capacity;
     ds_container_t *c;
     size_t container;
+    const unsigned char *settled; /* the preload's stored-bytes verdicts for c, or NULL */
     bool failed;
 } collect_t;
 
@@ -152,6 +155,9 @@ static int collect_visit(void *opaque, const ds_entry_t *a, const ds_entry_t *b)
     it->container = col->container;
     it->a = a;
     it->b = b;
+    size_t index = (size_t)(a - col->c->tree[0].entries);
+    if (col->settled != NULL && (col->settled[index / 8] & (1u << (index % 8))))
+        it->equal = it->settled = it->done = true;
     return 0;
 }
 
@@ -304,6 +310,7 @@ static size_t collect_items(ds_run_t *run, collect_t *col, size_t first_item[DS_
         usable++;
         col->c = c;
         col->container = i;
+        col->settled = ds_preload_settled(&run->preloads, c);
         ds_tree_merge(&c->tree[0], &c->tree[1], collect_visit, col);
     }
     first_item[run->container_count] = col->count;

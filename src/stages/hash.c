@@ -2,7 +2,8 @@
  * While reading, the stage notes the first differing byte and which 64 KiB chunks are equal at
  * equal offsets, so later stages can skip every byte already known to be equal; and it hashes
  * each squashfs payload of an ISO on the way (found by a quick look at the ISO tree first), so
- * the squashfs stage never reads a payload a second time for its digest. */
+ * the squashfs stage never reads a payload a second time for its digest. Beside that pass, the
+ * payloads' listings and stored bytes are read by preload.c's threads. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,6 +129,7 @@ static void find_payloads(ds_run_t *run, int i, ds_hash_tap_t *taps, size_t *cou
             continue;
         taps[(*count)++] = (ds_hash_tap_t){.side = i, .offset = e->extents[0].offset,
                                           .length = e->extents[0].length};
+        ds_preload_add(&run->preloads, i, e->extents[0].offset, e->extents[0].length, e->path);
     }
     ds_tree_free(&tree);
 }
@@ -172,10 +174,18 @@ void ds_stage_hash_run(ds_run_t *run, ds_stage_result_t *result)
     size_t tap_count = 0;
     for (int i = 0; i < 2; i++)
         find_payloads(run, i, taps, &tap_count);
+    /* Two squashfs images as the inputs: they are their own payloads. */
+    for (int i = 0; i < 2; i++)
+        if (run->side[i].source != NULL && strcmp(run->side[i].type, "squashfs") == 0 &&
+            strcmp(run->side[1 - i].type, "iso9660") != 0)
+            ds_preload_add(&run->preloads, i, 0, run->side[i].size, NULL);
+    /* Their listings and stored bytes are read beside the hash pass, on their own threads. */
+    ds_preload_start(&run->preloads, run, &run->deadline);
 
     ds_source_t *const sources[2] = {a->source, b->source};
     ds_pair_hash_result_t hashed;
     ds_pair_hash(sources, &run->deadline, taps, tap_count, compare_window, run, &hashed);
+    ds_preload_wait(&run->preloads);
     if (hashed.timed_out)
         ds_stage_fail(result, DS_ERR_TIMEOUT,
                       "time budget exhausted after hashing %" PRIu64 " bytes of A and %" PRIu64 " of B",

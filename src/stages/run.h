@@ -14,6 +14,7 @@
 #include "../model/findings.h"
 #include "../util/clock.h"
 #include "../util/source.h"
+#include "preload.h"
 
 /* What the command line asked for (parsed by options.c, read by every stage). */
 #define DS_VERSION "0.1.0"
@@ -103,6 +104,7 @@ typedef struct ds_container {
     struct ds_squashfs *squashfs[2]; /* owned; NULL when it could not be opened */
     ds_tree_t tree[2];
     bool tree_loaded[2];
+    int preload[2];              /* the hash stage's preload adopted for each side, or -1 */
     bool compared_whole;         /* the toc stage already compared the payloads as wholes */
     bool payload_digest_known[2];
     unsigned char payload_digest[2][32];
@@ -154,6 +156,7 @@ typedef struct ds_run {
     ds_deadline_t deadline;  /* the running stage's */
     ds_payload_digest_t payloads[DS_CONTAINERS_MAX];
     size_t payload_count;
+    ds_preloads_t preloads;  /* squashfs listings read beside the hash pass (preload.h) */
     ds_container_t containers[DS_CONTAINERS_MAX];
     size_t container_count;
     unsigned jobs;           /* threads for content comparison */

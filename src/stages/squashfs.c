@@ -3,6 +3,7 @@
  * (type, mode, owner, size, mtime, nlink, link or device, xattrs) with its diff. Metadata
  * differences are reported here; contents are left to the content stage. */
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,23 +125,45 @@ static void super_differences(ds_run_t *run, ds_container_t *c, FILE *out)
     ds_fields_free(&fields[1]);
 }
 
+/* Appends e's listing line (no newline) to sb. */
+static void listing_line_to(ds_strbuf_t *sb, const ds_entry_t *e)
+{
+    char when[40];
+    ds_format_utc(e->mtime, when, sizeof when);
+    ds_strbuf_escape_line(sb, e->path, strlen(e->path));
+    ds_strbuf_printf(sb, "\t%s\t%04o\t%" PRIu32 "/%" PRIu32 "\t%" PRIu64 "\t%s\tnlink=%" PRIu32,
+                     ds_entry_type_name(e->type), e->mode, e->uid, e->gid, e->size, when, e->nlink);
+    if (e->link_target != NULL) {
+        ds_strbuf_puts(sb, "\t-> ");
+        ds_strbuf_escape_line(sb, e->link_target, strlen(e->link_target));
+    }
+    if (e->type == DS_ENTRY_CHAR || e->type == DS_ENTRY_BLOCK)
+        ds_strbuf_printf(sb, "\tdev=%" PRIu32 ",%" PRIu32, e->rdev_major, e->rdev_minor);
+    if (e->xattrs != NULL)
+        ds_strbuf_printf(sb, "\txattrs: %s", e->xattrs);
+}
+
 static char *listing_line(const ds_entry_t *e)
 {
     ds_strbuf_t sb = {0};
-    char when[40];
-    ds_format_utc(e->mtime, when, sizeof when);
-    ds_strbuf_escape_line(&sb, e->path, strlen(e->path));
-    ds_strbuf_printf(&sb, "\t%s\t%04o\t%" PRIu32 "/%" PRIu32 "\t%" PRIu64 "\t%s\tnlink=%" PRIu32,
-                     ds_entry_type_name(e->type), e->mode, e->uid, e->gid, e->size, when, e->nlink);
-    if (e->link_target != NULL) {
-        ds_strbuf_puts(&sb, "\t-> ");
-        ds_strbuf_escape_line(&sb, e->link_target, strlen(e->link_target));
-    }
-    if (e->type == DS_ENTRY_CHAR || e->type == DS_ENTRY_BLOCK)
-        ds_strbuf_printf(&sb, "\tdev=%" PRIu32 ",%" PRIu32, e->rdev_major, e->rdev_minor);
-    if (e->xattrs != NULL)
-        ds_strbuf_printf(&sb, "\txattrs: %s", e->xattrs);
+    listing_line_to(&sb, e);
     return ds_strbuf_take(&sb);
+}
+
+static bool same_text(const char *a, const char *b)
+{
+    return (a == NULL) == (b == NULL) && (a == NULL || strcmp(a, b) == 0);
+}
+
+/* True when the two entries' listing lines are equal, without writing them (the merge sees
+ * every entry of both images; only differing ones are formatted). */
+static bool listed_equal(const ds_entry_t *a, const ds_entry_t *b)
+{
+    bool device = a->type == DS_ENTRY_CHAR || a->type == DS_ENTRY_BLOCK;
+    return a->type == b->type && a->mode == b->mode && a->uid == b->uid && a->gid == b->gid &&
+           a->size == b->size && a->mtime == b->mtime && a->nlink == b->nlink && strcmp(a->path, b->path) == 0 &&
+           same_text(a->link_target, b->link_target) && same_text(a->xattrs, b->xattrs) &&
+           (!device || (a->rdev_major == b->rdev_major && a->rdev_minor == b->rdev_minor));
 }
 
 typedef struct merge_ctx {
@@ -171,8 +194,9 @@ static void metadata_event(void *opaque, ds_kind_t kind, const char *field, cons
 static int merge_visit(void *opaque, const ds_entry_t *a, const ds_entry_t *b)
 {
     merge_ctx_t *m = opaque;
-    char *la = a ? listing_line(a) : NULL, *lb = b ? listing_line(b) : NULL;
-    if ((la == NULL) != (lb == NULL) || (la && strcmp(la, lb) != 0)) {
+    bool listed_same = a != NULL && b != NULL && listed_equal(a, b);
+    char *la = a && !listed_same ? listing_line(a) : NULL, *lb = b && !listed_same ? listing_line(b) : NULL;
+    if (!listed_same && ((la == NULL) != (lb == NULL) || (la && strcmp(la, lb) != 0))) {
         if (m->diff_lines < LISTING_DIFF_LINES_MAX) {
             if (la)
                 fprintf(m->diff, "-%s\n", la);
@@ -207,35 +231,58 @@ static void write_listing(FILE *out, const ds_container_t *c, const ds_tree_t *t
         fputs("# PARTIAL: the tree could not be read to the end\n", out);
     for (size_t k = 0; k < tree->problems.count; k++)
         fprintf(out, "# problem: %s\n", tree->problems.messages[k]);
+    ds_strbuf_t sb = {0};
     for (size_t k = 0; k < tree->count; k++) {
-        char *line = listing_line(&tree->entries[k]);
-        fprintf(out, "%s\n", line ? line : "?");
-        free(line);
+        sb.len = 0;
+        listing_line_to(&sb, &tree->entries[k]);
+        ds_strbuf_puts(&sb, "\n");
+        if (sb.failed)
+            fputs("?\n", out);
+        else
+            fwrite(sb.data, 1, sb.len, out);
+        sb.failed = false;
     }
+    ds_strbuf_free(&sb);
+}
+
+/* B's listing is written on its own thread while A's is written and the two are merged. */
+typedef struct listing_job {
+    FILE *out;
+    const ds_container_t *c;
+    int side;
+} listing_job_t;
+
+static void *listing_thread(void *opaque)
+{
+    listing_job_t *job = opaque;
+    write_listing(job->out, job->c, &job->c->tree[job->side], job->c->tree_loaded[job->side]);
+    return NULL;
 }
 
 static void compare_container(ds_run_t *run, ds_container_t *c, ds_stage_result_t *result,
                               artifacts_t *art)
 {
-    char layer[300];
+    char slice_layer[300], image_layer[300];
+    ds_container_layers(c->path, slice_layer, image_layer, sizeof slice_layer);
+    /* A payload the hash stage's preload listed completely is taken as it is. */
+    bool adopted[2];
     for (int i = 0; i < 2; i++) {
+        adopted[i] = run->side[i].source != NULL && ds_preload_adopt(&run->preloads, c, i);
         ds_error_t err = {0};
-        if (run->side[i].source == NULL)
+        if (adopted[i] || run->side[i].source == NULL)
             continue;
-        snprintf(layer, sizeof layer, "squashfs %s", c->path ? c->path : "");
         if (ds_source_open_slice(&c->slice[i], run->side[i].source, c->offset[i], c->length[i],
-                                 layer, &err) != DS_OK) {
+                                 slice_layer, &err) != DS_OK) {
             ds_stage_fail(result, err.code, "%s", err.message);
             continue;
         }
     }
     hash_payloads(run, c, result, art->sha.stream);
     for (int i = 0; i < 2; i++) {
-        if (c->slice[i] == NULL)
+        if (c->slice[i] == NULL || adopted[i])
             continue;
         ds_error_t err = {0};
-        snprintf(layer, sizeof layer, "squashfs%s%s", c->path ? " " : "", c->path ? c->path : "");
-        if (ds_squashfs_open(&c->squashfs[i], c->slice[i], layer, &err) != DS_OK) {
+        if (ds_squashfs_open(&c->squashfs[i], c->slice[i], image_layer, &err) != DS_OK) {
             ds_stage_fail(result, err.code, "%s", err.message);
             continue;
         }
@@ -246,10 +293,16 @@ static void compare_container(ds_run_t *run, ds_container_t *c, ds_stage_result_
             ds_stage_fail(result, DS_ERR_FORMAT, "%s (%zu problems in %c's tree)",
                           c->tree[i].problems.messages[0], c->tree[i].problems.count, 'A' + i);
     }
-    for (int i = 0; i < 2; i++)
-        write_listing(art->list[i].stream, c, &c->tree[i], c->tree_loaded[i]);
+    listing_job_t job = {.out = art->list[1].stream, .c = c, .side = 1};
+    pthread_t thread;
+    bool threaded = pthread_create(&thread, NULL, listing_thread, &job) == 0;
+    if (!threaded)
+        listing_thread(&job);
+    write_listing(art->list[0].stream, c, &c->tree[0], c->tree_loaded[0]);
     if (c->squashfs[0] == NULL || c->squashfs[1] == NULL) {
         fprintf(art->diff.stream, "# %s: not compared: a side could not be opened\n", container_name(c));
+        if (threaded)
+            pthread_join(thread, NULL);
         return;
     }
     super_differences(run, c, art->diff.stream);
@@ -264,6 +317,8 @@ static void compare_container(ds_run_t *run, ds_container_t *c, ds_stage_result_
         fprintf(art->diff.stream, "... %zu more changed lines not shown\n", m.diff_lines - LISTING_DIFF_LINES_MAX);
     fprintf(art->diff.stream, "%zu entries in A, %zu in B; %zu listing lines differ\n\n",
             c->tree[0].count, c->tree[1].count, m.diff_lines);
+    if (threaded)
+        pthread_join(thread, NULL);
 }
 
 void ds_stage_squashfs_run(ds_run_t *run, ds_stage_result_t *result)

@@ -1,0 +1,78 @@
+/* The squashfs work that can start before the stages that own it: while the hash stage reads
+ * both inputs once (two threads hashing), one more thread per side opens each squashfs payload
+ * as soon as its extent is known (a quick look at the ISO tree) and reads its whole listing
+ * from the metadata tables, the two sides in parallel; then, for each pair of payloads at the
+ * same path, the stored (compressed) bytes of every file pair of equal size are compared, so
+ * the content stage decompresses only what this pass left unsettled. The bytes are in the page
+ * cache already (the hash pass reads them at the same time).
+ *
+ * The squashfs stage adopts a preloaded payload whose side, extent and path match one of its
+ * containers (ds_preload_adopt); anything that failed, hit a problem or ran out of time is
+ * discarded and done again by the stage that owns it, so that its messages and artifacts are
+ * exactly those of the stage. */
+#ifndef DS_PRELOAD_H
+#define DS_PRELOAD_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../readers/tree.h"
+#include "../util/clock.h"
+#include "../util/source.h"
+
+struct ds_squashfs;
+struct ds_run;
+struct ds_container;
+
+#define DS_PRELOADS_MAX 16
+
+typedef struct ds_preload {
+    int side;
+    uint64_t offset, length;       /* the extent in the side's input */
+    char *path;                    /* the path in the ISO; NULL: the input itself; owned */
+    ds_source_t *slice;            /* owned until adopted */
+    struct ds_squashfs *squashfs;  /* owned until adopted */
+    ds_tree_t tree;                /* owned until adopted */
+    bool ok;                       /* opened and listed completely, without a problem */
+    bool adopted;
+    /* on side A's preload of a pair: which of its tree's entries have stored bytes equal to
+     * the B file at the same path (bit per entry index); NULL when not compared */
+    unsigned char *settled;
+    int partner;                   /* index of side B's preload, or -1 */
+    uint64_t settled_count;
+} ds_preload_t;
+
+struct ds_preloads;
+struct ds_preload_task {
+    struct ds_preloads *p;
+    ds_source_t *source[2];
+    int side;
+};
+
+typedef struct ds_preloads {
+    ds_preload_t items[DS_PRELOADS_MAX];
+    struct ds_preload_task task[2];
+    size_t count;
+    const ds_deadline_t *deadline;
+    pthread_t thread[2];
+    bool started[2];
+} ds_preloads_t;
+
+/* Records a payload to preload (path may be NULL). false when the table is full. */
+bool ds_preload_add(ds_preloads_t *p, int side, uint64_t offset, uint64_t length, const char *path);
+/* Starts the side threads over run->side[i].source; they stop at deadline. */
+void ds_preload_start(ds_preloads_t *p, struct ds_run *run, const ds_deadline_t *deadline);
+/* Waits for both threads (the hash stage calls it before it returns). */
+void ds_preload_wait(ds_preloads_t *p);
+/* Moves the preloaded slice, squashfs and tree of side i into c when they match; true then. */
+bool ds_preload_adopt(ds_preloads_t *p, struct ds_container *c, int side);
+/* The settled bits for container c's pair (both sides adopted from one pair), or NULL. */
+const unsigned char *ds_preload_settled(const ds_preloads_t *p, const struct ds_container *c);
+void ds_preload_free(ds_preloads_t *p);
+
+/* The layer names the squashfs stage gives a container's slice and image in messages. */
+void ds_container_layers(const char *path, char *slice_layer, char *image_layer, size_t size);
+
+#endif
