@@ -64,6 +64,28 @@ typedef struct ds_stored_memo {
 int ds_squashfs_stored_equal_memo(ds_squashfs_t *a, const ds_entry_t *ea, ds_squashfs_t *b,
                                   const ds_entry_t *eb, ds_stored_memo_t *memo, bool *same, ds_error_t *err);
 
+/* Walks two files of equal size window by window (ascending positions) and tells for each
+ * window whether the stored bytes behind it are equal on both sides: every data block it
+ * overlaps has the same stored size and bytes, and a tail in a fragment lies at the same offset
+ * of fragment blocks with equal stored bytes. Such a window has equal contents and is never
+ * decompressed: a large file that differs in one block costs one block. Fields are internal. */
+typedef struct ds_stored_cursor {
+    ds_squashfs_t *sq[2];
+    const ds_entry_t *entry[2];
+    bool usable;            /* same compressor and block size, same block count */
+    uint32_t block_size;
+    size_t block_count, block;  /* blocks of the file; the next block the offsets are at */
+    uint64_t at[2];         /* stored offset of `block` on each side */
+    size_t last_block;      /* the last block judged, and the verdict */
+    bool last_same, have_last;
+    int fragment;           /* -1 unknown, 0 differs, 1 equal */
+} ds_stored_cursor_t;
+
+void ds_stored_cursor_init(ds_stored_cursor_t *c, ds_squashfs_t *a, const ds_entry_t *ea, ds_squashfs_t *b,
+                           const ds_entry_t *eb);
+/* *same for uncompressed bytes [pos, pos + len) of the files; positions must not go back. */
+int ds_stored_cursor_equal(ds_stored_cursor_t *c, uint64_t pos, uint64_t len, bool *same, ds_error_t *err);
+
 /* Where a regular file's tail fragment block is stored (offset in the squashfs, stored size);
  * false when the file has no fragment. */
 bool ds_squashfs_fragment_location(ds_squashfs_t *sq, const ds_entry_t *entry, uint64_t *offset,

@@ -184,6 +184,88 @@ int ds_squashfs_stored_equal_memo(ds_squashfs_t *a, const ds_entry_t *ea, ds_squ
     return DS_OK;
 }
 
+void ds_stored_cursor_init(ds_stored_cursor_t *c, ds_squashfs_t *a, const ds_entry_t *ea, ds_squashfs_t *b,
+                           const ds_entry_t *eb)
+{
+    memset(c, 0, sizeof *c);
+    c->sq[0] = a, c->sq[1] = b;
+    c->entry[0] = ea, c->entry[1] = eb;
+    c->fragment = -1;
+    if (ea->type != DS_ENTRY_FILE || eb->type != DS_ENTRY_FILE || ea->size != eb->size ||
+        a->super.compression_id != b->super.compression_id || a->super.block_size != b->super.block_size ||
+        a->super.block_size == 0)
+        return;
+    const sqfs_inode_generic_t *ia = ea->native, *ib = eb->native;
+    c->block_count = sqfs_inode_get_file_block_count(ia);
+    if (c->block_count != sqfs_inode_get_file_block_count(ib))
+        return;
+    sqfs_u64 start = 0;
+    sqfs_inode_get_file_block_start(ia, &start);
+    c->at[0] = start;
+    sqfs_inode_get_file_block_start(ib, &start);
+    c->at[1] = start;
+    c->block_size = a->super.block_size;
+    c->usable = true;
+}
+
+/* Data block k of both files: same stored size (and compressed flag) and bytes. */
+static int block_same(ds_stored_cursor_t *c, size_t k, bool *same, ds_error_t *err)
+{
+    const sqfs_inode_generic_t *ia = c->entry[0]->native, *ib = c->entry[1]->native;
+    if (c->have_last && c->last_block == k) {
+        *same = c->last_same;
+        return DS_OK;
+    }
+    for (; c->block < k; c->block++) { /* positions only go forward */
+        c->at[0] += ia->extra[c->block] & ((1u << 24) - 1);
+        c->at[1] += ib->extra[c->block] & ((1u << 24) - 1);
+    }
+    int rc = DS_OK;
+    *same = ia->extra[k] == ib->extra[k];
+    if (*same)
+        rc = compare_ranges(c->sq[0], c->at[0], c->sq[1], c->at[1], ia->extra[k] & ((1u << 24) - 1), same, err);
+    c->last_block = k, c->last_same = *same, c->have_last = rc == DS_OK;
+    return rc;
+}
+
+static int fragment_same(ds_stored_cursor_t *c, bool *same, ds_error_t *err)
+{
+    if (c->fragment < 0) {
+        struct stored_layout la, lb;
+        int rc = stored_layout(c->sq[0], c->entry[0]->native, &la, err, c->entry[0]->path);
+        if (rc == DS_OK)
+            rc = stored_layout(c->sq[1], c->entry[1]->native, &lb, err, c->entry[1]->path);
+        if (rc != DS_OK)
+            return rc;
+        bool equal = la.has_fragment && lb.has_fragment && la.fragment.size == lb.fragment.size &&
+                     la.fragment_offset == lb.fragment_offset;
+        if (equal)
+            rc = compare_ranges(c->sq[0], la.fragment.start_offset, c->sq[1], lb.fragment.start_offset,
+                                la.fragment.size & ((1u << 24) - 1), &equal, err);
+        if (rc != DS_OK)
+            return rc;
+        c->fragment = equal ? 1 : 0;
+    }
+    *same = c->fragment == 1;
+    return DS_OK;
+}
+
+int ds_stored_cursor_equal(ds_stored_cursor_t *c, uint64_t pos, uint64_t len, bool *same, ds_error_t *err)
+{
+    *same = false;
+    if (!c->usable || len == 0)
+        return DS_OK;
+    uint64_t first = pos / c->block_size, last = (pos + len - 1) / c->block_size;
+    for (uint64_t k = first; k <= last; k++) {
+        bool equal = false;
+        int rc = k < c->block_count ? block_same(c, (size_t)k, &equal, err) : fragment_same(c, &equal, err);
+        if (rc != DS_OK || !equal)
+            return rc;
+    }
+    *same = true;
+    return DS_OK;
+}
+
 uint64_t ds_squashfs_decompressions(const ds_squashfs_t *sq)
 {
     return atomic_load(&((ds_squashfs_t *)sq)->decompressions);

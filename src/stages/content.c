@@ -22,6 +22,8 @@
 #include "../util/strbuf.h"
 #include "content_item.h"
 
+#define CONTENT_BATCH 32 /* items a thread takes at a time */
+
 typedef struct work {
     ds_run_t *run;
     content_item_t *items;
@@ -87,10 +89,16 @@ static void *worker(void *opaque)
     work_t *w = opaque;
     ds_squashfs_data_t *data[DS_CONTAINERS_MAX][2];
     memset(data, 0, sizeof data);
-    for (;;) {
+    size_t i = 0, batch_end = 0;
+    for (;; i++) {
         if (atomic_load(&w->stop))
             break;
-        size_t i = atomic_fetch_add(&w->next, 1);
+        if (i >= batch_end) {
+            /* Runs of neighbours: files stored next to each other share fragment blocks, and
+             * one thread's data readers keep the last block of each side decompressed. */
+            i = atomic_fetch_add(&w->next, CONTENT_BATCH);
+            batch_end = i + CONTENT_BATCH;
+        }
         if (i >= w->count)
             break;
         content_item_t *it = &w->items[i];
@@ -101,7 +109,7 @@ static void *worker(void *opaque)
             atomic_store(&w->stop, true);
             break;
         }
-        if (i % 64 == 0 && pthread_equal(pthread_self(), w->main_thread))
+        if (i % CONTENT_BATCH == 0 && pthread_equal(pthread_self(), w->main_thread))
             ds_progress(w->run, "content: %zu of %zu files compared", i, w->count);
         int rc = DS_OK;
         for (int s = 0; s < 2 && rc == DS_OK; s++)

@@ -125,12 +125,15 @@ static int compare_whole(content_item_t *it, ds_squashfs_data_t *da, ds_squashfs
 }
 
 /* Larger files: two CONTENT_WINDOW buffers at a time over the common length, so memory stays
- * bounded whatever the size; the deadline is checked before every window. */
-static int compare_windowed(content_item_t *it, ds_squashfs_data_t *da, ds_squashfs_data_t *db,
-                            const ds_deadline_t *deadline, ds_strbuf_t *report, ds_error_t *err)
+ * bounded whatever the size; the deadline is checked before every window. A window whose
+ * stored blocks are byte-identical on both sides is equal without decompressing it. */
+static int compare_windowed(content_item_t *it, ds_squashfs_t *const image[2], ds_squashfs_data_t *da,
+                            ds_squashfs_data_t *db, const ds_deadline_t *deadline, ds_strbuf_t *report, ds_error_t *err)
 {
     const ds_entry_t *a = it->a, *b = it->b;
     int rc = DS_OK;
+    ds_stored_cursor_t stored;
+    ds_stored_cursor_init(&stored, image[0], a, image[1], b);
     it->binary = true;
     unsigned char *wa = malloc(CONTENT_WINDOW), *wb = malloc(CONTENT_WINDOW);
     ds_strbuf_t hex = {0};
@@ -143,6 +146,10 @@ static int compare_windowed(content_item_t *it, ds_squashfs_data_t *da, ds_squas
             break;
         }
         size_t n = common - pos < CONTENT_WINDOW ? (size_t)(common - pos) : CONTENT_WINDOW, ga = 0, gb = 0;
+        bool same = false; /* stored identically: equal, and not decompressed */
+        rc = ds_stored_cursor_equal(&stored, pos, n, &same, err);
+        if (rc != DS_OK || same)
+            continue;
         rc = ds_squashfs_data_read(da, a, pos, wa, n, &ga, err);
         if (rc == DS_OK)
             rc = ds_squashfs_data_read(db, b, pos, wb, n, &gb, err);
@@ -197,7 +204,7 @@ int content_item_compare(content_item_t *it, ds_squashfs_t *const image[2], ds_s
     ds_strbuf_t report = {0};
     int rc = a->size <= DS_TEXT_MAX && b->size <= DS_TEXT_MAX
                  ? compare_whole(it, data[0], data[1], &report, err)
-                 : compare_windowed(it, data[0], data[1], deadline, &report, err);
+                 : compare_windowed(it, image, data[0], data[1], deadline, &report, err);
     if (rc == DS_OK && !it->equal && report.len > 0)
         keep_report(it, &report, diff_bytes);
     ds_strbuf_free(&report);
