@@ -267,6 +267,7 @@ int ds_squashfs_open(ds_squashfs_t **out, ds_source_t *src, const char *name, ds
     rc = squashfs_compressor_create(sq, sq->file, &sq->compressor, err);
     if (rc != DS_OK)
         goto fail;
+    squashfs_meta_cache_wrap(&sq->compressor);
     rc = load_tables(sq, err);
     if (rc != DS_OK)
         goto fail;

@@ -43,6 +43,10 @@ struct ds_squashfs {
     _Atomic uint64_t decompressions;
 };
 
+/* Wraps a metadata decompressor in a cache of decoded blocks (squashfs_meta_cache.c); leaves
+ * it as it is when out of memory. */
+void squashfs_meta_cache_wrap(sqfs_compressor_t **compressor);
+
 /* The library's word for one of its error codes (SQFS_ERROR_*). */
 const char *squashfs_error_text(int code);
 
