@@ -161,6 +161,21 @@ static void compare_window(void *ctx, uint64_t offset, const unsigned char *a, s
     }
 }
 
+/* The payload digests the hash pass finished, kept for the squashfs stage. */
+static void keep_payload_digests(ds_run_t *run, const ds_hash_tap_t *taps, size_t tap_count)
+{
+    for (size_t k = 0; k < tap_count && run->payload_count < DS_CONTAINERS_MAX; k++) {
+        if (!taps[k].done)
+            continue;
+        ds_payload_digest_t *p = &run->payloads[run->payload_count++];
+        p->side = taps[k].side;
+        p->offset = taps[k].offset;
+        p->length = taps[k].length;
+        p->done = true;
+        memcpy(p->digest, taps[k].digest, 32);
+    }
+}
+
 void ds_stage_hash_run(ds_run_t *run, ds_stage_result_t *result)
 {
     open_inputs(run, result);
@@ -199,16 +214,7 @@ void ds_stage_hash_run(ds_run_t *run, ds_stage_result_t *result)
             snprintf(run->side[i].sha256 + 2 * k, 3, "%02x", hashed.digest[i][k]);
         run->side[i].sha256_known = true;
     }
-    for (size_t k = 0; k < tap_count && run->payload_count < DS_CONTAINERS_MAX; k++) {
-        if (!taps[k].done)
-            continue;
-        ds_payload_digest_t *p = &run->payloads[run->payload_count++];
-        p->side = taps[k].side;
-        p->offset = taps[k].offset;
-        p->length = taps[k].length;
-        p->done = true;
-        memcpy(p->digest, taps[k].digest, 32);
-    }
+    keep_payload_digests(run, taps, tap_count);
 
     bool finished = hashed.hashed[0] && hashed.hashed[1];
     if (finished) {
