@@ -76,7 +76,9 @@ timed() { # LOG COMMAND...: one run under /usr/bin/time -v; prints "wall rss sta
 median() { tr ' ' '\n' | grep . | sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
 # paired SECTION INPUTS NAME=COMMAND...: every command BENCH_RUNS times, interleaved.
-# Commands are strings run by bash -c; each run starts with an empty scratch directory.
+# Commands are strings run by bash -c; each run starts with an empty scratch directory and no
+# dirty pages (sync), so that a command writing hundreds of MiB (unsquashfs -d) does not leave
+# its writeback to the next run.
 paired() {
     local section=$1 inputs=$2
     shift 2
@@ -85,7 +87,7 @@ paired() {
     for ((i = 0; i < runs; i++)); do
         for spec in "$@"; do
             name=${spec%%=*}
-            rm -rf "$scratch" && mkdir -p "$scratch"
+            rm -rf "$scratch" && mkdir -p "$scratch" && sync
             read -r wall rss status < <(timed "$work/time-$section-$name.log" bash -c "${spec#*=}")
             walls[$name]+="$wall "
             rsses[$name]+="$rss "
