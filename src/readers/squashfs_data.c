@@ -19,8 +19,7 @@
 
 /* A compressor that counts the blocks it decompresses, then hands them to the real one. */
 typedef struct counting_compressor {
-    sqfs_compressor_t base;
-    sqfs_compressor_t *inner;
+    squashfs_wrapper_t wrap;
     _Atomic uint64_t *counter;
 } counting_compressor_t;
 
@@ -36,31 +35,13 @@ static sqfs_s32 counting_do_block(sqfs_compressor_t *base, const sqfs_u8 *in, sq
 {
     counting_compressor_t *c = (counting_compressor_t *)base;
     atomic_fetch_add(c->counter, 1);
-    return c->inner->do_block(c->inner, in, size, out, outsize);
-}
-
-static void counting_get_configuration(const sqfs_compressor_t *base, sqfs_compressor_config_t *cfg)
-{
-    const counting_compressor_t *c = (const counting_compressor_t *)base;
-    c->inner->get_configuration(c->inner, cfg);
-}
-
-static int counting_read_options(sqfs_compressor_t *base, sqfs_file_t *file)
-{
-    counting_compressor_t *c = (counting_compressor_t *)base;
-    return c->inner->read_options(c->inner, file);
-}
-
-static int counting_write_options(sqfs_compressor_t *base, sqfs_file_t *file)
-{
-    (void)base, (void)file;
-    return SQFS_ERROR_IO;
+    return c->wrap.inner->do_block(c->wrap.inner, in, size, out, outsize);
 }
 
 static void counting_destroy(sqfs_object_t *base)
 {
     counting_compressor_t *c = (counting_compressor_t *)base;
-    sqfs_destroy(c->inner);
+    sqfs_destroy(c->wrap.inner);
     free(c);
 }
 
@@ -289,18 +270,14 @@ int ds_squashfs_data_open(ds_squashfs_t *sq, ds_squashfs_data_t **out, ds_error_
         rc = ds_error_set(err, DS_ERR_NOMEM, "out of memory");
         goto fail;
     }
-    rc = squashfs_compressor_create(sq, d->file, &counting->inner, err);
+    rc = squashfs_compressor_create(sq, d->file, &counting->wrap.inner, err);
     if (rc != DS_OK) {
         free(counting);
         goto fail;
     }
-    counting->base.base.destroy = counting_destroy;
-    counting->base.get_configuration = counting_get_configuration;
-    counting->base.read_options = counting_read_options;
-    counting->base.write_options = counting_write_options;
-    counting->base.do_block = counting_do_block;
+    squashfs_wrapper_init(&counting->wrap, counting->wrap.inner, counting_do_block, counting_destroy);
     counting->counter = &sq->decompressions;
-    d->compressor = &counting->base;
+    d->compressor = &counting->wrap.base;
     d->reader = sqfs_data_reader_create(&d->file->base, sq->super.block_size, d->compressor, 0);
     if (d->reader == NULL) {
         rc = ds_error_set(err, DS_ERR_NOMEM, "out of memory");

@@ -43,6 +43,20 @@ struct ds_squashfs {
     _Atomic uint64_t decompressions;
 };
 
+/* A decompressor that hands its blocks on to another (inner): the base of the wrappers that
+ * count decompressions (squashfs_data.c) and cache metadata blocks (squashfs_meta_cache.c). A
+ * wrapper's own struct starts with it, so the library's sqfs_compressor_t * can be cast back. */
+typedef struct squashfs_wrapper {
+    sqfs_compressor_t base;
+    sqfs_compressor_t *inner;
+} squashfs_wrapper_t;
+
+/* Makes w forward the configuration and option calls to inner (writing options is refused: we
+ * only read images) and use do_block and destroy; destroy must sqfs_destroy(w->inner). */
+void squashfs_wrapper_init(squashfs_wrapper_t *w, sqfs_compressor_t *inner,
+                           sqfs_s32 (*do_block)(sqfs_compressor_t *, const sqfs_u8 *, sqfs_u32, sqfs_u8 *, sqfs_u32),
+                           void (*destroy)(sqfs_object_t *));
+
 /* Wraps a metadata decompressor in a cache of decoded blocks (squashfs_meta_cache.c); leaves
  * it as it is when out of memory. */
 void squashfs_meta_cache_wrap(sqfs_compressor_t **compressor);

@@ -5,7 +5,8 @@
  * on an xz image most of the listing's time was spent decoding the same blocks again. Blocks
  * are keyed by their compressed bytes (compared whole, so a hit is exact) and replaced least
  * recently used. The library uses this decompressor from one thread at a time (the tree is read
- * once; content readers have their own decompressors). Part of the squashfs reader. */
+ * once; content readers have their own decompressors). Also the base every such wrapper shares
+ * (squashfs_wrapper_t). Part of the squashfs reader. */
 #include "squashfs_internal.h"
 
 #include <stdlib.h>
@@ -24,8 +25,7 @@ typedef struct meta_slot {
 } meta_slot_t;
 
 typedef struct meta_cache {
-    sqfs_compressor_t base;
-    sqfs_compressor_t *inner;
+    squashfs_wrapper_t wrap;
     meta_slot_t *slots; /* META_SLOTS of them, allocated on first use */
     uint64_t tick;
 } meta_cache_t;
@@ -35,11 +35,11 @@ static sqfs_s32 cached_do_block(sqfs_compressor_t *base, const sqfs_u8 *in, sqfs
 {
     meta_cache_t *c = (meta_cache_t *)base;
     if (size > META_BLOCK_MAX)
-        return c->inner->do_block(c->inner, in, size, out, outsize);
+        return c->wrap.inner->do_block(c->wrap.inner, in, size, out, outsize);
     if (c->slots == NULL)
         c->slots = calloc(META_SLOTS, sizeof *c->slots);
     if (c->slots == NULL)
-        return c->inner->do_block(c->inner, in, size, out, outsize);
+        return c->wrap.inner->do_block(c->wrap.inner, in, size, out, outsize);
     meta_slot_t *victim = &c->slots[0];
     for (size_t i = 0; i < META_SLOTS; i++) {
         meta_slot_t *s = &c->slots[i];
@@ -51,7 +51,7 @@ static sqfs_s32 cached_do_block(sqfs_compressor_t *base, const sqfs_u8 *in, sqfs
         if (s->used < victim->used)
             victim = s;
     }
-    sqfs_s32 n = c->inner->do_block(c->inner, in, size, out, outsize);
+    sqfs_s32 n = c->wrap.inner->do_block(c->wrap.inner, in, size, out, outsize);
     if (n > 0 && n <= META_BLOCK_MAX) {
         memcpy(victim->in, in, size);
         memcpy(victim->out, out, (size_t)n);
@@ -62,28 +62,40 @@ static sqfs_s32 cached_do_block(sqfs_compressor_t *base, const sqfs_u8 *in, sqfs
     return n;
 }
 
-static void cached_get_configuration(const sqfs_compressor_t *base, sqfs_compressor_config_t *cfg)
+static void wrapper_get_configuration(const sqfs_compressor_t *base, sqfs_compressor_config_t *cfg)
 {
-    const meta_cache_t *c = (const meta_cache_t *)base;
-    c->inner->get_configuration(c->inner, cfg);
+    const squashfs_wrapper_t *w = (const squashfs_wrapper_t *)base;
+    w->inner->get_configuration(w->inner, cfg);
 }
 
-static int cached_read_options(sqfs_compressor_t *base, sqfs_file_t *file)
+static int wrapper_read_options(sqfs_compressor_t *base, sqfs_file_t *file)
 {
-    meta_cache_t *c = (meta_cache_t *)base;
-    return c->inner->read_options(c->inner, file);
+    squashfs_wrapper_t *w = (squashfs_wrapper_t *)base;
+    return w->inner->read_options(w->inner, file);
 }
 
-static int cached_write_options(sqfs_compressor_t *base, sqfs_file_t *file)
+static int wrapper_write_options(sqfs_compressor_t *base, sqfs_file_t *file)
 {
     (void)base, (void)file;
     return SQFS_ERROR_IO;
 }
 
+void squashfs_wrapper_init(squashfs_wrapper_t *w, sqfs_compressor_t *inner,
+                           sqfs_s32 (*do_block)(sqfs_compressor_t *, const sqfs_u8 *, sqfs_u32, sqfs_u8 *, sqfs_u32),
+                           void (*destroy)(sqfs_object_t *))
+{
+    w->inner = inner;
+    w->base.base.destroy = destroy;
+    w->base.do_block = do_block;
+    w->base.get_configuration = wrapper_get_configuration;
+    w->base.read_options = wrapper_read_options;
+    w->base.write_options = wrapper_write_options;
+}
+
 static void cached_destroy(sqfs_object_t *base)
 {
     meta_cache_t *c = (meta_cache_t *)base;
-    sqfs_destroy(c->inner);
+    sqfs_destroy(c->wrap.inner);
     free(c->slots);
     free(c);
 }
@@ -93,11 +105,6 @@ void squashfs_meta_cache_wrap(sqfs_compressor_t **compressor)
     meta_cache_t *c = calloc(1, sizeof *c);
     if (c == NULL)
         return; /* the plain decompressor does the same work, only slower */
-    c->inner = *compressor;
-    c->base.base.destroy = cached_destroy;
-    c->base.do_block = cached_do_block;
-    c->base.get_configuration = cached_get_configuration;
-    c->base.read_options = cached_read_options;
-    c->base.write_options = cached_write_options;
-    *compressor = &c->base;
+    squashfs_wrapper_init(&c->wrap, *compressor, cached_do_block, cached_destroy);
+    *compressor = &c->wrap.base;
 }
