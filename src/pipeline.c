@@ -291,7 +291,6 @@ void ds_run_free(ds_run_t *run)
     for (size_t i = 0; i < run->container_count; i++) {
         ds_container_t *c = &run->containers[i];
         for (int k = 0; k < 2; k++) {
-            ds_tree_free(&c->tree[k]);
             ds_squashfs_close(c->squashfs[k]);
             ds_source_close(c->slice[k]);
         }

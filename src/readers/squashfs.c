@@ -282,8 +282,9 @@ void ds_squashfs_close(ds_squashfs_t *sq)
 {
     if (sq == NULL)
         return;
-    if (sq->root != NULL)
-        sqfs_dir_tree_destroy(sq->root);
+    for (size_t i = 0; i < sq->kept_count; i++)
+        sqfs_free(sq->kept[i]);
+    free(sq->kept);
     sqfs_destroy(sq->xattrs);
     sqfs_destroy(sq->fragments);
     sqfs_destroy(sq->dirs);
@@ -388,17 +389,22 @@ static char *read_xattrs(ds_squashfs_t *sq, const sqfs_inode_generic_t *inode, d
     return count ? ds_strbuf_take(&all) : (ds_strbuf_free(&all), NULL);
 }
 
-static int add_entry(ds_squashfs_t *sq, ds_tree_t *tree, const sqfs_tree_node_t *node,
-                     const char *path)
+int squashfs_fill_entry(ds_squashfs_t *sq, ds_entry_t *e, const sqfs_inode_generic_t *inode, const char *path,
+                        ds_problems_t *problems)
 {
-    const sqfs_inode_generic_t *inode = node->inode;
-    ds_entry_t *e = ds_tree_append(tree);
-    if (e == NULL || (e->path = strdup(path)) == NULL)
+    memset(e, 0, sizeof *e);
+    if ((e->path = strdup(path)) == NULL)
         return DS_ERR_NOMEM;
     e->type = inode_type(inode);
     e->mode = inode->base.mode & 07777;
-    e->uid = node->uid;
-    e->gid = node->gid;
+    sqfs_u32 uid = 0, gid = 0;
+    if (sqfs_id_table_index_to_id(sq->ids, inode->base.uid_idx, &uid) != 0 ||
+        sqfs_id_table_index_to_id(sq->ids, inode->base.gid_idx, &gid) != 0)
+        ds_problems_add(problems, "%s: %s: %s: owner id index %u/%u is beyond the id table (%u ids)",
+                        ds_source_label(sq->src), sq->name, path, inode->base.uid_idx, inode->base.gid_idx,
+                        sq->super.id_count);
+    e->uid = uid;
+    e->gid = gid;
     e->has_owner = true;
     e->nlink = inode_nlink(inode);
     e->mtime = inode->base.mod_time;
@@ -454,113 +460,49 @@ static int add_entry(ds_squashfs_t *sq, ds_tree_t *tree, const sqfs_tree_node_t 
     default:
         break;
     }
-    e->xattrs = read_xattrs(sq, inode, &tree->problems, path);
+    e->xattrs = read_xattrs(sq, inode, problems, path);
     return DS_OK;
 }
 
-static int entry_order(const void *x, const void *y)
-{
-    return strcmp(((const ds_entry_t *)x)->path, ((const ds_entry_t *)y)->path);
-}
-
-/* Reads the whole directory hierarchy into sq->root (left NULL on error). */
-static int load_hierarchy(ds_squashfs_t *sq, ds_error_t *err)
-{
-    int lib = sqfs_dir_reader_get_full_hierarchy(sq->dirs, sq->ids, NULL, 0, &sq->root);
-    if (lib != 0) {
-        sq->root = NULL;
-        char what[200];
-        uint64_t base = ds_source_base(sq->src);
-        snprintf(what, sizeof what,
-                 "directory tree (inode table at byte %" PRIu64 ", directory table at byte %" PRIu64 " of the input)",
-                 base + sq->super.inode_table_start, base + sq->super.directory_table_start);
-        return squashfs_fail(err, sq, sq->file, lib, what);
-    }
-    return DS_OK;
-}
-
-/* The depth-first walk's explicit stack of (next sibling to visit, parent path length). */
-typedef struct tree_frame {
-    const sqfs_tree_node_t *node;
-    size_t path_len;
-} tree_frame_t;
-
-typedef struct tree_stack {
-    tree_frame_t *frames;
-    size_t depth, capacity;
-} tree_stack_t;
-
-static int tree_stack_push(tree_stack_t *stack, const sqfs_tree_node_t *node, size_t path_len,
-                           ds_error_t *err)
-{
-    if (stack->depth == stack->capacity) {
-        stack->capacity *= 2;
-        tree_frame_t *bigger = realloc(stack->frames, stack->capacity * sizeof *stack->frames);
-        if (bigger == NULL)
-            return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
-        stack->frames = bigger;
-    }
-    stack->frames[stack->depth++] = (tree_frame_t){node, path_len};
-    return DS_OK;
-}
-
-/* Adds node, a child of the directory whose path is the first parent_len bytes of path, to
- * tree (path is left holding node's path), after checking the deadline and the entry limits. */
-static int visit_node(ds_squashfs_t *sq, ds_tree_t *tree, const sqfs_tree_node_t *node,
-                      ds_strbuf_t *path, size_t parent_len, const ds_deadline_t *deadline,
-                      ds_error_t *err)
-{
-    if (ds_deadline_passed(deadline))
-        return ds_error_set(err, DS_ERR_TIMEOUT, "%s: %s: time budget exhausted reading the tree",
-                            ds_source_label(sq->src), sq->name);
-    if (tree->count >= DS_SQUASHFS_MAX_ENTRIES || tree->count >= ds_limits()->max_entries)
-        return ds_error_set(err, DS_ERR_LIMIT, "%s: %s: more than %zu entries (the --max-memory budget)",
-                            ds_source_label(sq->src), sq->name, tree->count);
-    path->len = parent_len;
-    if (path->data != NULL)
-        path->data[path->len] = '\0';
-    const char *name = (const char *)node->name;
-    if (ds_path_append_component(path, name, strlen(name)))
-        ds_problems_add(&tree->problems, "%s: %s: a name cannot be a path component; shown escaped as %s",
-                        ds_source_label(sq->src), sq->name, ds_strbuf_text(path));
-    if (path->failed)
-        return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
-    int rc = add_entry(sq, tree, node, ds_strbuf_text(path));
-    if (rc != DS_OK)
-        return ds_error_set(err, rc, "out of memory");
-    return DS_OK;
-}
-
+/* Each entry keeps a copy of its inode, held by sq until it closes. */
 int ds_squashfs_load_tree(ds_squashfs_t *sq, ds_tree_t *tree, const ds_deadline_t *deadline,
                           ds_error_t *err)
 {
     memset(tree, 0, sizeof *tree);
-    int rc = sq->root == NULL ? load_hierarchy(sq, err) : DS_OK;
-    if (rc != DS_OK)
-        return rc;
-    tree_stack_t stack = {.capacity = 256};
-    stack.frames = malloc(stack.capacity * sizeof *stack.frames);
-    ds_strbuf_t path = {0};
-    if (stack.frames == NULL)
-        return ds_error_set(err, DS_ERR_NOMEM, "out of memory");
-    rc = add_entry(sq, tree, sq->root, "/");
-    stack.frames[stack.depth++] = (tree_frame_t){sq->root->children, 0};
-    while (rc == DS_OK && stack.depth > 0) {
-        tree_frame_t *top = &stack.frames[stack.depth - 1];
-        if (top->node == NULL) {
-            stack.depth--;
-            continue;
+    ds_squashfs_cursor_t *cursor = NULL;
+    int rc = ds_squashfs_cursor_open(&cursor, sq, deadline, err);
+    const ds_entry_t *e = NULL;
+    while (rc == DS_OK && (rc = ds_squashfs_cursor_next(cursor, &e, err)) == 1) {
+        ds_entry_t *copy = ds_tree_append(tree);
+        sqfs_inode_generic_t *inode = NULL;
+        if (copy == NULL || !squashfs_entry_copy(copy, e, &inode)) {
+            if (copy != NULL)
+                tree->count--;
+            rc = ds_error_set(err, DS_ERR_NOMEM, "%s: %s: out of memory reading the tree", ds_source_label(sq->src),
+                              sq->name);
+            break;
         }
-        const sqfs_tree_node_t *node = top->node;
-        top->node = node->next;
-        rc = visit_node(sq, tree, node, &path, top->path_len, deadline, err);
-        if (rc == DS_OK && node->children != NULL)
-            rc = tree_stack_push(&stack, node->children, path.len, err);
+        if (sq->kept_count == sq->kept_capacity) {
+            size_t bigger = sq->kept_capacity ? sq->kept_capacity * 2 : 256;
+            sqfs_inode_generic_t **grown = realloc(sq->kept, bigger * sizeof *grown);
+            if (grown == NULL) {
+                free(inode);
+                copy->native = NULL;
+                rc = ds_error_set(err, DS_ERR_NOMEM, "out of memory");
+                break;
+            }
+            sq->kept = grown;
+            sq->kept_capacity = bigger;
+        }
+        sq->kept[sq->kept_count++] = inode;
+        rc = DS_OK;
     }
-    free(stack.frames);
-    ds_strbuf_free(&path);
-    if (tree->count > 0) /* qsort must not be given the NULL of an empty list */
-        qsort(tree->entries, tree->count, sizeof *tree->entries, entry_order);
-    tree->complete = rc == DS_OK;
-    return rc;
+    if (cursor != NULL) {
+        const ds_problems_t *problems = ds_squashfs_cursor_problems(cursor);
+        for (size_t i = 0; i < problems->count; i++)
+            ds_problems_add(&tree->problems, "%s", problems->messages[i]);
+        tree->complete = rc == 0 && !ds_squashfs_cursor_lost(cursor);
+        ds_squashfs_cursor_close(cursor);
+    }
+    return rc < 0 ? rc : DS_OK;
 }

@@ -41,11 +41,63 @@ bool ds_squashfs_probe(ds_source_t *src);
  * compressor options included, to fields; offsets are absolute in the outermost input. */
 void ds_squashfs_super_fields(const ds_squashfs_t *sq, ds_fields_t *fields);
 
-/* Reads the whole directory tree into tree (sorted by path). Each entry's `native` points at
- * its inode, valid until ds_squashfs_close. Damage in one entry is a problem in the tree, not
- * an error; an unreadable tree is an error. */
+/* Reads the whole directory tree into tree (sorted by path), for a squashfs nested in another
+ * layer; the ISO's own images are walked instead (below). Each entry's `native` points at a copy
+ * of its inode, valid until ds_squashfs_close. Damage in one entry is a problem in the tree, not
+ * an error; an unreadable root is an error. */
 int ds_squashfs_load_tree(ds_squashfs_t *sq, ds_tree_t *tree, const ds_deadline_t *deadline,
                           ds_error_t *err);
+
+/* The entries of one image one at a time in bytewise path order (the order of a sorted tree),
+ * reading one directory at a time (squashfs_walk.c): memory holds the directories open on the
+ * way down, not the tree. One cursor at a time per image (it uses the image's directory
+ * reader). An unreadable directory or inode is a problem and its entries are lost (counted);
+ * the walk goes on with the rest. */
+typedef struct ds_squashfs_cursor ds_squashfs_cursor_t;
+int ds_squashfs_cursor_open(ds_squashfs_cursor_t **out, ds_squashfs_t *sq, const ds_deadline_t *deadline,
+                            ds_error_t *err);
+/* 1 and *entry (valid until the next call or the close; its native until then too), 0 at the
+ * end, or a negative error (the time budget, a limit, memory) after which it must be closed. */
+int ds_squashfs_cursor_next(ds_squashfs_cursor_t *c, const ds_entry_t **entry, ds_error_t *err);
+const ds_problems_t *ds_squashfs_cursor_problems(const ds_squashfs_cursor_t *c);
+bool ds_squashfs_cursor_lost(const ds_squashfs_cursor_t *c);
+size_t ds_squashfs_cursor_count(const ds_squashfs_cursor_t *c);
+void ds_squashfs_cursor_close(ds_squashfs_cursor_t *c);
+
+/* What a walk of two images found besides the entries. */
+typedef struct ds_squashfs_walk {
+    size_t entries[2];
+    bool complete[2];          /* walked to the end, nothing lost */
+    bool alive[2], lost[2];    /* during the walk: still walking; entries lost so far */
+    ds_problems_t problems[2]; /* owned: ds_squashfs_walk_free */
+    ds_error_t error[2];       /* why side i stopped early (or could not start) */
+} ds_squashfs_walk_t;
+
+/* Calls visit(a, b) for every path of either image in path order, as ds_tree_merge does for
+ * two sorted trees; a or b is NULL where the path is missing on that side (or its image is
+ * NULL, or its walk stopped). Entries are valid during the call only. Returns 0, visit's
+ * non-zero value, or DS_ERR_TIMEOUT; a side's own failure is in w->error[i]. *w must be freed
+ * with ds_squashfs_walk_free in every case. */
+int ds_squashfs_walk_pair(ds_squashfs_t *const sq[2], const ds_deadline_t *deadline, ds_tree_visit_fn visit,
+                          void *ctx, ds_squashfs_walk_t *w);
+/* During a walk: whether side's walk so far vouches for absences (a path it did not give is not
+ * in the image): it is still walking or finished, and lost nothing. */
+bool ds_squashfs_walk_knows(const ds_squashfs_walk_t *w, int side);
+void ds_squashfs_walk_free(ds_squashfs_walk_t *w);
+
+/* A deep copy of src (an entry this reader handed out) into dst that outlives the walk, with its
+ * inode copied into *inode (free it with free() after ds_entry_clear(dst)). false when out of
+ * memory; dst is then empty. */
+bool ds_squashfs_entry_copy(ds_entry_t *dst, const ds_entry_t *src, void **inode);
+
+/* The entry at the absolute path (names as stored, no escapes): 1 and *entry filled (the
+ * caller clears it; its native stays valid until ds_squashfs_close), 0 when there is none, or
+ * a negative error. */
+int ds_squashfs_lookup(ds_squashfs_t *sq, const char *path, ds_entry_t *entry, ds_error_t *err);
+/* The first entry of directory dir whose name starts with prefix and ends with suffix, as
+ * ds_squashfs_lookup returns it. */
+int ds_squashfs_find_in_dir(ds_squashfs_t *sq, const char *dir, const char *prefix, const char *suffix,
+                            ds_entry_t *entry, ds_error_t *err);
 
 /* Compares the stored (compressed) bytes of two regular files of equal size without
  * decompressing anything: the block size lists, the data blocks and the fragment tails. Sets

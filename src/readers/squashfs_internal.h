@@ -2,7 +2,8 @@
  * and readers/squashfs_data.c only; nothing outside the squashfs reader includes it (the public
  * interface is squashfs.h).
  *
- * squashfs.c opens the image (superblock, tables) and loads the directory tree; squashfs_super.c
+ * squashfs.c opens the image (superblock, tables) and turns inodes into entries; squashfs_walk.c
+ * walks the directory tree in path order and looks paths up; squashfs_super.c
  * turns the superblock into fields; squashfs_data.c reads content (per-thread readers, stored
  * bytes compared without decompressing, fragment locations). The layout all three follow is
  * cited at the top of squashfs.c. */
@@ -37,7 +38,8 @@ struct ds_squashfs {
     sqfs_xattr_reader_t *xattrs;   /* NULL when the image has none */
     sqfs_dir_reader_t *dirs;
     sqfs_frag_table_t *fragments;
-    sqfs_tree_node_t *root;
+    sqfs_inode_generic_t **kept;   /* inodes behind entries handed out by lookups and trees */
+    size_t kept_count, kept_capacity;
     unsigned char options[64];     /* raw compressor options block (after its 2-byte header) */
     size_t options_len;
     _Atomic uint64_t decompressions;
@@ -77,5 +79,17 @@ source_file_t *squashfs_source_file_create(ds_source_t *src);
  * is NULL; else the caller frees it with sqfs_destroy. */
 int squashfs_compressor_create(ds_squashfs_t *sq, source_file_t *file, sqfs_compressor_t **out,
                                ds_error_t *err);
+
+/* Fills e (zeroed first; the caller clears it) from inode under path: type, mode, owner (through
+ * the id table), size, times, link, device, xattrs, the extent of its stored blocks; e->native
+ * is inode (not copied). Damage (an unknown id, unreadable xattrs) is a problem. Returns DS_OK
+ * or DS_ERR_NOMEM. */
+int squashfs_fill_entry(ds_squashfs_t *sq, ds_entry_t *e, const sqfs_inode_generic_t *inode, const char *path,
+                        ds_problems_t *problems);
+
+/* A deep copy of src (an entry of this reader) into dst, with a malloc'd copy of its inode in
+ * *inode (dst->native points at it; the caller frees it with free after ds_entry_clear(dst)).
+ * false when out of memory, dst then empty. */
+bool squashfs_entry_copy(ds_entry_t *dst, const ds_entry_t *src, sqfs_inode_generic_t **inode);
 
 #endif

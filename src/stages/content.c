@@ -22,7 +22,9 @@
 #include "../util/strbuf.h"
 #include "content_item.h"
 
-#define CONTENT_BATCH 32 /* items a thread takes at a time */
+#define CONTENT_BATCH 32    /* items a thread takes at a time */
+#define CONTENT_CHUNK 2048  /* file pairs held (copied out of the walk) at a time */
+#define LAYOUT_SAMPLE 16384 /* file pairs whose storage order the layout check sees */
 
 typedef struct work {
     ds_run_t *run;
@@ -31,6 +33,7 @@ typedef struct work {
     atomic_size_t next;
     atomic_size_t diff_bytes;
     atomic_bool stop;
+    size_t before;         /* items of earlier chunks, for progress */
     pthread_t main_thread; /* only it writes progress */
 } work_t;
 
@@ -110,7 +113,7 @@ static void *worker(void *opaque)
             break;
         }
         if (i % CONTENT_BATCH == 0 && pthread_equal(pthread_self(), w->main_thread))
-            ds_progress(w->run, "content: %zu of %zu files compared", i, w->count);
+            ds_progress(w->run, "content: %zu files decompressed and compared", w->before + i);
         int rc = DS_OK;
         for (int s = 0; s < 2 && rc == DS_OK; s++)
             if (data[it->container][s] == NULL)
@@ -133,42 +136,6 @@ static void *worker(void *opaque)
     return NULL;
 }
 
-typedef struct collect {
-    content_item_t *items;
-    size_t count, capacity;
-    ds_container_t *c;
-    size_t container;
-    const unsigned char *settled; /* the preload's stored-bytes verdicts for c, or NULL */
-    bool failed;
-} collect_t;
-
-static int collect_visit(void *opaque, const ds_entry_t *a, const ds_entry_t *b)
-{
-    collect_t *col = opaque;
-    if (a == NULL || b == NULL || a->type != DS_ENTRY_FILE || b->type != DS_ENTRY_FILE)
-        return 0;
-    if (col->count == col->capacity) {
-        size_t capacity = col->capacity ? col->capacity * 2 : 1024;
-        content_item_t *items = realloc(col->items, capacity * sizeof *items);
-        if (items == NULL) {
-            col->failed = true;
-            return 1;
-        }
-        col->items = items;
-        col->capacity = capacity;
-    }
-    content_item_t *it = &col->items[col->count++];
-    memset(it, 0, sizeof *it);
-    it->c = col->c;
-    it->container = col->container;
-    it->a = a;
-    it->b = b;
-    size_t index = (size_t)(a - col->c->tree[0].entries);
-    if (col->settled != NULL && (col->settled[index / 8] & (1u << (index % 8))))
-        it->equal = it->settled = it->done = true;
-    return 0;
-}
-
 struct order_key {
     uint64_t a, b;
 };
@@ -179,24 +146,114 @@ static int order_by_a(const void *x, const void *y)
     return p->a < q->a ? -1 : p->a > q->a;
 }
 
-/* Files whose data lie in another order: sorted by where A stores them, B's positions must
- * increase too, or the layout differs. */
-static bool layout_differs(const content_item_t *items, size_t count)
+/* The walk of one squashfs pair: file pairs settled by the preload are counted, the others are
+ * copied into a chunk of at most CONTENT_CHUNK items, compared by the threads and reported
+ * when it fills, so memory holds one chunk, not the image's file list. Every layout_stride-th
+ * pair's storage positions go into a bounded sample for the layout check. */
+typedef struct collect {
+    ds_run_t *run;
+    ds_stage_result_t *result;
+    FILE *f;                      /* sqfs-diff.txt, or NULL */
+    ds_container_t *c;
+    size_t container;
+    content_item_t *items;        /* CONTENT_CHUNK of them */
+    size_t count;
+    size_t compared;              /* items of earlier chunks */
+    const unsigned char *settled; /* the preload's stored-bytes verdicts for c, or NULL */
+    size_t settled_pairs;
+    size_t pairs;                 /* file pairs met so far */
+    size_t not_done;
+    bool stop;                    /* out of time: the rest is only counted */
+    bool failed;
+    struct order_key *layout;     /* LAYOUT_SAMPLE of them */
+    size_t layout_count, layout_stride;
+} collect_t;
+
+static void report_items(collect_t *col);
+
+static void free_items(content_item_t *items, size_t count)
 {
-    struct order_key *keys = malloc((count ? count : 1) * sizeof *keys);
-    if (keys == NULL)
-        return false;
-    size_t n = 0;
     for (size_t i = 0; i < count; i++) {
-        const ds_entry_t *ea = items[i].a, *eb = items[i].b;
-        if (ea->extent_count > 0 && eb->extent_count > 0)
-            keys[n++] = (struct order_key){ea->extents[0].offset, eb->extents[0].offset};
+        free(items[i].report);
+        free(items[i].error);
+        if (items[i].classified != NULL) {
+            ds_classified_free(items[i].classified);
+            free(items[i].classified);
+        }
+        for (int s = 0; s < 2; s++) {
+            ds_entry_clear(&items[i].own[s]);
+            free(items[i].inode[s]);
+        }
     }
+    memset(items, 0, count * sizeof *items);
+}
+
+static void compare_items(ds_run_t *run, content_item_t *items, size_t count, size_t before);
+
+/* Compares and reports the chunk, then empties it. */
+static void flush_chunk(collect_t *col)
+{
+    if (col->count == 0)
+        return;
+    compare_items(col->run, col->items, col->count, col->compared);
+    report_items(col);
+    col->compared += col->count;
+    free_items(col->items, col->count);
+    col->count = 0;
+}
+
+static void sample_layout(collect_t *col, size_t index, const ds_entry_t *a, const ds_entry_t *b)
+{
+    if (index % col->layout_stride == 0 && col->layout_count < LAYOUT_SAMPLE && a->extent_count > 0 &&
+        b->extent_count > 0)
+        col->layout[col->layout_count++] = (struct order_key){a->extents[0].offset, b->extents[0].offset};
+}
+
+static int collect_visit(void *opaque, const ds_entry_t *a, const ds_entry_t *b)
+{
+    collect_t *col = opaque;
+    if (a == NULL || b == NULL || a->type != DS_ENTRY_FILE || b->type != DS_ENTRY_FILE)
+        return 0;
+    size_t index = col->pairs++;
+    sample_layout(col, index, a, b);
+    if (col->settled != NULL && index < col->settled_pairs && (col->settled[index / 8] & (1u << (index % 8)))) {
+        col->c->compared_files++;
+        col->c->settled_by_stored_bytes++;
+        return 0;
+    }
+    if (col->stop || ds_deadline_passed(&col->run->deadline)) {
+        col->stop = true;
+        col->not_done++;
+        return 0;
+    }
+    content_item_t *it = &col->items[col->count];
+    memset(it, 0, sizeof *it);
+    it->c = col->c;
+    it->container = col->container;
+    if (!ds_squashfs_entry_copy(&it->own[0], a, &it->inode[0]) ||
+        !ds_squashfs_entry_copy(&it->own[1], b, &it->inode[1])) {
+        ds_entry_clear(&it->own[0]);
+        free(it->inode[0]);
+        col->failed = true;
+        return 1;
+    }
+    it->a = &it->own[0];
+    it->b = &it->own[1];
+    if (++col->count == CONTENT_CHUNK)
+        flush_chunk(col);
+    return 0;
+}
+
+/* Files whose data lie in another order: the sample sorted by where A stores them, B's
+ * positions must increase too, or the layout differs. */
+static bool layout_differs(collect_t *col)
+{
+    struct order_key *keys = col->layout;
+    size_t n = col->layout_count;
     qsort(keys, n, sizeof *keys, order_by_a);
     bool differs = false;
     for (size_t i = 1; i < n && !differs; i++)
         differs = keys[i].b < keys[i - 1].b;
-    free(keys);
     return differs;
 }
 
@@ -219,8 +276,7 @@ static bool payload_equal_past_super(const ds_container_t *c)
 }
 
 /* An image that differs though none of its files does: say why, once, as its root cause. */
-static void explain_container(ds_run_t *run, ds_container_t *c, const content_item_t *items, size_t count,
-                              FILE *out)
+static void explain_container(ds_run_t *run, ds_container_t *c, collect_t *col, FILE *out)
 {
     if (c->differences > 0 || c->squashfs[0] == NULL || c->squashfs[1] == NULL)
         return;
@@ -237,7 +293,7 @@ static void explain_container(ds_run_t *run, ds_container_t *c, const content_it
     bool options = sa->compression_id != sb->compression_id || sa->block_size != sb->block_size ||
                    (sa->flags & ~SQFS_FLAG_COMPRESSOR_OPTIONS) != (sb->flags & ~SQFS_FLAG_COMPRESSOR_OPTIONS) ||
                    (sa->flags & SQFS_FLAG_COMPRESSOR_OPTIONS) != (sb->flags & SQFS_FLAG_COMPRESSOR_OPTIONS);
-    if (!options && layout_differs(items, count)) {
+    if (!options && layout_differs(col)) {
         cause = ds_cause_name(DS_CAUSE_SQUASHFS_LAYOUT);
         kind = DS_KIND_ORDER;
         kind_text = "layout only";
@@ -304,33 +360,12 @@ static bool hand_off_without_squashfs(ds_run_t *run, ds_stage_result_t *result)
     return false;
 }
 
-/* Lists the file pairs of every squashfs pair opened on both sides, container by container:
- * container i's items are col->items[first_item[i]] up to first_item[i + 1]. Returns how many
- * containers were usable. */
-static size_t collect_items(ds_run_t *run, collect_t *col, size_t first_item[DS_CONTAINERS_MAX + 1])
-{
-    size_t usable = 0;
-    for (size_t i = 0; i < run->container_count; i++) {
-        ds_container_t *c = &run->containers[i];
-        first_item[i] = col->count;
-        if (c->squashfs[0] == NULL || c->squashfs[1] == NULL)
-            continue;
-        usable++;
-        col->c = c;
-        col->container = i;
-        col->settled = ds_preload_settled(&run->preloads, c);
-        ds_tree_merge(&c->tree[0], &c->tree[1], collect_visit, col);
-    }
-    first_item[run->container_count] = col->count;
-    return usable;
-}
-
 /* Compares every item with --jobs threads, this one among them (it alone writes progress). */
-static void compare_items(ds_run_t *run, content_item_t *items, size_t count)
+static void compare_items(ds_run_t *run, content_item_t *items, size_t count, size_t before)
 {
-    work_t w = {.run = run, .items = items, .count = count};
+    work_t w = {.run = run, .items = items, .count = count, .before = before};
     atomic_init(&w.next, 0);
-    atomic_init(&w.diff_bytes, 0);
+    atomic_init(&w.diff_bytes, run->content_diff_bytes);
     atomic_init(&w.stop, false);
     w.main_thread = pthread_self();
     unsigned jobs = job_count(run, count);
@@ -342,6 +377,7 @@ static void compare_items(ds_run_t *run, content_item_t *items, size_t count)
     worker(&w);
     for (unsigned t = 0; t < started; t++)
         pthread_join(threads[t], NULL);
+    run->content_diff_bytes = atomic_load(&w.diff_bytes);
 }
 
 /* The finding's detail line: where the contents first differ, and by how much. */
@@ -412,22 +448,23 @@ static void report_differing_item(ds_run_t *run, ds_container_t *c, const conten
         write_item_diff(f, c, it, detail);
 }
 
-/* One squashfs pair's results: errors and unfinished items, the counters, a finding per
- * differing file, and when none differs, why the images differ at all. Adds the items the time
- * budget left uncompared to *not_done. */
-static void report_container(ds_run_t *run, ds_stage_result_t *result, ds_container_t *c,
-                             content_item_t *items, size_t count, FILE *f, size_t *not_done)
+/* The chunk's results: errors and unfinished items, the counters, a finding per differing
+ * file (with its section of sqfs-diff.txt). */
+static void report_items(collect_t *col)
 {
-    for (size_t k = 0; k < count; k++) {
-        content_item_t *it = &items[k];
+    ds_container_t *c = col->c;
+    FILE *f = col->f;
+    for (size_t k = 0; k < col->count; k++) {
+        content_item_t *it = &col->items[k];
         if (!it->done) {
-            (*not_done)++;
+            col->not_done++;
+            col->stop = true;
             if (it->error != NULL && !strstr(it->error, "time budget"))
-                ds_stage_fail(result, DS_ERR_FORMAT, "%s", it->error);
+                ds_stage_fail(col->result, DS_ERR_FORMAT, "%s", it->error);
             continue;
         }
         if (it->error != NULL) {
-            ds_stage_fail(result, DS_ERR_FORMAT, "%s", it->error);
+            ds_stage_fail(col->result, DS_ERR_FORMAT, "%s", it->error);
             if (f)
                 fprintf(f, "=== %s :: %s\nNOT COMPARED: %s\n\n", c->path ? c->path : "", it->a->path, it->error);
             continue;
@@ -438,12 +475,35 @@ static void report_container(ds_run_t *run, ds_stage_result_t *result, ds_contai
         if (it->classified != NULL)
             c->layers_opened += it->classified->layers_opened;
         if (!it->equal)
-            report_differing_item(run, c, it, f);
+            report_differing_item(col->run, c, it, f);
     }
+}
+
+/* One squashfs pair walked: every file pair of both images compared chunk by chunk, then the
+ * counters and, when no file differs, why the images differ at all. */
+static void compare_container(collect_t *col)
+{
+    ds_container_t *c = col->c;
+    col->pairs = col->count = col->compared = col->layout_count = 0;
+    col->settled = ds_preload_settled(&col->run->preloads, c, &col->settled_pairs);
+    uint64_t inodes = ds_squashfs_super(c->squashfs[0])->inode_count;
+    col->layout_stride = inodes / LAYOUT_SAMPLE + 1;
+    ds_squashfs_walk_t w;
+    int rc = ds_squashfs_walk_pair(c->squashfs, &col->run->deadline, collect_visit, col, &w);
+    ds_squashfs_walk_free(&w);
+    if (!col->failed)
+        flush_chunk(col);
+    if (rc == DS_ERR_TIMEOUT)
+        ds_stage_fail(col->result, DS_ERR_TIMEOUT, "%s: time budget exhausted walking the trees after %zu file pairs",
+                      c->path ? c->path : "(the inputs)", col->pairs);
+    if (col->failed)
+        ds_stage_fail(col->result, DS_ERR_NOMEM, "out of memory listing the files to compare");
+    free_items(col->items, col->count);
+    col->count = 0;
     c->blocks_decompressed = ds_squashfs_decompressions(c->squashfs[0]) + ds_squashfs_decompressions(c->squashfs[1]);
-    if (f) {
-        explain_container(run, c, items, count, f);
-        fprintf(f, "== %s: %" PRIu64 " files compared: %" PRIu64 " settled from their stored bytes without "
+    if (col->f) {
+        explain_container(col->run, c, col, col->f);
+        fprintf(col->f, "== %s: %" PRIu64 " files compared: %" PRIu64 " settled from their stored bytes without "
                    "decompressing, %" PRIu64 " decompressed (%" PRIu64 " blocks decompressed) ==\n\n",
                 c->path ? c->path : "(the inputs)", c->compared_files, c->settled_by_stored_bytes,
                 c->decompressed_files, c->blocks_decompressed);
@@ -466,35 +526,18 @@ static void mark_squashfs_files_secondary(ds_run_t *run)
     }
 }
 
-static void free_items(content_item_t *items, size_t count)
-{
-    for (size_t i = 0; i < count; i++) {
-        free(items[i].report);
-        free(items[i].error);
-        if (items[i].classified != NULL) {
-            ds_classified_free(items[i].classified);
-            free(items[i].classified);
-        }
-    }
-    free(items);
-}
-
 void ds_stage_content_run(ds_run_t *run, ds_stage_result_t *result)
 {
     if (hand_off_without_squashfs(run, result))
         return;
-    collect_t col = {0};
-    size_t first_item[DS_CONTAINERS_MAX + 1];
-    if (collect_items(run, &col, first_item) == 0) {
+    size_t usable = 0;
+    for (size_t i = 0; i < run->container_count; i++)
+        usable += run->containers[i].squashfs[0] != NULL && run->containers[i].squashfs[1] != NULL;
+    if (usable == 0) {
         ds_stage_skip(result, run->container_count ? "no squashfs could be opened on both sides"
                                                       : "no squashfs image on both sides");
-        free(col.items);
         return;
     }
-    if (col.failed)
-        ds_stage_fail(result, DS_ERR_NOMEM, "out of memory listing the files to compare");
-    compare_items(run, col.items, col.count);
-
     ds_outfile_t out;
     ds_error_t err = {0};
     bool have_out = ds_outfile_begin(&out, run->out_fd, "sqfs-diff.txt", &err) == DS_OK;
@@ -502,20 +545,28 @@ void ds_stage_content_run(ds_run_t *run, ds_stage_result_t *result)
         ds_stage_fail(result, err.code, "%s", err.message);
     else
         ds_stage_artifact(result, "sqfs-diff.txt");
-    FILE *f = have_out ? out.stream : NULL;
-    size_t not_done = 0;
-    for (size_t i = 0; i < run->container_count; i++) {
+    collect_t col = {.run = run, .result = result, .f = have_out ? out.stream : NULL};
+    col.items = calloc(CONTENT_CHUNK, sizeof *col.items);
+    col.layout = malloc(LAYOUT_SAMPLE * sizeof *col.layout);
+    if (col.items == NULL || col.layout == NULL) {
+        ds_stage_fail(result, DS_ERR_NOMEM, "out of memory listing the files to compare");
+        usable = 0;
+    }
+    for (size_t i = 0; usable > 0 && i < run->container_count; i++) {
         ds_container_t *c = &run->containers[i];
-        if (c->squashfs[0] != NULL && c->squashfs[1] != NULL)
-            report_container(run, result, c, col.items + first_item[i], first_item[i + 1] - first_item[i], f,
-                             &not_done);
+        if (c->squashfs[0] == NULL || c->squashfs[1] == NULL)
+            continue;
+        col.c = c;
+        col.container = i;
+        compare_container(&col);
     }
     mark_squashfs_files_secondary(run);
-    if (not_done > 0)
-        ds_stage_fail(result, DS_ERR_TIMEOUT, "%zu files not compared: time budget exhausted", not_done);
-    if (f && result->message != NULL)
-        fprintf(f, "PARTIAL: %s\n", result->message);
+    if (col.not_done > 0)
+        ds_stage_fail(result, DS_ERR_TIMEOUT, "%zu files not compared: time budget exhausted", col.not_done);
+    if (col.f && result->message != NULL)
+        fprintf(col.f, "PARTIAL: %s\n", result->message);
     if (have_out && ds_outfile_commit(&out, &err) != DS_OK)
         ds_stage_fail(result, err.code, "%s", err.message);
-    free_items(col.items, col.count);
+    free(col.items);
+    free(col.layout);
 }

@@ -21,7 +21,9 @@ struct ds_classified;
 typedef struct content_item {
     struct ds_container *c; /* the squashfs pair it belongs to */
     size_t container;
-    const ds_entry_t *a, *b;
+    const ds_entry_t *a, *b; /* &own[0], &own[1] */
+    ds_entry_t own[2];       /* copies of the walk's entries; owned */
+    void *inode[2];          /* their inodes' copies (own[i].native); owned */
     /* results */
     bool done, equal, settled, decompressed, binary;
     uint64_t differing_bytes, first_difference;

@@ -70,23 +70,30 @@ static int read_squashfs_file(ds_run_t *run, ds_container_t *c, int s, const ds_
     return rc;
 }
 
-/* The .list file of package name on one side: <name>.list, else <name>:<arch>.list. */
-static const ds_entry_t *find_list(const ds_tree_t *tree, const char *name)
+/* The .list file of package name on side s: <name>.list, else <name>:<arch>.list; 1 and *e
+ * (cleared by the caller), 0 when there is none, or an error. */
+static int find_list(ds_container_t *c, int s, const char *name, ds_entry_t *e, ds_error_t *err)
 {
     char path[DS_DPKG_NAME_MAX + 64];
     snprintf(path, sizeof path, "/var/lib/dpkg/info/%s.list", name);
-    const ds_entry_t *e = tree_find(tree, path);
-    if (e != NULL)
-        return e;
-    snprintf(path, sizeof path, "/var/lib/dpkg/info/%s:", name);
-    size_t n = strlen(path);
-    for (size_t i = 0; i < tree->count; i++) {
-        const char *p = tree->entries[i].path;
-        size_t len = strlen(p);
-        if (strncmp(p, path, n) == 0 && len > 5 && strcmp(p + len - 5, ".list") == 0)
-            return &tree->entries[i];
+    int rc = ds_squashfs_lookup(c->squashfs[s], path, e, err);
+    if (rc != 0)
+        return rc;
+    snprintf(path, sizeof path, "%s:", name);
+    return ds_squashfs_find_in_dir(c->squashfs[s], "/var/lib/dpkg/info", path, ".list", e, err);
+}
+
+/* True when path is a directory on side s and present on the other side too. */
+static bool shared_directory(ds_container_t *c, int s, const char *path)
+{
+    ds_entry_t e[2];
+    bool shared = ds_squashfs_lookup(c->squashfs[s], path, &e[0], NULL) == 1 && e[0].type == DS_ENTRY_DIR;
+    ds_entry_clear(&e[0]);
+    if (shared) {
+        shared = ds_squashfs_lookup(c->squashfs[1 - s], path, &e[1], NULL) == 1;
+        ds_entry_clear(&e[1]);
     }
-    return NULL;
+    return shared;
 }
 
 /* Adds the paths the changed packages own on side s to drift->owned: files, and directories
@@ -95,14 +102,17 @@ static const ds_entry_t *find_list(const ds_tree_t *tree, const char *name)
 static int read_owned(ds_run_t *run, ds_container_t *c, int s, ds_package_drift_t *drift, ds_error_t *err)
 {
     for (size_t i = 0; i < drift->count; i++) {
-        const ds_entry_t *list = find_list(&c->tree[s], drift->changes[i].name);
-        if (list == NULL)
+        ds_entry_t list;
+        int rc = find_list(c, s, drift->changes[i].name, &list, err);
+        if (rc < 0)
+            return rc;
+        if (rc == 0)
             continue;
         ds_dpkg_paths_t paths = {0};
-        int rc = read_squashfs_file(run, c, s, list, READ_LIST, &paths, err);
-        for (size_t k = 0; k < paths.count; k++) {
-            const ds_entry_t *e = tree_find(&c->tree[s], paths.items[k]);
-            if (e != NULL && e->type == DS_ENTRY_DIR && tree_find(&c->tree[1 - s], paths.items[k]) != NULL)
+        rc = read_squashfs_file(run, c, s, &list, READ_LIST, &paths, err);
+        ds_entry_clear(&list);
+        for (size_t k = 0; rc == DS_OK && k < paths.count; k++) {
+            if (shared_directory(c, s, paths.items[k]))
                 continue;
             if (drift->owned.count == DS_DPKG_PATHS_MAX) {
                 rc = ds_error_set(err, DS_ERR_LIMIT, "%s: more than %u files owned by the changed packages",
@@ -136,16 +146,20 @@ static int drift_in_squashfs(ds_run_t *run, ds_package_drift_t *drift, ds_error_
 {
     for (size_t i = 0; i < run->container_count; i++) {
         ds_container_t *c = &run->containers[i];
-        if (!c->squashfs[0] || !c->squashfs[1] || !c->tree_loaded[0] || !c->tree_loaded[1] ||
-            !differs_at(&run->findings, c->path, DS_PACKAGES_STATUS))
+        if (!c->squashfs[0] || !c->squashfs[1] || !differs_at(&run->findings, c->path, DS_PACKAGES_STATUS))
             continue;
-        const ds_entry_t *e[2] = {tree_find(&c->tree[0], DS_PACKAGES_STATUS), tree_find(&c->tree[1], DS_PACKAGES_STATUS)};
-        if (e[0] == NULL || e[1] == NULL)
-            continue;
+        ds_entry_t e[2];
+        int found[2];
+        for (int s = 0; s < 2; s++)
+            found[s] = ds_squashfs_lookup(c->squashfs[s], DS_PACKAGES_STATUS, &e[s], NULL);
         ds_dpkg_manifest_t m[2] = {{0}, {0}};
         int rc = DS_OK;
-        for (int s = 0; s < 2 && rc == DS_OK; s++)
-            rc = read_squashfs_file(run, c, s, e[s], READ_STATUS, &m[s], err);
+        for (int s = 0; s < 2 && rc == DS_OK && found[0] == 1 && found[1] == 1; s++)
+            rc = read_squashfs_file(run, c, s, &e[s], READ_STATUS, &m[s], err);
+        ds_entry_clear(&e[0]);
+        ds_entry_clear(&e[1]);
+        if (found[0] != 1 || found[1] != 1)
+            continue;
         if (rc == DS_OK)
             rc = ds_package_drift_compare(drift, &m[0], &m[1], "dpkg status");
         ds_dpkg_manifest_free(&m[0]);

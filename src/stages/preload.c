@@ -32,54 +32,63 @@ void ds_container_layers(const char *path, char *slice_layer, char *image_layer,
 
 typedef struct ds_preload_task side_task_t;
 
-static void load_one(ds_preload_t *it, ds_source_t *input, const ds_deadline_t *deadline)
+static void load_one(ds_preload_t *it, ds_source_t *input)
 {
     char slice_layer[300], image_layer[300];
     ds_container_layers(it->path, slice_layer, image_layer, sizeof slice_layer);
     ds_error_t err = {0};
-    if (input == NULL ||
-        ds_source_open_slice(&it->slice, input, it->offset, it->length, slice_layer, &err) != DS_OK ||
-        ds_squashfs_open(&it->squashfs, it->slice, image_layer, &err) != DS_OK)
-        return;
-    int rc = ds_squashfs_load_tree(it->squashfs, &it->tree, deadline, &err);
-    it->ok = rc == DS_OK && it->tree.complete && it->tree.problems.count == 0;
+    it->ok = input != NULL &&
+             ds_source_open_slice(&it->slice, input, it->offset, it->length, slice_layer, &err) == DS_OK &&
+             ds_squashfs_open(&it->squashfs, it->slice, image_layer, &err) == DS_OK;
 }
 
 static void load_side(side_task_t *t)
 {
     for (size_t k = 0; k < t->p->count; k++)
         if (t->p->items[k].side == t->side && !ds_deadline_passed(t->p->deadline))
-            load_one(&t->p->items[k], t->source[t->side], t->p->deadline);
+            load_one(&t->p->items[k], t->source[t->side]);
 }
 
 typedef struct settle_ctx {
     ds_preload_t *a, *b;
     const ds_deadline_t *deadline;
     ds_stored_memo_t memo;
-    size_t visited;
-    bool stop;
+    size_t pairs; /* regular file pairs so far: the index of the next one */
+    bool failed;
 } settle_ctx_t;
 
 static int settle_visit(void *opaque, const ds_entry_t *a, const ds_entry_t *b)
 {
     settle_ctx_t *s = opaque;
-    if (a == NULL || b == NULL || a->type != DS_ENTRY_FILE || b->type != DS_ENTRY_FILE || a->size != b->size)
+    if (a == NULL || b == NULL || a->type != DS_ENTRY_FILE || b->type != DS_ENTRY_FILE)
         return 0;
-    if (++s->visited % 256 == 0 && ds_deadline_passed(s->deadline))
-        return 1;
+    size_t index = s->pairs++;
+    if (a->size != b->size)
+        return 0;
+    if (index / 8 >= s->a->settled_bytes) {
+        size_t bigger = s->a->settled_bytes ? s->a->settled_bytes * 2 : 1024;
+        unsigned char *grown = realloc(s->a->settled, bigger);
+        if (grown == NULL)
+            return s->failed = true;
+        memset(grown + s->a->settled_bytes, 0, bigger - s->a->settled_bytes);
+        s->a->settled = grown;
+        s->a->settled_bytes = bigger;
+    }
     bool same = false;
     ds_error_t err = {0};
     if (ds_squashfs_stored_equal_memo(s->a->squashfs, a, s->b->squashfs, b, &s->memo, &same, &err) != DS_OK)
-        return 1; /* the content stage meets the same error and reports it */
+        return s->failed = true; /* the content stage meets the same error and reports it */
     if (same) {
-        size_t index = (size_t)(a - s->a->tree.entries);
         s->a->settled[index / 8] |= (unsigned char)(1u << (index % 8));
         s->a->settled_count++;
     }
     return 0;
 }
 
-/* Pairs of payloads at the same path (or the inputs themselves), both listed: stored bytes. */
+/* Pairs of payloads at the same path (or the inputs themselves), both opened: one walk of both
+ * directory tables compares the stored bytes of every file pair of equal size. The verdicts are
+ * kept only when both trees were read whole without a problem (then the content stage's own
+ * walk meets the same pairs in the same order). */
 static void settle_pairs(ds_preloads_t *p)
 {
     for (size_t i = 0; i < p->count; i++) {
@@ -91,12 +100,22 @@ static void settle_pairs(ds_preloads_t *p)
             if (b->side != 1 || !b->ok || (a->path == NULL) != (b->path == NULL) ||
                 (a->path != NULL && strcmp(a->path, b->path) != 0))
                 continue;
-            a->partner = (int)k;
-            a->settled = calloc(a->tree.count / 8 + 1, 1);
-            if (a->settled == NULL)
-                break;
             settle_ctx_t s = {.a = a, .b = b, .deadline = p->deadline};
-            ds_tree_merge(&a->tree, &b->tree, settle_visit, &s);
+            ds_squashfs_t *const images[2] = {a->squashfs, b->squashfs};
+            ds_squashfs_walk_t w;
+            int rc = ds_squashfs_walk_pair(images, p->deadline, settle_visit, &s, &w);
+            bool whole = rc == 0 && !s.failed && w.complete[0] && w.complete[1] && w.problems[0].count == 0 &&
+                         w.problems[1].count == 0;
+            ds_squashfs_walk_free(&w);
+            if (whole) {
+                a->partner = (int)k;
+                a->settled_pairs = s.pairs;
+            } else {
+                free(a->settled);
+                a->settled = NULL;
+                a->settled_bytes = 0;
+                a->settled_count = 0;
+            }
             break;
         }
     }
@@ -154,24 +173,25 @@ bool ds_preload_adopt(ds_preloads_t *p, ds_container_t *c, int side)
             continue;
         c->slice[side] = it->slice;
         c->squashfs[side] = it->squashfs;
-        c->tree[side] = it->tree;
-        c->tree_loaded[side] = true;
         c->preload[side] = (int)k;
         it->slice = NULL;
         it->squashfs = NULL;
-        memset(&it->tree, 0, sizeof it->tree);
         it->adopted = true;
         return true;
     }
     return false;
 }
 
-const unsigned char *ds_preload_settled(const ds_preloads_t *p, const ds_container_t *c)
+const unsigned char *ds_preload_settled(const ds_preloads_t *p, const ds_container_t *c, size_t *pairs)
 {
+    *pairs = 0;
     if (c->preload[0] < 0 || c->preload[1] < 0)
         return NULL;
     const ds_preload_t *pa = &p->items[c->preload[0]];
-    return pa->partner == c->preload[1] ? pa->settled : NULL;
+    if (pa->partner != c->preload[1])
+        return NULL;
+    *pairs = pa->settled_pairs;
+    return pa->settled;
 }
 
 void ds_preload_free(ds_preloads_t *p)
@@ -179,7 +199,6 @@ void ds_preload_free(ds_preloads_t *p)
     ds_preload_wait(p);
     for (size_t k = 0; k < p->count; k++) {
         ds_preload_t *it = &p->items[k];
-        ds_tree_free(&it->tree);
         ds_squashfs_close(it->squashfs);
         ds_source_close(it->slice);
         free(it->path);

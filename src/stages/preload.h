@@ -1,10 +1,11 @@
 /* The squashfs work that can start before the stages that own it: while the hash stage reads
  * both inputs once (two threads hashing), one more thread per side opens each squashfs payload
- * as soon as its extent is known (a quick look at the ISO tree) and reads its whole listing
- * from the metadata tables, the two sides in parallel; then, for each pair of payloads at the
- * same path, the stored (compressed) bytes of every file pair of equal size are compared, so
- * the content stage decompresses only what this pass left unsettled. The bytes are in the page
- * cache already (the hash pass reads them at the same time).
+ * as soon as its extent is known (a quick look at the ISO tree); then, for each pair of
+ * payloads at the same path, one walk of both directory tables (one directory at a time: the
+ * trees are never held) compares the stored (compressed) bytes of every file pair of equal
+ * size, so the content stage decompresses only what this pass left unsettled. The verdicts are
+ * one bit per regular file pair, in walk order. The bytes are in the page cache already (the
+ * hash pass reads them at the same time).
  *
  * The squashfs stage adopts a preloaded payload whose side, extent and path match one of its
  * containers (ds_preload_adopt); anything that failed, hit a problem or ran out of time is
@@ -18,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../readers/tree.h"
+#include "../readers/reader.h"
 #include "../util/clock.h"
 #include "../util/source.h"
 
@@ -34,12 +35,13 @@ typedef struct ds_preload {
     char *path;                    /* the path in the ISO; NULL: the input itself; owned */
     ds_source_t *slice;            /* owned until adopted */
     struct ds_squashfs *squashfs;  /* owned until adopted */
-    ds_tree_t tree;                /* owned until adopted */
-    bool ok;                       /* opened and listed completely, without a problem */
+    bool ok;                       /* opened */
     bool adopted;
-    /* on side A's preload of a pair: which of its tree's entries have stored bytes equal to
-     * the B file at the same path (bit per entry index); NULL when not compared */
+    /* on side A's preload of a pair: bit k is set when the k-th pair of regular files at one
+     * path (in walk order) has equal stored bytes; NULL when not compared or not whole */
     unsigned char *settled;
+    size_t settled_bytes;          /* allocated bytes of settled */
+    size_t settled_pairs;          /* file pairs the walk met */
     int partner;                   /* index of side B's preload, or -1 */
     uint64_t settled_count;
 } ds_preload_t;
@@ -66,10 +68,11 @@ bool ds_preload_add(ds_preloads_t *p, int side, uint64_t offset, uint64_t length
 void ds_preload_start(ds_preloads_t *p, struct ds_run *run, const ds_deadline_t *deadline);
 /* Waits for both threads (the hash stage calls it before it returns). */
 void ds_preload_wait(ds_preloads_t *p);
-/* Moves the preloaded slice, squashfs and tree of side i into c when they match; true then. */
+/* Moves the preloaded slice and squashfs of side i into c when they match; true then. */
 bool ds_preload_adopt(ds_preloads_t *p, struct ds_container *c, int side);
-/* The settled bits for container c's pair (both sides adopted from one pair), or NULL. */
-const unsigned char *ds_preload_settled(const ds_preloads_t *p, const struct ds_container *c);
+/* The settled bits for container c's pair (both sides adopted from one pair), or NULL; *pairs
+ * is how many file pairs they cover. */
+const unsigned char *ds_preload_settled(const ds_preloads_t *p, const struct ds_container *c, size_t *pairs);
 void ds_preload_free(ds_preloads_t *p);
 
 /* The layer names the squashfs stage gives a container's slice and image in messages. */

@@ -102,8 +102,8 @@ typedef struct ds_container {
     uint64_t offset[2], length[2]; /* the extent in each input */
     ds_source_t *slice[2];       /* owned */
     struct ds_squashfs *squashfs[2]; /* owned; NULL when it could not be opened */
-    ds_tree_t tree[2];
-    bool tree_loaded[2];
+    size_t entries[2];           /* entries the squashfs stage's walk listed on each side */
+    bool tree_complete[2];       /* that walk read the side's whole tree without a problem */
     int preload[2];              /* the hash stage's preload adopted for each side, or -1 */
     bool compared_whole;         /* the toc stage already compared the payloads as wholes */
     bool payload_digest_known[2];
@@ -149,6 +149,7 @@ typedef struct ds_run {
     bool have_first_difference;
     uint64_t first_difference; /* first differing byte of the inputs */
     uint64_t differing_chunks;
+    size_t content_diff_bytes; /* sqfs-diff.txt text kept so far (the content stage, chunk by chunk) */
     ds_chunk_map_t chunks;   /* equal 64 KiB chunks at equal offsets */
     bool chunks_valid;
     ds_findings_t findings;

@@ -3,7 +3,6 @@
  * (type, mode, owner, size, mtime, nlink, link or device, xattrs) with its diff. Metadata
  * differences are reported here; contents are left to the content stage. */
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,7 +168,10 @@ static bool listed_equal(const ds_entry_t *a, const ds_entry_t *b)
 typedef struct merge_ctx {
     ds_run_t *run;
     ds_container_t *c;
-    FILE *diff;
+    artifacts_t *art;
+    ds_strbuf_t line;
+    bool compare;      /* both images open: diff and metadata, else only the listings */
+    const ds_squashfs_walk_t *walk;
     size_t diff_lines;
     const char *path; /* the entry being compared */
 } merge_ctx_t;
@@ -191,25 +193,52 @@ static void metadata_event(void *opaque, ds_kind_t kind, const char *field, cons
     metadata_difference(m, m->path, kind, a, b, detail);
 }
 
-static int merge_visit(void *opaque, const ds_entry_t *a, const ds_entry_t *b)
+/* e's listing line to its side's sqfs-ls-?.txt. */
+static void list_entry(merge_ctx_t *m, int side, const ds_entry_t *e)
 {
-    merge_ctx_t *m = opaque;
-    bool listed_same = a != NULL && b != NULL && listed_equal(a, b);
-    char *la = a && !listed_same ? listing_line(a) : NULL, *lb = b && !listed_same ? listing_line(b) : NULL;
-    if (!listed_same && ((la == NULL) != (lb == NULL) || (la && strcmp(la, lb) != 0))) {
+    ds_strbuf_t *sb = &m->line;
+    sb->len = 0;
+    sb->failed = false;
+    listing_line_to(sb, e);
+    ds_strbuf_puts(sb, "\n");
+    FILE *out = m->art->list[side].stream;
+    if (sb->failed)
+        fputs("?\n", out);
+    else
+        fwrite(sb->data, 1, sb->len, out);
+}
+
+static void diff_entries(merge_ctx_t *m, const ds_entry_t *a, const ds_entry_t *b)
+{
+    char *la = a ? listing_line(a) : NULL, *lb = b ? listing_line(b) : NULL;
+    if ((la == NULL) != (lb == NULL) || (la && strcmp(la, lb) != 0)) {
         if (m->diff_lines < LISTING_DIFF_LINES_MAX) {
             if (la)
-                fprintf(m->diff, "-%s\n", la);
+                fprintf(m->art->diff.stream, "-%s\n", la);
             if (lb)
-                fprintf(m->diff, "+%s\n", lb);
+                fprintf(m->art->diff.stream, "+%s\n", lb);
         }
         m->diff_lines++;
     }
     free(la);
     free(lb);
+}
+
+static int merge_visit(void *opaque, const ds_entry_t *a, const ds_entry_t *b)
+{
+    merge_ctx_t *m = opaque;
+    if (a != NULL)
+        list_entry(m, 0, a);
+    if (b != NULL)
+        list_entry(m, 1, b);
+    if (!m->compare)
+        return 0;
+    if (a == NULL || b == NULL || !listed_equal(a, b))
+        diff_entries(m, a, b);
     if (a == NULL || b == NULL) {
         const ds_entry_t *e = a ? a : b;
-        if (m->c->tree[a ? 1 : 0].complete) {
+        /* absent from the other side only if that side's walk vouches for it */
+        if (ds_squashfs_walk_knows(m->walk, a ? 1 : 0)) {
             char detail[96];
             snprintf(detail, sizeof detail, "%s present only in %c", ds_entry_type_name(e->type), a ? 'A' : 'B');
             metadata_difference(m, e->path, a ? DS_KIND_REMOVED : DS_KIND_ADDED, NULL, NULL, detail);
@@ -221,50 +250,36 @@ static int merge_visit(void *opaque, const ds_entry_t *a, const ds_entry_t *b)
     return 0;
 }
 
-static void write_listing(FILE *out, const ds_container_t *c, const ds_tree_t *tree, bool loaded)
+static void listing_header(FILE *out, const ds_container_t *c, bool opened)
 {
     fprintf(out, "# squashfs %s: path, type, mode, uid/gid, size, mtime (UTC), nlink, link or device, xattrs\n",
             container_name(c));
-    if (!loaded)
+    if (!opened)
         fputs("# not read\n", out);
-    else if (!tree->complete)
-        fputs("# PARTIAL: the tree could not be read to the end\n", out);
-    for (size_t k = 0; k < tree->problems.count; k++)
-        fprintf(out, "# problem: %s\n", tree->problems.messages[k]);
-    ds_strbuf_t sb = {0};
-    for (size_t k = 0; k < tree->count; k++) {
-        sb.len = 0;
-        listing_line_to(&sb, &tree->entries[k]);
-        ds_strbuf_puts(&sb, "\n");
-        if (sb.failed)
-            fputs("?\n", out);
-        else
-            fwrite(sb.data, 1, sb.len, out);
-        sb.failed = false;
-    }
-    ds_strbuf_free(&sb);
 }
 
-/* B's listing is written on its own thread while A's is written and the two are merged. */
-typedef struct listing_job {
-    FILE *out;
-    const ds_container_t *c;
-    int side;
-} listing_job_t;
-
-static void *listing_thread(void *opaque)
+/* What the walk of side i left unsaid: a partial tree, its problems; the stage fails on them. */
+static void listing_trailer(FILE *out, const ds_container_t *c, const ds_squashfs_walk_t *w, int i,
+                            ds_stage_result_t *result)
 {
-    listing_job_t *job = opaque;
-    write_listing(job->out, job->c, &job->c->tree[job->side], job->c->tree_loaded[job->side]);
-    return NULL;
+    if (c->squashfs[i] == NULL)
+        return;
+    if (!w->complete[i])
+        fputs("# PARTIAL: the tree could not be read to the end\n", out);
+    for (size_t k = 0; k < w->problems[i].count; k++)
+        fprintf(out, "# problem: %s\n", w->problems[i].messages[k]);
+    if (w->error[i].message[0] != '\0')
+        ds_stage_fail(result, w->error[i].code, "%s", w->error[i].message);
+    if (w->problems[i].count > 0)
+        ds_stage_fail(result, DS_ERR_FORMAT, "%s (%zu problems in %c's tree)", w->problems[i].messages[0],
+                      w->problems[i].count, 'A' + i);
 }
 
-static void compare_container(ds_run_t *run, ds_container_t *c, ds_stage_result_t *result,
-                              artifacts_t *art)
+/* Opens both sides' slices and images (or adopts the preloaded ones) and hashes the payloads. */
+static void open_container(ds_run_t *run, ds_container_t *c, ds_stage_result_t *result, artifacts_t *art)
 {
     char slice_layer[300], image_layer[300];
     ds_container_layers(c->path, slice_layer, image_layer, sizeof slice_layer);
-    /* A payload the hash stage's preload listed completely is taken as it is. */
     bool adopted[2];
     for (int i = 0; i < 2; i++) {
         adopted[i] = run->side[i].source != NULL && ds_preload_adopt(&run->preloads, c, i);
@@ -272,53 +287,55 @@ static void compare_container(ds_run_t *run, ds_container_t *c, ds_stage_result_
         if (adopted[i] || run->side[i].source == NULL)
             continue;
         if (ds_source_open_slice(&c->slice[i], run->side[i].source, c->offset[i], c->length[i],
-                                 slice_layer, &err) != DS_OK) {
+                                 slice_layer, &err) != DS_OK)
             ds_stage_fail(result, err.code, "%s", err.message);
-            continue;
-        }
     }
     hash_payloads(run, c, result, art->sha.stream);
     for (int i = 0; i < 2; i++) {
-        if (c->slice[i] == NULL || adopted[i])
-            continue;
         ds_error_t err = {0};
-        if (ds_squashfs_open(&c->squashfs[i], c->slice[i], image_layer, &err) != DS_OK) {
+        if (c->slice[i] != NULL && !adopted[i] &&
+            ds_squashfs_open(&c->squashfs[i], c->slice[i], image_layer, &err) != DS_OK)
             ds_stage_fail(result, err.code, "%s", err.message);
-            continue;
-        }
-        if (ds_squashfs_load_tree(c->squashfs[i], &c->tree[i], &run->deadline, &err) != DS_OK)
-            ds_stage_fail(result, err.code, "%s", err.message);
-        c->tree_loaded[i] = true;
-        if (c->tree[i].problems.count > 0)
-            ds_stage_fail(result, DS_ERR_FORMAT, "%s (%zu problems in %c's tree)",
-                          c->tree[i].problems.messages[0], c->tree[i].problems.count, 'A' + i);
     }
-    listing_job_t job = {.out = art->list[1].stream, .c = c, .side = 1};
-    pthread_t thread;
-    bool threaded = pthread_create(&thread, NULL, listing_thread, &job) == 0;
-    if (!threaded)
-        listing_thread(&job);
-    write_listing(art->list[0].stream, c, &c->tree[0], c->tree_loaded[0]);
-    if (c->squashfs[0] == NULL || c->squashfs[1] == NULL) {
+}
+
+/* One pass over both images' directory tables writes both listings, the listing diff and the
+ * metadata findings; nothing of the trees is kept. */
+static void compare_container(ds_run_t *run, ds_container_t *c, ds_stage_result_t *result,
+                              artifacts_t *art)
+{
+    open_container(run, c, result, art);
+    for (int i = 0; i < 2; i++)
+        listing_header(art->list[i].stream, c, c->squashfs[i] != NULL);
+    merge_ctx_t m = {.run = run, .c = c, .art = art, .compare = c->squashfs[0] != NULL && c->squashfs[1] != NULL};
+    if (m.compare) {
+        super_differences(run, c, art->diff.stream);
+        fprintf(art->diff.stream, "== Listing diff of %s (- A, + B) ==\n--- sqfs-ls-a.txt\n+++ sqfs-ls-b.txt\n",
+                container_name(c));
+    } else {
         fprintf(art->diff.stream, "# %s: not compared: a side could not be opened\n", container_name(c));
-        if (threaded)
-            pthread_join(thread, NULL);
-        return;
     }
-    super_differences(run, c, art->diff.stream);
-    fprintf(art->diff.stream, "== Listing diff of %s (- A, + B) ==\n--- sqfs-ls-a.txt\n+++ sqfs-ls-b.txt\n",
-            container_name(c));
-    if (!c->tree[0].complete || !c->tree[1].complete)
-        fputs("# PARTIAL: a tree is incomplete; entries missing from it are not reported as added or removed\n",
-              art->diff.stream);
-    merge_ctx_t m = {.run = run, .c = c, .diff = art->diff.stream};
-    ds_tree_merge(&c->tree[0], &c->tree[1], merge_visit, &m);
-    if (m.diff_lines > LISTING_DIFF_LINES_MAX)
-        fprintf(art->diff.stream, "... %zu more changed lines not shown\n", m.diff_lines - LISTING_DIFF_LINES_MAX);
-    fprintf(art->diff.stream, "%zu entries in A, %zu in B; %zu listing lines differ\n\n",
-            c->tree[0].count, c->tree[1].count, m.diff_lines);
-    if (threaded)
-        pthread_join(thread, NULL);
+    ds_squashfs_walk_t w;
+    m.walk = &w;
+    int rc = ds_squashfs_walk_pair(c->squashfs, &run->deadline, merge_visit, &m, &w);
+    ds_strbuf_free(&m.line);
+    if (rc == DS_ERR_TIMEOUT && w.error[0].message[0] == '\0' && w.error[1].message[0] == '\0')
+        ds_stage_fail(result, DS_ERR_TIMEOUT, "%s: time budget exhausted reading the trees", container_name(c));
+    for (int i = 0; i < 2; i++) {
+        listing_trailer(art->list[i].stream, c, &w, i, result);
+        c->entries[i] = w.entries[i];
+        c->tree_complete[i] = w.complete[i] && w.problems[i].count == 0;
+    }
+    if (m.compare) {
+        if (m.diff_lines > LISTING_DIFF_LINES_MAX)
+            fprintf(art->diff.stream, "... %zu more changed lines not shown\n", m.diff_lines - LISTING_DIFF_LINES_MAX);
+        if (!w.complete[0] || !w.complete[1])
+            fputs("# PARTIAL: a tree is incomplete; entries missing from it are not reported as added or removed\n",
+                  art->diff.stream);
+        fprintf(art->diff.stream, "%zu entries in A, %zu in B; %zu listing lines differ\n\n", w.entries[0],
+                w.entries[1], m.diff_lines);
+    }
+    ds_squashfs_walk_free(&w);
 }
 
 void ds_stage_squashfs_run(ds_run_t *run, ds_stage_result_t *result)
