@@ -1,8 +1,16 @@
-/* A squashfs read in place through our sqfs_file_t: superblock, tables, tree, file contents. */
+/* A squashfs read in place through our sqfs_file_t: superblock, tables, the walk one directory
+ * at a time (alone and as a pair against itself), path lookups, the loaded tree, file contents. */
 #include <stdlib.h>
 
 #include "fuzz_common.h"
 #include "readers/squashfs.h"
+
+static int count_visit(void *ctx, const ds_entry_t *a, const ds_entry_t *b)
+{
+    (void)b;
+    *(size_t *)ctx += a != NULL;
+    return 0;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -15,6 +23,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ds_fields_t fields = {0};
     ds_squashfs_super_fields(sq, &fields);
     ds_fields_free(&fields);
+    ds_squashfs_t *const pair[2] = {sq, sq}; /* one cursor reads a directory in one go: two may share sq */
+    ds_squashfs_walk_t w;
+    size_t visited = 0;
+    ds_squashfs_walk_pair(pair, NULL, count_visit, &visited, &w);
+    ds_squashfs_walk_free(&w);
+    ds_entry_t e;
+    if (ds_squashfs_lookup(sq, "/etc/os-release", &e, NULL) == 1)
+        ds_entry_clear(&e);
+    if (ds_squashfs_find_in_dir(sq, "/", "", "", &e, NULL) == 1)
+        ds_entry_clear(&e);
     ds_tree_t tree;
     ds_squashfs_load_tree(sq, &tree, NULL, NULL);
     ds_squashfs_data_t *d = NULL;

@@ -50,8 +50,8 @@ int ds_squashfs_load_tree(ds_squashfs_t *sq, ds_tree_t *tree, const ds_deadline_
 
 /* The entries of one image one at a time in bytewise path order (the order of a sorted tree),
  * reading one directory at a time (squashfs_walk.c): memory holds the directories open on the
- * way down, not the tree. One cursor at a time per image (it uses the image's directory
- * reader). An unreadable directory or inode is a problem and its entries are lost (counted);
+ * way down, not the tree. Cursors of one image use its directory reader, each reading a whole
+ * directory in one call: several may be open on one image, on one thread at a time. An unreadable directory or inode is a problem and its entries are lost (counted);
  * the walk goes on with the rest. */
 typedef struct ds_squashfs_cursor ds_squashfs_cursor_t;
 int ds_squashfs_cursor_open(ds_squashfs_cursor_t **out, ds_squashfs_t *sq, const ds_deadline_t *deadline,

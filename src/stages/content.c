@@ -23,8 +23,7 @@
 #include "content_item.h"
 
 #define CONTENT_BATCH 32    /* items a thread takes at a time */
-#define CONTENT_CHUNK 2048  /* file pairs held (copied out of the walk) at a time */
-#define LAYOUT_SAMPLE 16384 /* file pairs whose storage order the layout check sees */
+#define LAYOUT_SAMPLE CONTENT_LAYOUT_SAMPLE
 
 typedef struct work {
     ds_run_t *run;
@@ -136,13 +135,9 @@ static void *worker(void *opaque)
     return NULL;
 }
 
-struct order_key {
-    uint64_t a, b;
-};
-
 static int order_by_a(const void *x, const void *y)
 {
-    const struct order_key *p = x, *q = y;
+    const content_layout_key_t *p = x, *q = y;
     return p->a < q->a ? -1 : p->a > q->a;
 }
 
@@ -165,7 +160,7 @@ typedef struct collect {
     size_t not_done;
     bool stop;                    /* out of time: the rest is only counted */
     bool failed;
-    struct order_key *layout;     /* LAYOUT_SAMPLE of them */
+    content_layout_key_t *layout;     /* LAYOUT_SAMPLE of them */
     size_t layout_count, layout_stride;
 } collect_t;
 
@@ -174,16 +169,11 @@ static void report_items(collect_t *col);
 static void free_items(content_item_t *items, size_t count)
 {
     for (size_t i = 0; i < count; i++) {
-        free(items[i].report);
-        free(items[i].error);
         if (items[i].classified != NULL) {
             ds_classified_free(items[i].classified);
             free(items[i].classified);
         }
-        for (int s = 0; s < 2; s++) {
-            ds_entry_clear(&items[i].own[s]);
-            free(items[i].inode[s]);
-        }
+        content_item_release(&items[i]);
     }
     memset(items, 0, count * sizeof *items);
 }
@@ -206,7 +196,7 @@ static void sample_layout(collect_t *col, size_t index, const ds_entry_t *a, con
 {
     if (index % col->layout_stride == 0 && col->layout_count < LAYOUT_SAMPLE && a->extent_count > 0 &&
         b->extent_count > 0)
-        col->layout[col->layout_count++] = (struct order_key){a->extents[0].offset, b->extents[0].offset};
+        col->layout[col->layout_count++] = (content_layout_key_t){a->extents[0].offset, b->extents[0].offset};
 }
 
 static int collect_visit(void *opaque, const ds_entry_t *a, const ds_entry_t *b)
@@ -230,15 +220,10 @@ static int collect_visit(void *opaque, const ds_entry_t *a, const ds_entry_t *b)
     memset(it, 0, sizeof *it);
     it->c = col->c;
     it->container = col->container;
-    if (!ds_squashfs_entry_copy(&it->own[0], a, &it->inode[0]) ||
-        !ds_squashfs_entry_copy(&it->own[1], b, &it->inode[1])) {
-        ds_entry_clear(&it->own[0]);
-        free(it->inode[0]);
+    if (!content_item_take(it, a, b)) {
         col->failed = true;
         return 1;
     }
-    it->a = &it->own[0];
-    it->b = &it->own[1];
     if (++col->count == CONTENT_CHUNK)
         flush_chunk(col);
     return 0;
@@ -248,7 +233,7 @@ static int collect_visit(void *opaque, const ds_entry_t *a, const ds_entry_t *b)
  * positions must increase too, or the layout differs. */
 static bool layout_differs(collect_t *col)
 {
-    struct order_key *keys = col->layout;
+    content_layout_key_t *keys = col->layout;
     size_t n = col->layout_count;
     qsort(keys, n, sizeof *keys, order_by_a);
     bool differs = false;
@@ -479,6 +464,28 @@ static void report_items(collect_t *col)
     }
 }
 
+/* The preload's walk beside the hash pass already found the pairs whose stored bytes differ
+ * (at most a chunk of them) and the layout sample: they are taken as they are. */
+static void take_pass(collect_t *col, ds_preload_t *pass)
+{
+    ds_container_t *c = col->c;
+    c->compared_files += pass->settled_count;
+    c->settled_by_stored_bytes += pass->settled_count;
+    memcpy(col->layout, pass->layout, pass->layout_count * sizeof *col->layout);
+    col->layout_count = pass->layout_count;
+    col->pairs = pass->pass_pairs;
+    for (size_t k = 0; k < pass->item_count; k++) {
+        content_item_t *it = &col->items[k];
+        *it = pass->items[k];
+        it->a = &it->own[0];
+        it->b = &it->own[1];
+        it->c = c;
+        it->container = col->container;
+    }
+    col->count = pass->item_count;
+    pass->item_count = 0;
+}
+
 /* One squashfs pair walked: every file pair of both images compared chunk by chunk, then the
  * counters and, when no file differs, why the images differ at all. */
 static void compare_container(collect_t *col)
@@ -488,9 +495,15 @@ static void compare_container(collect_t *col)
     col->settled = ds_preload_settled(&col->run->preloads, c, &col->settled_pairs);
     uint64_t inodes = ds_squashfs_super(c->squashfs[0])->inode_count;
     col->layout_stride = inodes / LAYOUT_SAMPLE + 1;
-    ds_squashfs_walk_t w;
-    int rc = ds_squashfs_walk_pair(c->squashfs, &col->run->deadline, collect_visit, col, &w);
-    ds_squashfs_walk_free(&w);
+    int rc = DS_OK;
+    ds_preload_t *pass = ds_preload_pass(&col->run->preloads, c);
+    if (pass != NULL && !pass->items_overflow) {
+        take_pass(col, pass);
+    } else {
+        ds_squashfs_walk_t w;
+        rc = ds_squashfs_walk_pair(c->squashfs, &col->run->deadline, collect_visit, col, &w);
+        ds_squashfs_walk_free(&w);
+    }
     if (!col->failed)
         flush_chunk(col);
     if (rc == DS_ERR_TIMEOUT)

@@ -210,3 +210,30 @@ int content_item_compare(content_item_t *it, ds_squashfs_t *const image[2], ds_s
     ds_strbuf_free(&report);
     return rc;
 }
+
+bool content_item_take(content_item_t *it, const ds_entry_t *a, const ds_entry_t *b)
+{
+    if (!ds_squashfs_entry_copy(&it->own[0], a, &it->inode[0]))
+        return false;
+    if (!ds_squashfs_entry_copy(&it->own[1], b, &it->inode[1])) {
+        ds_entry_clear(&it->own[0]);
+        free(it->inode[0]);
+        it->inode[0] = NULL;
+        return false;
+    }
+    it->a = &it->own[0];
+    it->b = &it->own[1];
+    return true;
+}
+
+void content_item_release(content_item_t *it)
+{
+    free(it->report);
+    free(it->error);
+    for (int s = 0; s < 2; s++) {
+        ds_entry_clear(&it->own[s]);
+        free(it->inode[s]);
+    }
+    it->report = it->error = NULL;
+    it->inode[0] = it->inode[1] = NULL;
+}

@@ -15,6 +15,14 @@ struct ds_container;
 struct ds_classified;
 
 #define CONTENT_WINDOW (256u * 1024u) /* window for larger files */
+#define CONTENT_CHUNK 2048           /* file pairs held (copied out of a walk) at a time */
+#define CONTENT_LAYOUT_SAMPLE 16384  /* file pairs whose storage order the layout check sees */
+
+/* Where A and B store one file pair's first data block: a sample of these, taken every
+ * stride-th pair of a walk (stride from the inode count), tells a layout change. */
+typedef struct content_layout_key {
+    uint64_t a, b;
+} content_layout_key_t;
 
 /* A regular file present in both images of one squashfs pair; the results are filled by
  * content_item_compare and the classifiers, then read by the stage's report. */
@@ -33,6 +41,12 @@ typedef struct content_item {
     struct ds_classified *classified; /* what the classifiers found inside; only for files
                                        * that differ (most items never need its kilobyte); owned */
 } content_item_t;
+
+/* Makes it the pair (a, b) of a walk: copies both entries (and their inodes) into it->own, so it
+ * outlives the walk. false when out of memory, it then empty. */
+bool content_item_take(content_item_t *it, const ds_entry_t *a, const ds_entry_t *b);
+/* Frees the copies, the report and the error (not the classified results: content.c's). */
+void content_item_release(content_item_t *it);
 
 /* Compares one pair, cheapest evidence first: equal size and equal stored (compressed) bytes in
  * image[0] and image[1] settle it without decompressing; otherwise both contents are read

@@ -19,7 +19,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../model/findings.h"
 #include "../readers/reader.h"
+#include "../util/outfile.h"
+#include "content_item.h"
 #include "../util/clock.h"
 #include "../util/source.h"
 
@@ -44,6 +47,20 @@ typedef struct ds_preload {
     size_t settled_pairs;          /* file pairs the walk met */
     int partner;                   /* index of side B's preload, or -1 */
     uint64_t settled_count;
+    /* The same walk's listing pass (listing.h), on side A's preload of a pair: both listings
+     * and the listing diff in temporary files in OUTDIR, the metadata findings kept here; and
+     * the content stage's share: the file pairs whose stored bytes differ (at most
+     * CONTENT_CHUNK; more and the content stage walks the images itself), a layout sample. */
+    bool passed;                   /* both trees read whole, nothing failed: adoptable */
+    bool pass_open;                /* pass_out are open (to be aborted when not adopted) */
+    ds_outfile_t pass_out[3];      /* listing A, listing B, listing diff */
+    ds_findings_t pass_findings;
+    size_t pass_diff_lines, pass_entries[2], pass_pairs;
+    struct content_item *items;    /* CONTENT_CHUNK of them; owned until taken */
+    size_t item_count;
+    bool items_overflow;
+    content_layout_key_t *layout;  /* CONTENT_LAYOUT_SAMPLE of them; owned until taken */
+    size_t layout_count;
 } ds_preload_t;
 
 struct ds_preloads;
@@ -55,6 +72,7 @@ struct ds_preload_task {
 
 typedef struct ds_preloads {
     ds_preload_t items[DS_PRELOADS_MAX];
+    int out_fd;                    /* OUTDIR, for the listing pass's temporary files */
     struct ds_preload_task task[2];
     size_t count;
     const ds_deadline_t *deadline;
@@ -73,6 +91,10 @@ bool ds_preload_adopt(ds_preloads_t *p, struct ds_container *c, int side);
 /* The settled bits for container c's pair (both sides adopted from one pair), or NULL; *pairs
  * is how many file pairs they cover. */
 const unsigned char *ds_preload_settled(const ds_preloads_t *p, const struct ds_container *c, size_t *pairs);
+/* Side A's preload of container c's pair when its listing pass is adoptable, else NULL. */
+ds_preload_t *ds_preload_pass(ds_preloads_t *p, const struct ds_container *c);
+/* Copies the pass's temporary file k (0, 1: listings, 2: diff) to out; false on a read error. */
+bool ds_preload_pass_copy(ds_preload_t *pa, int k, FILE *out);
 void ds_preload_free(ds_preloads_t *p);
 
 /* The layer names the squashfs stage gives a container's slice and image in messages. */

@@ -7,15 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../compare/metadata.h"
 #include "../explain/causes.h"
+#include "listing.h"
 #include "run.h"
 #include "../readers/squashfs.h"
 #include "../util/outfile.h"
 #include "../util/pair_hash.h"
 #include "../util/strbuf.h"
 
-#define LISTING_DIFF_LINES_MAX 200000
 
 typedef struct artifacts {
     ds_outfile_t sha, list[2], diff;
@@ -124,132 +123,6 @@ static void super_differences(ds_run_t *run, ds_container_t *c, FILE *out)
     ds_fields_free(&fields[1]);
 }
 
-/* Appends e's listing line (no newline) to sb. */
-static void listing_line_to(ds_strbuf_t *sb, const ds_entry_t *e)
-{
-    char when[40];
-    ds_format_utc(e->mtime, when, sizeof when);
-    ds_strbuf_escape_line(sb, e->path, strlen(e->path));
-    ds_strbuf_printf(sb, "\t%s\t%04o\t%" PRIu32 "/%" PRIu32 "\t%" PRIu64 "\t%s\tnlink=%" PRIu32,
-                     ds_entry_type_name(e->type), e->mode, e->uid, e->gid, e->size, when, e->nlink);
-    if (e->link_target != NULL) {
-        ds_strbuf_puts(sb, "\t-> ");
-        ds_strbuf_escape_line(sb, e->link_target, strlen(e->link_target));
-    }
-    if (e->type == DS_ENTRY_CHAR || e->type == DS_ENTRY_BLOCK)
-        ds_strbuf_printf(sb, "\tdev=%" PRIu32 ",%" PRIu32, e->rdev_major, e->rdev_minor);
-    if (e->xattrs != NULL)
-        ds_strbuf_printf(sb, "\txattrs: %s", e->xattrs);
-}
-
-static char *listing_line(const ds_entry_t *e)
-{
-    ds_strbuf_t sb = {0};
-    listing_line_to(&sb, e);
-    return ds_strbuf_take(&sb);
-}
-
-static bool same_text(const char *a, const char *b)
-{
-    return (a == NULL) == (b == NULL) && (a == NULL || strcmp(a, b) == 0);
-}
-
-/* True when the two entries' listing lines are equal, without writing them (the merge sees
- * every entry of both images; only differing ones are formatted). */
-static bool listed_equal(const ds_entry_t *a, const ds_entry_t *b)
-{
-    bool device = a->type == DS_ENTRY_CHAR || a->type == DS_ENTRY_BLOCK;
-    return a->type == b->type && a->mode == b->mode && a->uid == b->uid && a->gid == b->gid &&
-           a->size == b->size && a->mtime == b->mtime && a->nlink == b->nlink && strcmp(a->path, b->path) == 0 &&
-           same_text(a->link_target, b->link_target) && same_text(a->xattrs, b->xattrs) &&
-           (!device || (a->rdev_major == b->rdev_major && a->rdev_minor == b->rdev_minor));
-}
-
-typedef struct merge_ctx {
-    ds_run_t *run;
-    ds_container_t *c;
-    artifacts_t *art;
-    ds_strbuf_t line;
-    bool compare;      /* both images open: diff and metadata, else only the listings */
-    const ds_squashfs_walk_t *walk;
-    size_t diff_lines;
-    const char *path; /* the entry being compared */
-} merge_ctx_t;
-
-static void metadata_difference(merge_ctx_t *m, const char *path, ds_kind_t kind, const char *a,
-                                const char *b, const char *detail)
-{
-    const char *loc[2];
-    size_t depth = ds_container_location(m->c, path, loc);
-    if (ds_findings_add(&m->run->findings, "squashfs", kind, loc, depth, a, b, detail) != NULL)
-        m->c->differences++;
-}
-
-static void metadata_event(void *opaque, ds_kind_t kind, const char *field, const char *a,
-                           const char *b, const char *detail)
-{
-    merge_ctx_t *m = opaque;
-    (void)field;
-    metadata_difference(m, m->path, kind, a, b, detail);
-}
-
-/* e's listing line to its side's sqfs-ls-?.txt. */
-static void list_entry(merge_ctx_t *m, int side, const ds_entry_t *e)
-{
-    ds_strbuf_t *sb = &m->line;
-    sb->len = 0;
-    sb->failed = false;
-    listing_line_to(sb, e);
-    ds_strbuf_puts(sb, "\n");
-    FILE *out = m->art->list[side].stream;
-    if (sb->failed)
-        fputs("?\n", out);
-    else
-        fwrite(sb->data, 1, sb->len, out);
-}
-
-static void diff_entries(merge_ctx_t *m, const ds_entry_t *a, const ds_entry_t *b)
-{
-    char *la = a ? listing_line(a) : NULL, *lb = b ? listing_line(b) : NULL;
-    if ((la == NULL) != (lb == NULL) || (la && strcmp(la, lb) != 0)) {
-        if (m->diff_lines < LISTING_DIFF_LINES_MAX) {
-            if (la)
-                fprintf(m->art->diff.stream, "-%s\n", la);
-            if (lb)
-                fprintf(m->art->diff.stream, "+%s\n", lb);
-        }
-        m->diff_lines++;
-    }
-    free(la);
-    free(lb);
-}
-
-static int merge_visit(void *opaque, const ds_entry_t *a, const ds_entry_t *b)
-{
-    merge_ctx_t *m = opaque;
-    if (a != NULL)
-        list_entry(m, 0, a);
-    if (b != NULL)
-        list_entry(m, 1, b);
-    if (!m->compare)
-        return 0;
-    if (a == NULL || b == NULL || !listed_equal(a, b))
-        diff_entries(m, a, b);
-    if (a == NULL || b == NULL) {
-        const ds_entry_t *e = a ? a : b;
-        /* absent from the other side only if that side's walk vouches for it */
-        if (ds_squashfs_walk_knows(m->walk, a ? 1 : 0)) {
-            char detail[96];
-            snprintf(detail, sizeof detail, "%s present only in %c", ds_entry_type_name(e->type), a ? 'A' : 'B');
-            metadata_difference(m, e->path, a ? DS_KIND_REMOVED : DS_KIND_ADDED, NULL, NULL, detail);
-        }
-        return 0;
-    }
-    m->path = a->path;
-    ds_metadata_compare(a, b, metadata_event, m);
-    return 0;
-}
-
 static void listing_header(FILE *out, const ds_container_t *c, bool opened)
 {
     fprintf(out, "# squashfs %s: path, type, mode, uid/gid, size, mtime (UTC), nlink, link or device, xattrs\n",
@@ -299,26 +172,76 @@ static void open_container(ds_run_t *run, ds_container_t *c, ds_stage_result_t *
     }
 }
 
+/* The listing diff's heading: the superblock first, then the diff header. */
+static void diff_heading(ds_run_t *run, ds_container_t *c, artifacts_t *art)
+{
+    super_differences(run, c, art->diff.stream);
+    fprintf(art->diff.stream, "== Listing diff of %s (- A, + B) ==\n--- sqfs-ls-a.txt\n+++ sqfs-ls-b.txt\n",
+            container_name(c));
+}
+
+static void diff_footing(FILE *out, size_t diff_lines, bool partial, const size_t entries[2])
+{
+    if (diff_lines > DS_LISTING_DIFF_LINES_MAX)
+        fprintf(out, "... %zu more changed lines not shown\n", diff_lines - DS_LISTING_DIFF_LINES_MAX);
+    if (partial)
+        fputs("# PARTIAL: a tree is incomplete; entries missing from it are not reported as added or removed\n", out);
+    fprintf(out, "%zu entries in A, %zu in B; %zu listing lines differ\n\n", entries[0], entries[1], diff_lines);
+}
+
+/* The preload's listing pass of this pair, done beside the hash pass, taken as it is: its
+ * files copied into the artifacts, its findings added after the superblock's, in order. */
+static void adopt_pass(ds_run_t *run, ds_container_t *c, ds_stage_result_t *result, artifacts_t *art,
+                       ds_preload_t *pass)
+{
+    bool copied = true;
+    for (int i = 0; i < 2; i++) {
+        listing_header(art->list[i].stream, c, true);
+        copied = ds_preload_pass_copy(pass, i, art->list[i].stream) && copied;
+    }
+    diff_heading(run, c, art);
+    copied = ds_preload_pass_copy(pass, 2, art->diff.stream) && copied;
+    if (!copied)
+        ds_stage_fail(result, DS_ERR_IO, "%s: the listing read beside the hash pass could not be read back from OUTDIR",
+                      container_name(c));
+    for (size_t k = 0; k < pass->pass_findings.count; k++) {
+        const ds_difference_t *d = &pass->pass_findings.items[k];
+        if (ds_findings_add(&run->findings, d->stage, d->kind, (const char *const *)d->location, d->depth, d->a, d->b,
+                            d->detail) != NULL)
+            c->differences++;
+    }
+    diff_footing(art->diff.stream, pass->pass_diff_lines, false, pass->pass_entries);
+    for (int i = 0; i < 2; i++) {
+        c->entries[i] = pass->pass_entries[i];
+        c->tree_complete[i] = true;
+    }
+}
+
 /* One pass over both images' directory tables writes both listings, the listing diff and the
  * metadata findings; nothing of the trees is kept. */
 static void compare_container(ds_run_t *run, ds_container_t *c, ds_stage_result_t *result,
                               artifacts_t *art)
 {
     open_container(run, c, result, art);
+    ds_preload_t *pass = ds_preload_pass(&run->preloads, c);
+    if (pass != NULL) {
+        adopt_pass(run, c, result, art, pass);
+        return;
+    }
     for (int i = 0; i < 2; i++)
         listing_header(art->list[i].stream, c, c->squashfs[i] != NULL);
-    merge_ctx_t m = {.run = run, .c = c, .art = art, .compare = c->squashfs[0] != NULL && c->squashfs[1] != NULL};
-    if (m.compare) {
-        super_differences(run, c, art->diff.stream);
-        fprintf(art->diff.stream, "== Listing diff of %s (- A, + B) ==\n--- sqfs-ls-a.txt\n+++ sqfs-ls-b.txt\n",
-                container_name(c));
-    } else {
+    bool compare = c->squashfs[0] != NULL && c->squashfs[1] != NULL;
+    if (compare)
+        diff_heading(run, c, art);
+    else
         fprintf(art->diff.stream, "# %s: not compared: a side could not be opened\n", container_name(c));
-    }
     ds_squashfs_walk_t w;
-    m.walk = &w;
-    int rc = ds_squashfs_walk_pair(c->squashfs, &run->deadline, merge_visit, &m, &w);
-    ds_strbuf_free(&m.line);
+    ds_listing_pass_t m = {.list = {art->list[0].stream, art->list[1].stream},
+                           .diff = compare ? art->diff.stream : NULL, .findings = &run->findings,
+                           .container = c->path, .walk = &w};
+    int rc = ds_squashfs_walk_pair(c->squashfs, &run->deadline, ds_listing_visit, &m, &w);
+    ds_listing_pass_free(&m);
+    c->differences += m.differences;
     if (rc == DS_ERR_TIMEOUT && w.error[0].message[0] == '\0' && w.error[1].message[0] == '\0')
         ds_stage_fail(result, DS_ERR_TIMEOUT, "%s: time budget exhausted reading the trees", container_name(c));
     for (int i = 0; i < 2; i++) {
@@ -326,15 +249,8 @@ static void compare_container(ds_run_t *run, ds_container_t *c, ds_stage_result_
         c->entries[i] = w.entries[i];
         c->tree_complete[i] = w.complete[i] && w.problems[i].count == 0;
     }
-    if (m.compare) {
-        if (m.diff_lines > LISTING_DIFF_LINES_MAX)
-            fprintf(art->diff.stream, "... %zu more changed lines not shown\n", m.diff_lines - LISTING_DIFF_LINES_MAX);
-        if (!w.complete[0] || !w.complete[1])
-            fputs("# PARTIAL: a tree is incomplete; entries missing from it are not reported as added or removed\n",
-                  art->diff.stream);
-        fprintf(art->diff.stream, "%zu entries in A, %zu in B; %zu listing lines differ\n\n", w.entries[0],
-                w.entries[1], m.diff_lines);
-    }
+    if (compare)
+        diff_footing(art->diff.stream, m.diff_lines, !w.complete[0] || !w.complete[1], w.entries);
     ds_squashfs_walk_free(&w);
 }
 
