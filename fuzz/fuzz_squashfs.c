@@ -28,11 +28,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t visited = 0;
     ds_squashfs_walk_pair(pair, NULL, count_visit, &visited, &w);
     ds_squashfs_walk_free(&w);
-    ds_entry_t e;
-    if (ds_squashfs_lookup(sq, "/etc/os-release", &e, NULL) == 1)
-        ds_entry_clear(&e);
-    if (ds_squashfs_find_in_dir(sq, "/", "", "", &e, NULL) == 1)
-        ds_entry_clear(&e);
+    ds_entry_t found;
+    if (ds_squashfs_lookup(sq, "/etc/os-release", &found, NULL) == 1)
+        ds_entry_clear(&found);
+    if (ds_squashfs_find_in_dir(sq, "/", "", "", &found, NULL) == 1)
+        ds_entry_clear(&found);
     ds_tree_t tree;
     ds_squashfs_load_tree(sq, &tree, NULL, NULL);
     ds_squashfs_data_t *d = NULL;
