@@ -1,8 +1,9 @@
 /* A squashfs image read in place through a ds_source_t (a slice of an ISO extent, or a whole
  * input), with libsquashfs (squashfs-tools-ng) behind a custom sqfs_file_t whose read_at goes
- * to the source: the image is never copied out. Metadata (superblock, id/fragment/xattr tables,
- * the directory tree) is loaded in memory; file content is read on demand, and only when the
- * cheap evidence (sizes, the stored compressed bytes) does not already prove two files equal. */
+ * to the source: the image is never copied out. The superblock and the id, fragment and xattr
+ * tables are loaded in memory; the directory tree is walked one directory at a time
+ * (squashfs_walk.c); file content is read on demand, and only when the cheap evidence (sizes,
+ * the stored compressed bytes) does not already prove two files equal. */
 #ifndef DS_SQUASHFS_H
 #define DS_SQUASHFS_H
 

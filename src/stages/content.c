@@ -4,7 +4,9 @@
  * threads. Each differing file gets one `content` difference and a bounded diff in
  * sqfs-diff.txt: a unified diff for text, differing ranges with hex windows for binary. When an
  * image differs but none of its files does, the stage says why (superblock, compression or
- * layout only) instead of listing noise. This file lists the pairs, runs the threads and reports;
+ * layout only) instead of listing noise. The pairs come from the preload's walk beside the hash
+ * pass, or from this stage's own walk of both images, a chunk of CONTENT_CHUNK at a time: memory
+ * never holds the image's file list. This file walks, runs the threads and reports;
  * the comparison of one pair is content_item.c's. */
 #include <inttypes.h>
 #include <pthread.h>
