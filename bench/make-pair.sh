@@ -7,7 +7,8 @@
 # each from make-tree.py (B drifts in a handful of files), xz squashfs, an ISO 9660 image with
 # live/filesystem.squashfs, vmlinuz and initrd.img like live-build's. VARIANT (the worst case,
 # the same tree packed another way on side B): "block" (B's squashfs with -b 256K instead of
-# the default 128K) or "filter" (B's xz with -Xbcj x86). Nothing is rebuilt when OUTDIR/stamp
+# the default 128K) or "filter" (B's xz with -Xbcj x86; the tree's binaries are then x86-like
+# code, make-tree.py --code, so that the filter wins on them). Nothing is rebuilt when OUTDIR/stamp
 # says the same SIZE and VARIANT.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -16,6 +17,11 @@ size=${2:?size in MiB}
 variant=${3:-}
 mkdir -p "$out"
 stamp="size=$size variant=$variant"
+code=()
+if [[ $variant == filter ]]; then
+    code=(--code)
+    stamp="$stamp code"
+fi
 if [[ -s $out/a.iso && -s $out/b.iso && $(cat "$out/stamp" 2>/dev/null) == "$stamp" ]]; then
     exit 0
 fi
@@ -36,7 +42,7 @@ build_iso() { # TREE OUT.iso OUT.squashfs MKSQUASHFS-OPTIONS...
 }
 rm -rf "$out/tree-a" "$out/tree-b" "$out/stamp"
 echo "make-pair: generating trees (${size} MiB each) in $out" >&2
-/usr/bin/python3 "$here/make-tree.py" "$out/tree-a" "$size" --variant A >&2
+/usr/bin/python3 "$here/make-tree.py" "$out/tree-a" "$size" --variant A "${code[@]}" >&2
 if [[ -z $variant ]]; then
     /usr/bin/python3 "$here/make-tree.py" "$out/tree-b" "$size" --variant B >&2
 fi
